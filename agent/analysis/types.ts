@@ -1,0 +1,185 @@
+/**
+ * The analysis model: what is alive and who owns it, at any point of one
+ * agent run. Pure data (JSON-serialisable), produced by `createAnalysis`.
+ */
+import type {
+  ActionInfo,
+  CloseCause,
+  EmitterKind,
+  Finding,
+  HandleId,
+  Owner,
+  RuleId,
+  SettleResult,
+  Stack,
+  Transport,
+  Verdict,
+} from '../protocol.js';
+
+export type ConnectionState = 'open' | 'half-open' | 'closing' | 'closed';
+
+export interface ConnectionModel {
+  id: string;
+  server: string | null;
+  transport: Transport;
+  label?: string;
+  client?: string;
+  peer?: string;
+  state: ConnectionState;
+  openedSeq: number;
+  openedT: number;
+  closedSeq?: number;
+  closedT?: number;
+  cause?: CloseCause;
+  error?: string;
+  peerEndedSeq?: number;
+  peerEndedT?: number;
+  localEndedSeq?: number;
+  localEndedT?: number;
+  actions: ActionInfo[];
+  bytesIn: number;
+  bytesOut: number;
+  msgsIn: number;
+  msgsOut: number;
+  lastActivity: number;
+  /** Writes after close / after the peer ended. */
+  deadWrites: number;
+  /** Index into `sessions`. */
+  session: number;
+  stack?: Stack;
+}
+
+export interface EmitterModel {
+  id: string;
+  name: string;
+  kind: EmitterKind;
+  watchedSeq: number;
+  unwatchedSeq?: number;
+  lostTrack?: string;
+}
+
+export interface ListenerModel {
+  id: string;
+  emitter: string;
+  /** The emitter's watch name (e.g. `manager`). */
+  emitterName: string;
+  event: string;
+  owner: Owner;
+  once: boolean;
+  preexisting: boolean;
+  stack?: Stack;
+  addedSeq: number;
+  addedT: number;
+  removedSeq?: number;
+  removedT?: number;
+  how?: string;
+}
+
+export type HandleState = 'live' | 'dropped';
+
+export interface HandleModel {
+  /** `${table}:${handle}`: unique across tables. */
+  id: string;
+  table: string;
+  handle: HandleId;
+  type: string;
+  owner: Owner;
+  /** Model id of the parent handle. */
+  parent?: string;
+  state: HandleState;
+  storedSeq: number;
+  storedT: number;
+  droppedSeq?: number;
+  droppedT?: number;
+  /** Successful retrieves. */
+  accesses: number;
+  /** Seqs of retrieve/take/drop calls on this id after it was gone. */
+  staleAccesses: number[];
+  stack?: Stack;
+}
+
+export interface ActionModel {
+  id: string;
+  connection: string | null;
+  name: string;
+  source: 'inspector' | 'code';
+  startedSeq: number;
+  startedT: number;
+  timeout: number;
+  settledSeq?: number;
+  settledT?: number;
+  verdict?: Verdict;
+  result?: SettleResult;
+}
+
+export interface MarkModel {
+  seq: number;
+  t: number;
+  label: string;
+}
+
+/**
+ * A client session: each new connection from a client (or, without a client
+ * identity, to a server) starts one — a reload. Counts are measured at the
+ * session's end (just before the next one opened), or now for the latest.
+ */
+export interface SessionModel {
+  index: number;
+  /** The client identity, or `server:<id>` when the app gave none. */
+  group: string;
+  conn: string;
+  openedSeq: number;
+  openedT: number;
+  endedSeq?: number;
+  counts: CountsSnapshot;
+}
+
+export interface CountsSnapshot {
+  /** Open (not closed) connections. */
+  connections: number;
+  /** Live listeners per emitter name. */
+  listeners: Record<string, number>;
+  /** Live handles per `table/type`. */
+  handles: Record<string, number>;
+}
+
+/** One point of the over-time series that charts draw. */
+export interface CountsPoint extends CountsSnapshot {
+  seq: number;
+  t: number;
+}
+
+export interface GapModel {
+  from: number;
+  to: number;
+  count: number;
+  reason: string;
+  /** Time of the first event after the gap. */
+  t: number;
+}
+
+export interface Model {
+  /** Seq of the newest event applied. */
+  seq: number;
+  /** Newest agent time known (events and `advance`). */
+  now: number;
+  connections: ConnectionModel[];
+  emitters: EmitterModel[];
+  listeners: ListenerModel[];
+  handles: HandleModel[];
+  actions: ActionModel[];
+  sessions: SessionModel[];
+  marks: MarkModel[];
+  gaps: GapModel[];
+  /** Open and resolved findings, in the order they opened. */
+  findings: Finding[];
+  /** Counts over time, downsampled to at most `seriesLimit` points. */
+  series: CountsPoint[];
+  /** Entities forgotten to keep memory bounded (oldest dead first). */
+  pruned: { connections: number; listeners: number; handles: number; actions: number };
+}
+
+export interface FindingFilter {
+  rule?: RuleId | RuleId[];
+  includeResolved?: boolean;
+}

@@ -1,0 +1,176 @@
+/**
+ * The public surface of `bridgescope/agent`, and the seams between its parts
+ * (event log, transport, probes). Types only.
+ */
+import type {
+  ActionInfo,
+  AgentEvent,
+  AgentInfo,
+  EventInput,
+  HandleId,
+  SettleResult,
+} from './protocol.js';
+
+export interface Logger {
+  debug?(message: string, detail?: unknown): void;
+  warn(message: string, detail?: unknown): void;
+  error(message: string, detail?: unknown): void;
+}
+
+export interface AgentOptions {
+  /** Shown in the inspector and used to join restarts. Default: `process.title` + pid-less script name. */
+  name?: string;
+  /** App/client identity joined across restarts by a hub. */
+  client?: string;
+  /** Interface to listen on. Default `127.0.0.1`. */
+  host?: string;
+  /** Port to listen on. Default 9230; `0` picks a free port. */
+  port?: number;
+  /** Listen for inspectors. Default true. */
+  listen?: boolean;
+  /** Dial out to a hub (`bridgescope serve`), e.g. `ws://10.0.2.2:9231/?token=…`. */
+  dial?: string;
+  /** Secret required from inspectors. Default: `BRIDGESCOPE_TOKEN` or a random one per process. */
+  token?: string;
+  /** Stream only: refuse every action. Default false. */
+  readonly?: boolean;
+  /** Extra browser origins allowed to connect (loopback origins always are). */
+  allowedOrigins?: string[];
+  /** Extra Host header values accepted (loopback literals and `localhost` always are). */
+  allowedHosts?: string[];
+  /** Ring buffer capacity in events. Default 10,000. */
+  bufferSize?: number;
+  /** Where transport problems go. Default: warnings to `console` at most once per kind. */
+  logger?: Logger | false;
+  /** Observe every net.Server in the process. Default true. */
+  autoInstrument?: boolean;
+  /** Creation stacks: true (default, 10 app frames), false, or a frame count. */
+  captureStacks?: boolean | number;
+  /** Milliseconds an action waits for its connection to close before `stuck`. Default 2000. */
+  actionTimeout?: number;
+  /** Per-inspector send budget in bytes (`bufferedAmount`) before events are dropped. Default 4 MiB. */
+  sendBudget?: number;
+  /** Largest inbound message in bytes answered with FRAME_TOO_LARGE. Default 64 KiB. */
+  maxMessageSize?: number;
+  /** Heartbeat interval in milliseconds; an inspector missing two is dropped. Default 15000. */
+  heartbeatInterval?: number;
+  /** Events per batch frame. Default 500. */
+  batchSize?: number;
+  /** Milliseconds between batch flushes. Default 50. */
+  flushInterval?: number;
+  /** Milliseconds between coalesced `conn.io` updates per connection. Default 1000. */
+  ioInterval?: number;
+  /** Run the leak analysis in the agent and publish `finding.*` events. Default true. */
+  analysis?: boolean | import('./analysis/options.js').AnalysisOptions;
+}
+
+/** A reference to a tracked connection: its id, or the object tracked. */
+export type ConnectionRef = string | object;
+
+/** Teardown or app actions: name → function. Resolving means "started", not "closed". */
+export type ActionMap = Record<string, () => unknown>;
+
+export interface TrackOptions {
+  label?: string;
+  client?: string;
+  /** Transport shown in the inspector. Default `custom` (or detected for sockets). */
+  transport?: import('./protocol.js').Transport;
+  /** Replace or add to the default `disconnect` / `close`. */
+  actions?: ActionMap;
+  /** Remote address to show. */
+  peer?: string;
+}
+
+export interface WatchOptions {
+  /** Name shown in the inspector (e.g. `manager`). */
+  name: string;
+}
+
+export interface StoreOptions {
+  /** Handle type shown and counted (e.g. `room`, `track`). Default `handle`. */
+  type?: string;
+  /** Parent handle id: dropping the parent drops its children. */
+  parent?: HandleId;
+}
+
+export interface HandleTable<T = unknown> {
+  readonly name: string;
+  /** Number of live handles. */
+  readonly size: number;
+  store(value: T, options?: StoreOptions): HandleId;
+  /** The value, or throws {@link HandleError} `HANDLE_NOT_FOUND` / `HANDLE_DROPPED`. */
+  retrieve(id: HandleId): T;
+  /** Retrieve and remove in one step (ownership moves to the caller). */
+  take(id: HandleId): T;
+  /** True when the id was live; false (and a `double-drop` record) otherwise. */
+  drop(id: HandleId): boolean;
+  has(id: HandleId): boolean;
+}
+
+export interface HandleMirror {
+  readonly name: string;
+  stored(id: HandleId, info?: StoreOptions): void;
+  retrieved(id: HandleId, ok?: boolean): void;
+  taken(id: HandleId, ok?: boolean): void;
+  dropped(id: HandleId, ok?: boolean): void;
+}
+
+export interface AgentEvents {
+  error: [Error & { code?: string }];
+  inspector: [{ id: string; remote: string; direction: 'in' | 'out' }];
+  'inspector-left': [{ id: string; reason: string }];
+}
+
+export interface Agent {
+  readonly info: AgentInfo;
+  /** Resolves once listening (and never rejects: bind failures go to `'error'`). */
+  readonly ready: Promise<void>;
+  /** `ws://host:port/?token=…` once ready; empty when not listening. */
+  readonly url: string;
+  readonly port: number;
+  readonly token: string;
+  /** Number of attached inspectors. */
+  readonly inspectors: number;
+
+  trackConnection(target: object, options?: TrackOptions): string;
+  connectionClosed(ref: ConnectionRef): void;
+  watchEmitter(target: object, options: WatchOptions): () => void;
+  handleTable<T = unknown>(name: string): HandleTable<T>;
+  mirrorHandles(name: string): HandleMirror;
+  /** Run fn with `ref` as the owner of whatever it creates (listeners, handles). */
+  runAs<R>(ref: ConnectionRef, fn: () => R): R;
+  /** Run a connection action (`disconnect`, `close`, app ones) or an agent-wide one. */
+  act(connection: string | null, name: string, options?: { timeout?: number }): Promise<SettleResult>;
+  /** Register an agent-wide action (e.g. switch demo scenario). Returns an unregister function. */
+  defineAction(name: string, fn: () => unknown, options?: { label?: string }): () => void;
+  mark(label: string): void;
+
+  on<K extends keyof AgentEvents>(event: K, listener: (...args: AgentEvents[K]) => void): this;
+  off<K extends keyof AgentEvents>(event: K, listener: (...args: AgentEvents[K]) => void): this;
+
+  close(): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------
+// Internal seams
+// ---------------------------------------------------------------------------
+
+/** How probes publish: stamps seq and t, never throws. Returns the seq. */
+export interface EventSink {
+  publish(event: EventInput): number;
+  /** Agent time now (ms since start, monotonic). */
+  now(): number;
+}
+
+/** What the transport needs from the rest of the agent. */
+export interface AgentCore {
+  readonly info: AgentInfo;
+  readonly readonly: boolean;
+  readonly log: import('./event-log.js').EventLog;
+  /** Agent-wide actions for hello. */
+  globalActions(): ActionInfo[];
+  act(connection: string | null, name: string, options: { timeout?: number; source: 'inspector' | 'code' }): Promise<SettleResult>;
+  mark(label: string): number;
+}
+
+export type { AgentEvent };
