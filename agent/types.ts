@@ -174,3 +174,37 @@ export interface AgentCore {
 }
 
 export type { AgentEvent };
+
+/** Options the probes take, resolved from {@link AgentOptions}. */
+export interface ProbeOptions {
+  autoInstrument: boolean;
+  /** Frames to keep per creation stack; 0 disables stacks. */
+  stackFrames: number;
+  actionTimeout: number;
+  ioInterval: number;
+  logger: Logger;
+}
+
+/** What the probes give the agent (agent/probes/index.ts: `createProbes(sink, options)`). */
+export interface Probes {
+  trackConnection(target: object, options?: TrackOptions): string;
+  connectionClosed(ref: ConnectionRef): void;
+  watchEmitter(target: object, options: WatchOptions): () => void;
+  handleTable<T = unknown>(name: string): HandleTable<T>;
+  mirrorHandles(name: string): HandleMirror;
+  runAs<R>(ref: ConnectionRef, fn: () => R): R;
+  /**
+   * Run a connection action. Rejects with AgentError UNKNOWN_CONNECTION,
+   * UNKNOWN_ACTION or ACTION_BUSY; otherwise resolves with the verdict
+   * (never rejects for an action that throws: that is `failed`).
+   */
+  act(conn: string, name: string, options: { timeout?: number; source: 'inspector' | 'code' }): Promise<SettleResult>;
+  /** Stop observing: unhook channels, restore patched methods, clear timers. */
+  close(): void;
+}
+
+/** What the live analysis gives the agent (agent/analysis/index.ts: `createAnalysis(options)`). */
+export interface FindingChanges {
+  opened: import('./protocol.js').Finding[];
+  resolved: import('./protocol.js').Finding[];
+}
