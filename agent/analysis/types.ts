@@ -183,3 +183,28 @@ export interface FindingFilter {
   rule?: RuleId | RuleId[];
   includeResolved?: boolean;
 }
+
+/**
+ * The analysis of one agent run (agent/analysis/index.ts:
+ * `createAnalysis(options)`). Feed it events in seq order; it never throws
+ * on a well-formed event and never reads a clock: time comes only from
+ * events' `t` and from `advance(now)`.
+ */
+export interface Analysis {
+  /** Mutated in place; `version` says when it changed. */
+  readonly model: Model;
+  /** Increments on every change, for views that re-render on change. */
+  readonly version: number;
+  /** Applies one event (first advancing time to its `t`). `finding.*` events are ignored: findings are recomputed. */
+  apply(event: import('../protocol.js').AgentEvent): void;
+  /** Records events that will never arrive. */
+  applyGap(gap: { from: number; to: number; count: number; reason: string }): void;
+  /** Moves time forward (grace periods expire); never backwards. */
+  advance(now: number): void;
+  /** Open findings, or all with `includeResolved`. */
+  findings(filter?: FindingFilter): import('../protocol.js').Finding[];
+  /** Counts now. */
+  counts(): CountsSnapshot;
+  /** Findings opened and resolved since the previous call (the agent publishes these). */
+  takeChanges(): import('../types.js').FindingChanges;
+}
