@@ -1,0 +1,352 @@
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { createAnalysis } from './analysis/index.js';
+import type { Analysis } from './analysis/types.js';
+import { AgentError } from './errors.js';
+import { EventLog } from './event-log.js';
+import { resolveOptions, type ResolvedOptions } from './options.js';
+import { createProbes } from './probes/index.js';
+import type { ActionInfo, AgentInfo, EventInput, SettleResult } from './protocol.js';
+import { Dialer } from './transport/dial.js';
+import { Pump, type LogReader } from './transport/pump.js';
+import { InspectorServer } from './transport/server.js';
+import { SessionSet } from './transport/sessions.js';
+import type { Agent, AgentCore, AgentEvents, AgentOptions, EventSink, Logger, Probes } from './types.js';
+
+/** Milliseconds an unauthenticated inspector has to send its `auth` message. */
+const AUTH_TIMEOUT = 5000;
+/** How long close() waits for inspectors to answer the close handshake. */
+const CLOSE_GRACE = 1000;
+/** How often the live analysis moves its clock so grace periods expire without new events. */
+const ANALYSIS_TICK = 250;
+
+/** Creates and starts an agent. Never throws for runtime problems: they go to `'error'` and the logger. */
+export function createAgent(options: AgentOptions = {}): Agent {
+  return new AgentImpl(resolveOptions(options));
+}
+
+type Listener<K extends keyof AgentEvents> = (...args: AgentEvents[K]) => void;
+
+/** A tiny typed emitter whose listeners can never throw into the agent or the host. */
+class Emitter {
+  private readonly listeners = new Map<keyof AgentEvents, Set<Listener<keyof AgentEvents>>>();
+
+  constructor(private readonly logger: Logger) {}
+
+  on<K extends keyof AgentEvents>(event: K, listener: Listener<K>): void {
+    let set = this.listeners.get(event);
+    if (!set) this.listeners.set(event, (set = new Set()));
+    set.add(listener as Listener<keyof AgentEvents>);
+  }
+
+  off<K extends keyof AgentEvents>(event: K, listener: Listener<K>): void {
+    this.listeners.get(event)?.delete(listener as Listener<keyof AgentEvents>);
+  }
+
+  emit<K extends keyof AgentEvents>(event: K, ...args: AgentEvents[K]): void {
+    const set = this.listeners.get(event);
+    if (!set || set.size === 0) {
+      if (event === 'error') {
+        const err = args[0] as Error & { code?: string };
+        this.logger.error(err.code ? `${err.code}: ${err.message}` : err.message);
+      }
+      return;
+    }
+    for (const listener of [...set]) {
+      try {
+        (listener as (...a: AgentEvents[K]) => void)(...args);
+      } catch (err) {
+        this.logger.error(`a bridgescope '${event}' listener threw`, err);
+      }
+    }
+  }
+}
+
+interface GlobalAction {
+  fn: () => unknown;
+  info: ActionInfo;
+  running: boolean;
+}
+
+class AgentImpl implements Agent {
+  readonly info: AgentInfo;
+  readonly ready: Promise<void>;
+  readonly token: string;
+  private readonly log: EventLog;
+  private readonly sink: EventSink;
+  private readonly probes: Probes;
+  private readonly emitter: Emitter;
+  private readonly logger: Logger;
+  private readonly pump: Pump;
+  private readonly sessions: SessionSet;
+  private readonly server: InspectorServer | undefined;
+  private readonly dialer: Dialer | undefined;
+  private readonly actions = new Map<string, GlobalAction>();
+  private analysisTick: ReturnType<typeof setInterval> | undefined;
+  private nextActionId = 1;
+  private listeningUrl = '';
+  private closing: Promise<void> | undefined;
+
+  constructor(private readonly options: ResolvedOptions) {
+    this.logger = options.logger;
+    this.emitter = new Emitter(this.logger);
+    this.token = options.token;
+    this.info = {
+      name: options.name,
+      pid: process.pid,
+      runtime: `node ${process.version}`,
+      startedAt: Date.now(),
+      instance: randomBytes(8).toString('hex'),
+      ...(options.client === undefined ? {} : { client: options.client }),
+    };
+    const start = performance.now();
+    // Rounded to microseconds: keeps frames small and stays monotonic.
+    const now = () => Math.round((performance.now() - start) * 1000) / 1000;
+    this.log = new EventLog(options.bufferSize, now);
+    this.sink = {
+      publish: (event: EventInput) => {
+        try {
+          return this.log.publish(event);
+        } catch (err) {
+          this.logger.error('could not record an event', err);
+          return 0;
+        }
+      },
+      now,
+    };
+    this.probes = createProbes(this.sink, {
+      autoInstrument: options.autoInstrument,
+      stackFrames: options.stackFrames,
+      actionTimeout: options.actionTimeout,
+      ioInterval: options.ioInterval,
+      logger: this.logger,
+    });
+    this.pump = new Pump(this.log, options, this.logger);
+    if (options.analysis !== false) this.startAnalysis(createAnalysis(options.analysis));
+    this.sessions = new SessionSet(
+      this.core(),
+      this.pump,
+      { ...options, authTimeout: AUTH_TIMEOUT },
+      {
+        inspector: (info) => this.emitter.emit('inspector', info),
+        inspectorLeft: (info) => this.emitter.emit('inspector-left', info),
+      },
+      this.logger,
+    );
+    if (options.listen) {
+      this.server = new InspectorServer(options, this.sessions, this.logger);
+      this.ready = this.listen(this.server);
+    } else {
+      this.ready = Promise.resolve();
+    }
+    if (options.dial) {
+      this.dialer = new Dialer({ url: options.dial, maxMessageSize: options.maxMessageSize }, this.sessions, { error: (err) => this.emitter.emit('error', err) }, this.logger);
+      this.dialer.start();
+    }
+  }
+
+  get url(): string {
+    return this.listeningUrl;
+  }
+
+  get port(): number {
+    return this.server?.port ?? 0;
+  }
+
+  get inspectors(): number {
+    return this.sessions.count;
+  }
+
+  trackConnection: Agent['trackConnection'] = (target, options) => this.probes.trackConnection(target, options);
+  connectionClosed: Agent['connectionClosed'] = (ref) => this.probes.connectionClosed(ref);
+  watchEmitter: Agent['watchEmitter'] = (target, options) => this.probes.watchEmitter(target, options);
+  mirrorHandles: Agent['mirrorHandles'] = (name) => this.probes.mirrorHandles(name);
+
+  handleTable<T = unknown>(name: string) {
+    return this.probes.handleTable<T>(name);
+  }
+
+  runAs<R>(ref: string | object, fn: () => R): R {
+    return this.probes.runAs(ref, fn);
+  }
+
+  act(connection: string | null, name: string, options: { timeout?: number } = {}): Promise<SettleResult> {
+    return this.runAction(connection, name, { ...options, source: 'code' });
+  }
+
+  defineAction(name: string, fn: () => unknown, options: { label?: string } = {}): () => void {
+    const action: GlobalAction = { fn, running: false, info: { name, source: 'app', ...(options.label ? { label: options.label } : {}) } };
+    this.actions.set(name, action);
+    return () => {
+      if (this.actions.get(name) === action) this.actions.delete(name);
+    };
+  }
+
+  mark(label: string): void {
+    this.sink.publish({ type: 'mark', label: String(label) });
+  }
+
+  on<K extends keyof AgentEvents>(event: K, listener: (...args: AgentEvents[K]) => void): this {
+    this.emitter.on(event, listener);
+    return this;
+  }
+
+  off<K extends keyof AgentEvents>(event: K, listener: (...args: AgentEvents[K]) => void): this {
+    this.emitter.off(event, listener);
+    return this;
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    this.dialer?.stop();
+    if (this.analysisTick) clearInterval(this.analysisTick);
+    this.analysisTick = undefined;
+    await this.sessions.closeAll(CLOSE_GRACE);
+    this.pump.close();
+    await this.server?.close();
+    this.listeningUrl = '';
+    try {
+      this.probes.close();
+    } catch (err) {
+      this.logger.error('closing the probes failed', err);
+    }
+  }
+
+  private async listen(server: InspectorServer): Promise<void> {
+    const outcome = await server.listen();
+    if ('error' in outcome) {
+      const { error } = outcome;
+      this.emitter.emit('error', Object.assign(new Error(`bridgescope agent cannot listen on ${this.options.host}:${this.options.port}: ${error.message}`), { code: error.code ?? 'LISTEN_FAILED' }));
+      return;
+    }
+    if (this.closing) return void server.close();
+    const host = this.options.host.includes(':') ? `[${this.options.host}]` : this.options.host;
+    this.listeningUrl = `ws://${host}:${outcome.port}/?token=${encodeURIComponent(this.token)}`;
+  }
+
+  /** What the transport sees of the agent. */
+  private core(): AgentCore {
+    return {
+      info: this.info,
+      readonly: this.options.readonly,
+      log: this.log,
+      globalActions: () => [...this.actions.values()].map((a) => a.info),
+      act: (connection, name, options) => this.runAction(connection, name, options),
+      mark: (label) => this.sink.publish({ type: 'mark', label }),
+    };
+  }
+
+  private runAction(connection: string | null, name: string, options: { timeout?: number; source: 'inspector' | 'code' }): Promise<SettleResult> {
+    if (connection !== null) return this.probes.act(connection, name, options);
+    return this.runGlobalAction(name, options);
+  }
+
+  /**
+   * An agent-wide action: `clean` with the JSON of what it returned, `failed`
+   * with what it threw, or `stuck` when it has not settled within the timeout
+   * (the inspector gets an answer either way).
+   */
+  private async runGlobalAction(name: string, options: { timeout?: number; source: 'inspector' | 'code' }): Promise<SettleResult> {
+    const action = this.actions.get(name);
+    if (!action) throw new AgentError('UNKNOWN_ACTION', `no agent-wide action named "${name}"`);
+    if (action.running) throw new AgentError('ACTION_BUSY', `action "${name}" is already running`);
+    const timeout = options.timeout ?? this.options.actionTimeout;
+    const id = `agent:${this.nextActionId++}`;
+    const started = this.sink.now();
+    this.sink.publish({ type: 'action.start', action: id, conn: null, name, source: options.source, timeout });
+    action.running = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const base = { listenersRemoved: 0, handlesDropped: 0 };
+    let result: SettleResult;
+    try {
+      const outcome = await Promise.race([
+        Promise.resolve().then(action.fn).then((value) => ({ value })),
+        new Promise<'stuck'>((resolve) => {
+          timer = setTimeout(() => resolve('stuck'), timeout);
+          timer.unref();
+        }),
+      ]);
+      const duration = this.sink.now() - started;
+      if (outcome === 'stuck') result = { verdict: 'stuck', duration, ...base };
+      else {
+        const value = toJson(outcome.value);
+        result = { verdict: 'clean', duration, ...base, ...(value === undefined ? {} : { value }) };
+      }
+    } catch (err) {
+      const error = err instanceof Error ? err : new Error(String(err));
+      const code = (error as Error & { code?: unknown }).code;
+      result = { verdict: 'failed', duration: this.sink.now() - started, ...base, error: { message: error.message, ...(typeof code === 'string' ? { code } : {}) } };
+    } finally {
+      clearTimeout(timer);
+      action.running = false;
+    }
+    this.sink.publish({ type: 'action.settle', action: id, conn: null, name, result });
+    return result;
+  }
+
+  /**
+   * The live analysis reads the log like an inspector does and publishes
+   * what changed as `finding.open` / `finding.resolve`. It is the first
+   * reader of the pump, so findings leave in the same flush as their causes.
+   */
+  private startAnalysis(analysis: Analysis): void {
+    let cursor = 0;
+    const reader: LogReader = {
+      readable: (lastSeq) => lastSeq - cursor,
+      flush: () => {
+        for (;;) {
+          const { events, gap } = this.log.read(cursor, this.options.batchSize);
+          if (gap) {
+            analysis.applyGap({ ...gap, reason: 'evicted' });
+            cursor = gap.to;
+          }
+          if (events.length === 0) break;
+          for (const event of events) {
+            try {
+              analysis.apply(event);
+            } catch (err) {
+              this.logger.error('the live analysis failed on an event', err);
+            }
+          }
+          cursor = events[events.length - 1]!.seq;
+        }
+        this.publishFindings(analysis);
+        return false;
+      },
+    };
+    this.pump.add(reader);
+    // Grace periods expire with time, not only with events.
+    this.analysisTick = setInterval(() => {
+      if (this.log.lastSeq > 0) this.pump.flushNow();
+    }, ANALYSIS_TICK);
+    this.analysisTick.unref();
+  }
+
+  private publishFindings(analysis: Analysis): void {
+    try {
+      analysis.advance(this.sink.now());
+      const { opened, resolved } = analysis.takeChanges();
+      for (const finding of opened) this.sink.publish({ type: 'finding.open', finding });
+      for (const finding of resolved) {
+        this.sink.publish({ type: 'finding.resolve', id: finding.id, resolvedSeq: finding.resolvedSeq ?? this.log.lastSeq });
+      }
+    } catch (err) {
+      this.logger.error('the live analysis failed', err);
+    }
+  }
+}
+
+/** A JSON-safe copy of an action's return value (a description when it cannot be serialised). */
+function toJson(value: unknown): unknown {
+  if (value === undefined) return undefined;
+  try {
+    const text = JSON.stringify(value);
+    return text === undefined ? undefined : JSON.parse(text);
+  } catch {
+    return String(value);
+  }
+}

@@ -1,0 +1,150 @@
+import { connect as netConnect, isIP, type NetConnectOpts, type Socket } from 'node:net';
+import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
+import WebSocket from 'ws';
+import type { Logger } from '../types.js';
+import { maxPayloadFor } from './server.js';
+import type { SessionSet } from './sessions.js';
+
+/** A link that stayed open this long resets the retry delay to its minimum. */
+const STABLE_LINK_MS = 5000;
+
+export interface DialOptions {
+  url: string;
+  maxMessageSize: number;
+  /** First retry delay in ms. Default 500. */
+  minDelay?: number;
+  /** Longest retry delay in ms (also used after a refused token). Default 30 000. */
+  maxDelay?: number;
+}
+
+export interface DialEvents {
+  error(err: Error & { code?: string }): void;
+}
+
+/**
+ * Dial mode: connect out to a hub and serve it like an inspector (it sends
+ * `subscribe {since}` after our `hello`). Retries forever with exponential
+ * backoff and ±20% jitter on unref'd timers; the ring buffer holds events
+ * meanwhile, and the hub resumes from its last seq when the link returns.
+ */
+export class Dialer {
+  private ws: WebSocket | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private attempt = 0;
+  private stopped = false;
+  private readonly minDelay: number;
+  private readonly maxDelay: number;
+  /** The URL without its token, safe to show and log. */
+  readonly remote: string;
+
+  constructor(
+    private readonly options: DialOptions,
+    private readonly sessions: SessionSet,
+    private readonly events: DialEvents,
+    private readonly logger: Logger,
+  ) {
+    this.minDelay = options.minDelay ?? 500;
+    this.maxDelay = options.maxDelay ?? 30_000;
+    this.remote = redact(options.url);
+  }
+
+  start(): void {
+    this.connect();
+  }
+
+  /** Stop retrying and abandon a connection attempt; an open link is the session set's to close (with 1001). */
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.ws && this.ws.readyState === WebSocket.CONNECTING) this.ws.terminate();
+    this.ws = undefined;
+  }
+
+  private connect(): void {
+    if (this.stopped) return;
+    let ws: WebSocket;
+    try {
+      ws = new WebSocket(this.options.url, {
+        maxPayload: maxPayloadFor(this.options.maxMessageSize),
+        skipUTF8Validation: true,
+        perMessageDeflate: false,
+        handshakeTimeout: 10_000,
+        createConnection: unrefConnector(/^(wss|https):/i.test(this.options.url)),
+      });
+    } catch (err) {
+      // A malformed URL will not get better by retrying.
+      this.stopped = true;
+      this.events.error(withCode(new Error(`cannot dial ${this.remote}: ${(err as Error).message}`), 'INVALID_DIAL_URL'));
+      return;
+    }
+    this.ws = ws;
+    let refused = false;
+    ws.on('error', (err: Error & { code?: string }) => {
+      const status = /Unexpected server response: (\d+)/.exec(err.message)?.[1];
+      if (status === '401' || status === '403') {
+        refused = true;
+        this.events.error(
+          withCode(new Error(`the hub at ${this.remote} refused the pairing token (HTTP ${status}); check the token it printed`), 'UNAUTHORIZED'),
+        );
+      } else {
+        this.logger.warn(`cannot reach the hub at ${this.remote}, retrying`, err.code ?? err.message);
+      }
+    });
+    let openedAt: number | undefined;
+    ws.on('open', () => {
+      openedAt = Date.now();
+      this.sessions.attach(ws, this.remote, 'out', true, { kind: 'wait' });
+    });
+    ws.on('close', () => {
+      if (this.ws === ws) this.ws = undefined;
+      // Only a link that held for a while resets the backoff: a hub that
+      // accepts and at once drops us must not be redialled in a tight loop.
+      if (openedAt !== undefined && Date.now() - openedAt >= STABLE_LINK_MS) this.attempt = 0;
+      this.retry(refused);
+    });
+  }
+
+  private retry(refused: boolean): void {
+    if (this.stopped || this.timer) return;
+    const base = refused ? this.maxDelay : Math.min(this.maxDelay, this.minDelay * 2 ** this.attempt);
+    this.attempt++;
+    const delay = base * (0.8 + Math.random() * 0.4);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.connect();
+    }, delay);
+    this.timer.unref();
+  }
+}
+
+/** ws's own connectors, plus unref: the link to a hub must not keep the host process alive on its own. */
+function unrefConnector(secure: boolean): typeof netConnect {
+  const connect = (options: Record<string, unknown>): Socket => {
+    let socket: Socket;
+    if (secure) {
+      const host = typeof options.host === 'string' ? options.host : '';
+      const servername = options.servername ?? (isIP(host) ? '' : host);
+      socket = tlsConnect({ ...options, path: undefined, servername } as ConnectionOptions);
+    } else {
+      socket = netConnect({ ...options, path: options.socketPath } as NetConnectOpts);
+    }
+    socket.unref();
+    return socket;
+  };
+  return connect as unknown as typeof netConnect;
+}
+
+function withCode(err: Error, code: string): Error & { code: string } {
+  return Object.assign(err, { code });
+}
+
+function redact(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.searchParams.delete('token');
+    return parsed.toString();
+  } catch {
+    return url.replace(/token=[^&]*/g, 'token=…');
+  }
+}

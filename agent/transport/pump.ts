@@ -1,0 +1,111 @@
+import type { EventLog } from '../event-log.js';
+import type { Logger } from '../types.js';
+
+/** Something that consumes the event log by cursor: an inspector session, the live analysis. */
+export interface LogReader {
+  /** Unread events it could take right now (0 when not subscribed or over its send budget). */
+  readable(lastSeq: number): number;
+  /** Consume what it can now. Returns true when it still has unread events it could not take (retry later). */
+  flush(): boolean;
+}
+
+export interface PumpOptions {
+  batchSize: number;
+  flushInterval: number;
+}
+
+/**
+ * Decides when readers pull from the log. An append arms one timer of
+ * `flushInterval` (or, once a reader has a full batch waiting, one
+ * setImmediate); with no reader attached an append costs one size check.
+ * A reader that could not take everything (over its send budget) is retried
+ * on the same timer, so a stalled inspector is polled, never queued for.
+ */
+export class Pump {
+  private readonly readers = new Set<LogReader>();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private immediate: ReturnType<typeof setImmediate> | undefined;
+  private flushing = false;
+  private readonly stopListening: () => void;
+
+  constructor(
+    private readonly log: EventLog,
+    private readonly options: PumpOptions,
+    private readonly logger: Logger,
+  ) {
+    this.stopListening = log.onAppend(() => this.onAppend());
+  }
+
+  add(reader: LogReader): void {
+    this.readers.add(reader);
+  }
+
+  remove(reader: LogReader): void {
+    this.readers.delete(reader);
+  }
+
+  /** Flush every reader now (then retry later those that could not finish). */
+  flushNow(): void {
+    this.cancel();
+    if (this.flushing) return;
+    this.flushing = true;
+    let retry = false;
+    // Readers flush in the order they were added: the analysis first, so
+    // the findings it publishes leave in the same round as their causes.
+    for (const reader of this.readers) {
+      try {
+        if (reader.flush()) retry = true;
+      } catch (err) {
+        this.logger.error('event flush failed', err);
+      }
+    }
+    this.flushing = false;
+    if (retry || this.anyReadable()) this.arm(this.options.flushInterval);
+  }
+
+  /** Flush on the next timer tick (a reader that could not finish now). */
+  schedule(): void {
+    if (!this.flushing) this.arm(this.options.flushInterval);
+  }
+
+  close(): void {
+    this.cancel();
+    this.stopListening();
+    this.readers.clear();
+  }
+
+  private onAppend(): void {
+    if (this.readers.size === 0 || this.immediate || this.flushing) return;
+    const lastSeq = this.log.lastSeq;
+    for (const reader of this.readers) {
+      if (reader.readable(lastSeq) >= this.options.batchSize) {
+        this.immediate = setImmediate(() => this.flushNow());
+        this.immediate.unref?.();
+        return;
+      }
+    }
+    if (!this.timer) this.arm(this.options.flushInterval);
+  }
+
+  private anyReadable(): boolean {
+    const lastSeq = this.log.lastSeq;
+    for (const reader of this.readers) if (reader.readable(lastSeq) > 0) return true;
+    return false;
+  }
+
+  private arm(delay: number): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.flushNow();
+    }, delay);
+    this.timer.unref();
+  }
+
+  private cancel(): void {
+    if (this.timer) clearTimeout(this.timer);
+    if (this.immediate) clearImmediate(this.immediate);
+    this.timer = undefined;
+    this.immediate = undefined;
+  }
+}

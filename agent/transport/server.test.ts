@@ -1,0 +1,350 @@
+import WebSocket from 'ws';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { AgentEvent } from '../protocol.js';
+import { Client, fakeCore, publishMarks, rawRequest, startStack, TOKEN, waitFor, type Stack, type StackOptions } from './harness.test.helper.js';
+
+let stacks: Stack[] = [];
+let clients: Client[] = [];
+
+async function stack(options: StackOptions = {}): Promise<Stack> {
+  const s = await startStack(options);
+  stacks.push(s);
+  return s;
+}
+
+async function inspector(s: Stack, query = `?token=${TOKEN}`, options: WebSocket.ClientOptions = {}): Promise<Client> {
+  const c = await Client.open(`${s.url}${query}`, options);
+  clients.push(c);
+  return c;
+}
+
+const seqs = (events: AgentEvent[]) => events.map((e) => e.seq);
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+afterEach(async () => {
+  for (const c of clients) c.ws.terminate();
+  await Promise.all(stacks.map((s) => s.close()));
+  stacks = [];
+  clients = [];
+});
+
+describe('protocol round trip', () => {
+  it('sends hello, a snapshot, then every event in seq order in batches', async () => {
+    const s = await stack({ batchSize: 50 });
+    publishMarks(s.core, 3, 'before');
+    const c = await inspector(s);
+    publishMarks(s.core, 120, 'after');
+    await c.until(() => c.events().length === 123, '123 events');
+    const [hello, snapshot] = c.messages;
+    expect(hello).toMatchObject({ type: 'hello', protocol: 1, agent: { name: 'fake', instance: 'inst-1' }, lastSeq: 3, readonly: false, bufferSize: 1000 });
+    expect(hello).toMatchObject({ actions: [{ name: 'reset', source: 'app' }] });
+    expect(snapshot).toMatchObject({ type: 'snapshot', events: [] });
+    expect(seqs(c.events())).toEqual(range(1, 123));
+    expect(c.of('batch').every((b) => b.events.length <= 50 && typeof b.now === 'number')).toBe(true);
+    expect(c.of('gap')).toEqual([]);
+  });
+
+  it('gives each of two inspectors every event', async () => {
+    const s = await stack();
+    const a = await inspector(s);
+    const b = await inspector(s);
+    publishMarks(s.core, 40);
+    await a.until(() => a.events().length === 40, 'a: 40 events');
+    await b.until(() => b.events().length === 40, 'b: 40 events');
+    expect(seqs(a.events())).toEqual(range(1, 40));
+    expect(seqs(b.events())).toEqual(range(1, 40));
+    expect(s.sessions.count).toBe(2);
+    expect(s.joined).toHaveLength(2);
+  });
+
+  it('answers mark and act requests', async () => {
+    const s = await stack();
+    const c = await inspector(s);
+    expect(await c.request({ type: 'mark', id: 1, label: 'cycle 1' })).toEqual({ type: 'response', id: 1, result: { seq: 1 } });
+    expect(await c.request({ type: 'act', id: 2, conn: 'c1', name: 'disconnect' })).toMatchObject({ id: 2, result: { verdict: 'clean' } });
+    expect(await c.request({ type: 'act', id: 3, conn: 'nope', name: 'close' })).toMatchObject({ id: 3, error: { code: 'UNKNOWN_CONNECTION' } });
+    expect(await c.request({ type: 'act', id: 4, conn: 'c1', name: 'fly' })).toMatchObject({ id: 4, error: { code: 'UNKNOWN_ACTION' } });
+    await c.until(() => c.events().some((e) => e.type === 'mark' && e.label === 'cycle 1'), 'the mark event');
+  });
+
+  it('waits for a subscribe request with ?subscribe=0', async () => {
+    const s = await stack();
+    publishMarks(s.core, 5);
+    const c = await inspector(s, `?token=${TOKEN}&subscribe=0`);
+    await c.until(() => c.messages.length === 1, 'hello');
+    expect(await c.request({ type: 'subscribe', id: 's', since: 2 })).toEqual({ type: 'response', id: 's', result: { lastSeq: 5 } });
+    await c.until(() => c.events().length === 3, 'events 3..5');
+    expect(seqs(c.events())).toEqual([3, 4, 5]);
+    expect(c.messages.map((m) => m.type)).toEqual(['hello', 'response', 'batch']);
+  });
+
+  it('refuses a 33rd request in flight with RATE_LIMITED', async () => {
+    const s = await stack();
+    const c = await inspector(s);
+    for (let i = 0; i < 33; i++) c.send({ type: 'act', id: i, conn: 'c1', name: 'slow' });
+    await c.until(() => c.response(32) !== undefined, 'the 33rd response');
+    expect(c.response(32)).toMatchObject({ error: { code: 'RATE_LIMITED' } });
+    expect(c.of('response')).toHaveLength(1);
+    s.core.releaseSlow();
+    await c.until(() => c.of('response').length === 33, 'all responses');
+    expect(c.of('response').filter((r) => r.result)).toHaveLength(32);
+  });
+});
+
+describe('malformed messages', () => {
+  it('answers each with its exact code and keeps serving this and other inspectors', async () => {
+    const s = await stack({ maxMessageSize: 1024 });
+    const bad = await inspector(s);
+    const other = await inspector(s);
+    const cases: [unknown, boolean, string, (string | number)?][] = [
+      ['{"type": "mark", ', false, 'BAD_JSON'],
+      ['[1,2,3]', false, 'BAD_MESSAGE'],
+      [JSON.stringify({ type: 'mark', id: 'w1', label: 42 }), false, 'BAD_MESSAGE', 'w1'],
+      [JSON.stringify({ type: 'subscribe', id: 'w2', since: 'yesterday' }), false, 'BAD_MESSAGE', 'w2'],
+      [JSON.stringify({ type: 'mark', label: 'no id' }), false, 'BAD_MESSAGE'],
+      [JSON.stringify({ type: 'teleport', id: 'u1' }), false, 'UNKNOWN_TYPE', 'u1'],
+      [JSON.stringify({ type: 'mark', id: 'big', label: 'x'.repeat(2000) }), false, 'FRAME_TOO_LARGE'],
+      [Buffer.from(JSON.stringify({ type: 'mark', id: 'b1', label: 'x' })), true, 'BINARY_FRAME'],
+      [Buffer.from([0xde, 0xad, 0xbe, 0xef, 0x00, 0xff]), true, 'BINARY_FRAME'],
+      [Buffer.from([0xff, 0xfe, 0xfd, 0x80]), false, 'BAD_JSON'],
+    ];
+    for (const [data, binary, code, id] of cases) {
+      const before = bad.messages.length;
+      bad.ws.send(data as string | Buffer, { binary });
+      await bad.until(() => bad.messages.length > before, `reply to ${code}`);
+      const reply = bad.messages[before]!;
+      if (id === undefined) expect(reply).toMatchObject({ type: 'error', error: { code } });
+      else expect(reply).toMatchObject({ type: 'response', id, error: { code } });
+    }
+    expect(bad.ws.readyState).toBe(WebSocket.OPEN);
+    expect(await bad.request({ type: 'mark', id: 'ok', label: 'still here' })).toMatchObject({ result: { seq: 1 } });
+    await other.until(() => other.events().some((e) => e.type === 'mark'), 'the other inspector gets the mark');
+    expect(other.of('error')).toEqual([]);
+    expect(other.of('response')).toEqual([]);
+  });
+
+  it('cuts off a frame beyond maxPayload with close 1009', async () => {
+    const s = await stack({ maxMessageSize: 1024 });
+    const c = await inspector(s);
+    c.send('x'.repeat(1024 * 1024 + 1));
+    expect(await c.closed()).toBe(1009);
+  });
+});
+
+describe('token', () => {
+  it('accepts the right token on the URL', async () => {
+    const s = await stack();
+    const c = await inspector(s);
+    await c.until(() => c.of('hello').length === 1, 'hello');
+  });
+
+  it('refuses a wrong token with a bare 401', async () => {
+    const s = await stack();
+    const response = await rawRequest(s.port, { path: '/?token=wrong' });
+    expect(response.status).toBe(401);
+    expect(response.body).toBe('Unauthorized');
+    expect(response.headers + response.body).not.toContain('fake');
+  });
+
+  it('accepts an auth message when the URL has no token, sending nothing before it', async () => {
+    const s = await stack();
+    publishMarks(s.core, 2);
+    const c = await inspector(s, '');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(c.messages).toEqual([]);
+    expect(await c.request({ type: 'auth', id: 'a', token: TOKEN })).toEqual({ type: 'response', id: 'a', result: {} });
+    await c.until(() => c.events().length === 2, 'the events');
+    expect(c.messages.map((m) => m.type)).toEqual(['response', 'hello', 'snapshot', 'batch']);
+  });
+
+  it('refuses a wrong auth message with UNAUTHORIZED and close 4401', async () => {
+    const s = await stack();
+    const c = await inspector(s, '');
+    c.send({ type: 'auth', id: 'a', token: 'guess' });
+    expect(await c.closed()).toBe(4401);
+    expect(c.messages).toEqual([{ type: 'response', id: 'a', error: { code: 'UNAUTHORIZED', message: expect.any(String) } }]);
+  });
+
+  it('refuses a first message that is not auth', async () => {
+    const s = await stack();
+    const c = await inspector(s, '');
+    c.send({ type: 'subscribe', id: 1 });
+    expect(await c.closed()).toBe(4401);
+    expect(c.messages).toMatchObject([{ type: 'response', id: 1, error: { code: 'UNAUTHORIZED' } }]);
+  });
+
+  it('closes 4401 when no auth message arrives in time', async () => {
+    const s = await stack({ authTimeout: 200 });
+    const c = await inspector(s, '');
+    expect(await c.closed()).toBe(4401);
+    expect(c.messages).toMatchObject([{ type: 'error', error: { code: 'UNAUTHORIZED' } }]);
+    expect(s.joined).toEqual([]);
+  });
+
+  it('serves /status for the UI to tell a refused token from an agent that is down', async () => {
+    const s = await stack();
+    const ok = await rawRequest(s.port, { path: `/status?token=${TOKEN}`, upgrade: false, origin: 'http://localhost:5173' });
+    expect(ok.status).toBe(200);
+    expect(JSON.parse(ok.body)).toEqual({ ok: true, protocol: 1 });
+    expect(ok.headers).toMatch(/access-control-allow-origin: http:\/\/localhost:5173/i);
+    const refused = await rawRequest(s.port, { path: '/status?token=nope', upgrade: false });
+    expect(refused.status).toBe(401);
+    expect(JSON.parse(refused.body)).toMatchObject({ error: { code: 'UNAUTHORIZED' } });
+    expect(refused.headers).not.toMatch(/access-control-allow-origin/i);
+    const foreign = await rawRequest(s.port, { path: `/status?token=${TOKEN}`, upgrade: false, origin: 'https://evil.com' });
+    expect(foreign.status).toBe(403);
+    expect(foreign.headers).not.toMatch(/access-control-allow-origin/i);
+    const other = await rawRequest(s.port, { path: '/metrics', upgrade: false });
+    expect([other.status, other.body]).toEqual([404, 'Not found']);
+  });
+});
+
+describe('Host header', () => {
+  it.each(['127.0.0.1', 'localhost', '[::1]:9230', 'devbox.local:1234'])('accepts %s', async (host) => {
+    const s = await stack({ allowedHosts: ['devbox.local'] });
+    const response = await rawRequest(s.port, { path: `/?token=${TOKEN}`, host });
+    expect(response.status).toBe(101);
+  });
+
+  it.each(['localhost6', '0177.0.0.1', '0x7f.0.0.1', '127.1', '10.0.2.555', 'evil.com', '', null])('refuses %s (null: no Host header) with 403', async (host) => {
+    const s = await stack();
+    const response = await rawRequest(s.port, { path: `/?token=${TOKEN}`, host });
+    expect([response.status, response.body]).toEqual([403, 'Forbidden host']);
+  });
+});
+
+describe('Origin header', () => {
+  it.each([undefined, 'http://127.0.0.1:5173', 'http://localhost:4000', 'http://[::1]:8080', 'https://ui.example.com'])('accepts %s', async (origin) => {
+    const s = await stack({ allowedOrigins: ['https://ui.example.com'] });
+    const c = await inspector(s, `?token=${TOKEN}`, origin ? { origin } : {});
+    await c.until(() => c.of('hello').length === 1, 'hello');
+  });
+
+  it('refuses a foreign origin even with a valid token', async () => {
+    const s = await stack();
+    const response = await rawRequest(s.port, { path: `/?token=${TOKEN}`, origin: 'https://evil.com' });
+    expect([response.status, response.body]).toEqual([403, 'Forbidden origin']);
+  });
+});
+
+describe('resume', () => {
+  it('delivers exactly the missing events after a reconnect with since', async () => {
+    const s = await stack();
+    publishMarks(s.core, 10);
+    const first = await inspector(s);
+    await first.until(() => first.events().length === 10, '10 events');
+    const last = first.events().at(-1)!.seq;
+    first.ws.close();
+    await first.closed();
+    publishMarks(s.core, 7, 'while-away');
+    const second = await inspector(s, `?token=${TOKEN}&since=${last}`);
+    publishMarks(s.core, 3, 'after');
+    await second.until(() => second.events().length === 10, '10 more events');
+    expect(seqs(second.events())).toEqual(range(11, 20));
+    expect(second.of('snapshot')).toEqual([]);
+    expect(second.of('gap')).toEqual([]);
+  });
+
+  it('reports what the ring no longer holds as an evicted gap', async () => {
+    const s = await stack({ core: fakeCore({ bufferSize: 20 }) });
+    publishMarks(s.core, 50);
+    const c = await inspector(s, `?token=${TOKEN}&since=5`);
+    await c.until(() => c.events().length === 20, 'the ring');
+    expect(c.of('gap')).toEqual([{ type: 'gap', from: 6, to: 30, count: 25, reason: 'evicted' }]);
+    expect(seqs(c.events())).toEqual(range(31, 50));
+  });
+
+  it('on a fresh subscribe sends the live state older than the ring and a gap for the rest', async () => {
+    const core = fakeCore({ bufferSize: 10 });
+    const s = await stack({ core });
+    core.log.publish({ type: 'conn.open', conn: 'c1', server: null, transport: 'custom', actions: [] });
+    publishMarks(core, 30);
+    const c = await inspector(s);
+    await c.until(() => c.events().length === 11, 'snapshot and ring');
+    expect(c.messages.map((m) => m.type)).toEqual(['hello', 'snapshot', 'gap', 'batch']);
+    expect(c.of('snapshot')[0]!.events).toMatchObject([{ seq: 1, type: 'conn.open', conn: 'c1' }]);
+    expect(c.of('gap')).toEqual([{ type: 'gap', from: 1, to: 21, count: 20, reason: 'evicted' }]);
+    expect(seqs(c.events())).toEqual([1, ...range(22, 31)]);
+  });
+
+  it('treats a since beyond the last seq (a previous instance) as a fresh subscribe', async () => {
+    const s = await stack();
+    publishMarks(s.core, 3);
+    const c = await inspector(s, `?token=${TOKEN}&since=999`);
+    await c.until(() => c.events().length === 3, 'the events');
+    expect(c.messages.map((m) => m.type)).toEqual(['hello', 'snapshot', 'batch']);
+  });
+});
+
+describe('a stalled inspector', () => {
+  it('costs the agent a bounded send buffer, then learns what it missed from a gap', async () => {
+    const budget = 64 * 1024;
+    const core = fakeCore({ bufferSize: 2000 });
+    const s = await stack({ core, sendBudget: budget, batchSize: 100 });
+    const c = await inspector(s);
+    await c.until(() => c.of('snapshot').length === 1, 'snapshot');
+    const socket = (c.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;
+    socket.pause();
+    const session = s.sessions.list()[0]!;
+    const label = 'x'.repeat(1000);
+    // Publish until the kernel buffers are full and the session holds back, then keep going.
+    let published = 0;
+    let maxBuffered = 0;
+    const publishRound = async () => {
+      for (let i = 0; i < 200; i++) core.log.publish({ type: 'mark', label });
+      published += 200;
+      await new Promise((r) => setTimeout(r, 5));
+      maxBuffered = Math.max(maxBuffered, session.bufferedAmount);
+    };
+    while (session.bufferedAmount < budget) {
+      await publishRound();
+      if (published > 200_000) throw new Error('the session never reached its send budget');
+    }
+    const stalledAt = session.cursor!;
+    for (let round = 0; round < 30; round++) await publishRound();
+    // Nothing was queued for it: the cursor stayed put and the buffer stayed near the budget.
+    expect(session.cursor).toBe(stalledAt);
+    expect(maxBuffered).toBeLessThan(budget + 100 * 1100);
+    expect(core.log.lastSeq - stalledAt).toBeGreaterThan(core.log.capacity);
+    socket.resume();
+    await c.until(() => c.of('gap').length === 1 && c.events().at(-1)?.seq === core.log.lastSeq, 'a gap then the newest events', 15_000);
+    const gap = c.of('gap')[0]!;
+    expect(gap).toMatchObject({ reason: 'slow-consumer', from: stalledAt + 1 });
+    expect(gap.count).toBe(gap.to - gap.from + 1);
+    const received = seqs(c.events());
+    expect(received).toEqual([...range(1, stalledAt), ...range(gap.to + 1, core.log.lastSeq)]);
+  });
+
+  it('is dropped when it stops answering heartbeats', async () => {
+    const s = await stack({ heartbeatInterval: 100 });
+    const c = await inspector(s, `?token=${TOKEN}`, { autoPong: false });
+    await c.until(() => c.of('hello').length === 1, 'hello');
+    await waitFor(() => s.left.length === 1, 'the inspector to be dropped');
+    expect(s.left[0]!.reason).toBe('heartbeat timeout');
+    expect(s.sessions.count).toBe(0);
+  });
+});
+
+describe('readonly', () => {
+  it('streams events but refuses every action', async () => {
+    const s = await stack({ core: fakeCore({ readonly: true }) });
+    const c = await inspector(s);
+    publishMarks(s.core, 2);
+    await c.until(() => c.events().length === 2, 'events');
+    expect(c.of('hello')[0]).toMatchObject({ readonly: true });
+    expect(await c.request({ type: 'act', id: 1, conn: 'c1', name: 'disconnect' })).toMatchObject({ error: { code: 'READONLY' } });
+    expect(await c.request({ type: 'act', id: 2, name: 'reset' })).toMatchObject({ error: { code: 'READONLY' } });
+  });
+});
+
+describe('closing', () => {
+  it('closes inspectors with 1001 and stops listening', async () => {
+    const s = await stack();
+    const c = await inspector(s);
+    await c.until(() => c.of('hello').length === 1, 'hello');
+    await s.close();
+    expect(await c.closed()).toBe(1001);
+    expect(s.left).toEqual([{ id: 'i1', reason: 'agent closing' }]);
+    await expect(Client.open(`${s.url}?token=${TOKEN}`)).rejects.toThrow(/ECONNREFUSED/);
+  });
+});

@@ -1,0 +1,317 @@
+import type WebSocket from 'ws';
+import { AgentError } from '../errors.js';
+import type { AgentMessage, HelloMessage, InspectorRequest, ProtocolError, RequestId, SettleResult } from '../protocol.js';
+import { PROTOCOL_VERSION } from '../protocol.js';
+import type { AgentCore, Logger } from '../types.js';
+import type { LogReader, Pump } from './pump.js';
+import { tokenMatches } from './token.js';
+import { parseFrame } from './validate.js';
+
+/** Most requests one inspector may have in flight (running actions). */
+export const MAX_IN_FLIGHT = 32;
+
+/** WebSocket close codes the agent uses (documented in docs/protocol.md). */
+export const CloseCode = {
+  goingAway: 1001,
+  unauthorized: 4401,
+} as const;
+
+/** How the stream starts once the peer is authenticated. */
+export type StartPlan = { kind: 'fresh' } | { kind: 'since'; since: number } | { kind: 'wait' };
+
+export interface SessionConfig {
+  token: string;
+  batchSize: number;
+  sendBudget: number;
+  maxMessageSize: number;
+  /** Milliseconds an unauthenticated peer has to send `auth`. */
+  authTimeout: number;
+}
+
+export interface SessionHost {
+  readonly core: AgentCore;
+  readonly config: SessionConfig;
+  readonly pump: Pump;
+  readonly logger: Logger;
+  /** True once the agent is closing: new actions are refused. */
+  closing(): boolean;
+  /** The peer is authenticated and has been sent `hello`. */
+  started(session: Session): void;
+  /** The socket is gone. */
+  ended(session: Session, reason: string): void;
+}
+
+/**
+ * One inspector (or hub) on one WebSocket, in either direction. A session is
+ * a cursor into the event log, not a queue: each flush pulls batches while
+ * the socket's `bufferedAmount` is under the send budget, so a slow peer
+ * costs the host nothing and later learns what it missed from a `gap`.
+ */
+export class Session implements LogReader {
+  /** Seq of the last event sent; undefined until subscribed. */
+  cursor: number | undefined;
+  /** Answered the latest heartbeat ping. */
+  alive = true;
+  private authenticated: boolean;
+  /** The next ring overtake is reported as 'evicted' (a resume), not 'slow-consumer'. */
+  private resuming = false;
+  private inFlight = 0;
+  private authTimer: ReturnType<typeof setTimeout> | undefined;
+  private ended = false;
+  private leftReason = '';
+
+  constructor(
+    readonly id: string,
+    readonly ws: WebSocket,
+    readonly remote: string,
+    readonly direction: 'in' | 'out',
+    private readonly host: SessionHost,
+    authenticated: boolean,
+    private readonly plan: StartPlan,
+  ) {
+    this.authenticated = authenticated;
+    ws.on('message', (data, isBinary) => this.guard(() => this.onMessage(data, isBinary)));
+    ws.on('pong', () => {
+      this.alive = true;
+    });
+    ws.on('error', (err) => {
+      this.leftReason ||= `error: ${err.message}`;
+    });
+    ws.on('close', (code, reason) => this.guard(() => this.onClose(code, reason.toString())));
+    if (authenticated) this.start();
+    else {
+      this.authTimer = setTimeout(() => this.refuse(undefined, 'no auth message in time'), host.config.authTimeout);
+      this.authTimer.unref();
+    }
+  }
+
+  /** Bytes queued on the socket but not yet handed to the kernel. */
+  get bufferedAmount(): number {
+    return this.ws.bufferedAmount;
+  }
+
+  get isAuthenticated(): boolean {
+    return this.authenticated;
+  }
+
+  readable(lastSeq: number): number {
+    if (this.cursor === undefined || this.ws.readyState !== this.ws.OPEN) return 0;
+    if (this.ws.bufferedAmount >= this.host.config.sendBudget) return 0;
+    return lastSeq - this.cursor;
+  }
+
+  flush(): boolean {
+    if (this.cursor === undefined || this.ws.readyState !== this.ws.OPEN) return false;
+    const { log } = this.host.core;
+    const { batchSize, sendBudget } = this.host.config;
+    while (this.cursor < log.lastSeq) {
+      if (this.ws.bufferedAmount >= sendBudget) return true;
+      const { events, gap } = log.read(this.cursor, batchSize);
+      if (gap) {
+        this.send({ type: 'gap', ...gap, reason: this.resuming ? 'evicted' : 'slow-consumer' });
+        this.cursor = gap.to;
+      }
+      this.resuming = false;
+      if (events.length === 0) break;
+      this.send({ type: 'batch', events, now: log.now() });
+      this.cursor = events[events.length - 1]!.seq;
+    }
+    return false;
+  }
+
+  /** Close with a code; the peer's close handshake is not waited for beyond `graceMs`. */
+  close(code: number, reason: string, graceMs: number): Promise<void> {
+    if (this.ended) return Promise.resolve();
+    this.leftReason ||= reason;
+    return new Promise((resolve) => {
+      const done = setTimeout(() => {
+        this.ws.terminate();
+        resolve();
+      }, graceMs);
+      done.unref();
+      this.ws.once('close', () => {
+        clearTimeout(done);
+        resolve();
+      });
+      try {
+        this.ws.close(code, reason);
+      } catch {
+        this.ws.terminate();
+      }
+    });
+  }
+
+  /** Drop a peer that missed a heartbeat. */
+  terminate(reason: string): void {
+    this.leftReason ||= reason;
+    this.ws.terminate();
+  }
+
+  private start(): void {
+    this.authenticated = true;
+    this.send(this.hello());
+    this.host.started(this);
+    if (this.plan.kind === 'fresh') this.subscribe(undefined);
+    else if (this.plan.kind === 'since') this.subscribe(this.plan.since);
+  }
+
+  private hello(): HelloMessage {
+    const { core } = this.host;
+    return {
+      type: 'hello',
+      protocol: PROTOCOL_VERSION,
+      agent: core.info,
+      now: core.log.now(),
+      lastSeq: core.log.lastSeq,
+      readonly: core.readonly,
+      actions: core.globalActions(),
+      bufferSize: core.log.capacity,
+    };
+  }
+
+  /**
+   * Fresh (no `since`, or a `since` this agent never reached — a previous
+   * instance's): snapshot of what is still alive, a gap for what neither the
+   * snapshot nor the ring holds, then the ring and live events. Resume: every
+   * event after `since`, a gap first if the ring lost some.
+   */
+  private subscribe(since: number | undefined): void {
+    const { log } = this.host.core;
+    if (since === undefined || since > log.lastSeq) {
+      const oldest = log.oldestSeq;
+      const snapshot = log.snapshot();
+      this.send({ type: 'snapshot', events: snapshot, now: log.now() });
+      const count = oldest - 1 - snapshot.length;
+      if (count > 0) this.send({ type: 'gap', from: 1, to: oldest - 1, count, reason: 'evicted' });
+      this.cursor = oldest - 1;
+      this.resuming = false;
+    } else {
+      this.cursor = since;
+      this.resuming = true;
+    }
+    this.host.pump.add(this);
+    if (this.flush()) this.host.pump.schedule();
+  }
+
+  private onMessage(data: WebSocket.RawData, isBinary: boolean): void {
+    const bytes = Array.isArray(data) ? Buffer.concat(data) : data instanceof ArrayBuffer ? new Uint8Array(data) : data;
+    const parsed = parseFrame(bytes, isBinary, this.host.config.maxMessageSize);
+    if (!this.authenticated) {
+      if (parsed.ok && parsed.request.type === 'auth' && tokenMatches(parsed.request.token, this.host.config.token)) {
+        clearTimeout(this.authTimer);
+        this.reply(parsed.request.id, { result: {} });
+        this.start();
+      } else {
+        this.refuse(parsed.ok ? parsed.request.id : parsed.id, 'the first message must be a valid auth request');
+      }
+      return;
+    }
+    if (!parsed.ok) {
+      this.fail(parsed.id, parsed.error);
+      return;
+    }
+    this.handle(parsed.request);
+  }
+
+  private handle(request: InspectorRequest): void {
+    const { core } = this.host;
+    switch (request.type) {
+      case 'auth':
+        if (tokenMatches(request.token, this.host.config.token)) this.reply(request.id, { result: {} });
+        else this.fail(request.id, { code: 'UNAUTHORIZED', message: 'wrong token' });
+        return;
+      case 'subscribe':
+        this.reply(request.id, { result: { lastSeq: core.log.lastSeq } });
+        this.subscribe(request.since);
+        return;
+      case 'mark':
+        this.reply(request.id, { result: { seq: core.mark(request.label) } });
+        return;
+      case 'act':
+        this.act(request);
+        return;
+    }
+  }
+
+  private act(request: Extract<InspectorRequest, { type: 'act' }>): void {
+    if (this.host.core.readonly) {
+      this.fail(request.id, { code: 'READONLY', message: 'this agent is read-only: actions are refused' });
+      return;
+    }
+    if (this.host.closing()) {
+      this.fail(request.id, { code: 'AGENT_CLOSED', message: 'the agent is shutting down' });
+      return;
+    }
+    if (this.inFlight >= MAX_IN_FLIGHT) {
+      this.fail(request.id, { code: 'RATE_LIMITED', message: `at most ${MAX_IN_FLIGHT} requests in flight` });
+      return;
+    }
+    this.inFlight++;
+    const options = request.timeout === undefined ? { source: 'inspector' as const } : { timeout: request.timeout, source: 'inspector' as const };
+    let running: Promise<SettleResult>;
+    try {
+      running = this.host.core.act(request.conn ?? null, request.name, options);
+    } catch (err) {
+      running = Promise.reject(err);
+    }
+    running.then(
+      (result) => {
+        this.inFlight--;
+        this.reply(request.id, { result });
+      },
+      (err: unknown) => {
+        this.inFlight--;
+        if (err instanceof AgentError) this.fail(request.id, { code: err.code, message: err.message });
+        else {
+          // Not one of the documented refusals: report it as the action failing.
+          const message = err instanceof Error ? err.message : String(err);
+          this.reply(request.id, { result: { verdict: 'failed', duration: 0, listenersRemoved: 0, handlesDropped: 0, error: { message } } });
+        }
+      },
+    );
+  }
+
+  private refuse(id: RequestId | undefined, message: string): void {
+    clearTimeout(this.authTimer);
+    this.fail(id, { code: 'UNAUTHORIZED', message });
+    void this.close(CloseCode.unauthorized, 'unauthorized', 1000);
+  }
+
+  private fail(id: RequestId | undefined, error: ProtocolError): void {
+    if (id === undefined) this.send({ type: 'error', error });
+    else this.reply(id, { error });
+  }
+
+  private reply(id: RequestId, body: { result: unknown } | { error: ProtocolError }): void {
+    this.send({ type: 'response', id, ...body });
+  }
+
+  private send(message: AgentMessage): void {
+    if (this.ws.readyState !== this.ws.OPEN) return;
+    let text: string;
+    try {
+      text = JSON.stringify(message);
+    } catch (err) {
+      this.host.logger.error('could not serialise a message for an inspector', err);
+      return;
+    }
+    this.ws.send(text);
+  }
+
+  private onClose(code: number, reason: string): void {
+    if (this.ended) return;
+    this.ended = true;
+    clearTimeout(this.authTimer);
+    this.host.pump.remove(this);
+    this.cursor = undefined;
+    this.host.ended(this, this.leftReason || `closed (${code}${reason ? ` ${reason}` : ''})`);
+  }
+
+  private guard(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.host.logger.error('inspector session error', err);
+    }
+  }
+}
