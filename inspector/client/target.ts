@@ -1,0 +1,198 @@
+/**
+ * Target: one agent identity across its restarts. Each process instance is
+ * a run with its own analysis; a new instance in a hello ends the previous
+ * run and begins the next. Live links and recordings feed it through the
+ * same path, so a replayed file gives the same runs and findings.
+ */
+import { createAnalysis } from '../../agent/analysis/index.js';
+import type { Analysis } from '../../agent/analysis/types.js';
+import type { AnalysisOptions } from '../../agent/analysis/options.js';
+import type { AgentEvent, GapMessage, HelloMessage, RecordingLine } from '../../agent/protocol.js';
+import type { AgentLink, LinkDelivery, LinkState } from './link.js';
+
+export interface Run {
+  /** 0-based position in `runs`. */
+  index: number;
+  /** The instance's hello (replaced by later hellos of the same instance). */
+  hello: HelloMessage;
+  analysis: Analysis;
+  /** Epoch ms the process started (hello.agent.startedAt): absolute time = startedAt + t. */
+  startedAt: number;
+  /**
+   * Epoch ms of the last moment this run was known alive, set when a newer
+   * instance replaced it. What it still had open went away with the process;
+   * its findings are left as they were.
+   */
+  endedAt?: number;
+  /** Seq of the newest event or gap end applied. */
+  lastSeq: number;
+}
+
+export interface TargetOptions {
+  /** Thresholds for every run's analysis. */
+  analysis?: AnalysisOptions;
+  /** Raw events after they were applied, for views that keep their own event store. */
+  onEvents?: (events: AgentEvent[], run: Run) => void;
+  /** Every record as it arrives (hello, events, gaps, clock ticks): feed a RecordingWriter to record. */
+  onLine?: (line: RecordingLine) => void;
+}
+
+export class Target {
+  readonly runs: Run[] = [];
+  private changes = 0;
+  private state: LinkState | undefined;
+  private readonly subscribers = new Set<() => void>();
+
+  constructor(private readonly options: TargetOptions = {}) {}
+
+  /** Increments on every change (new data, new run, link state). */
+  get version(): number {
+    return this.changes;
+  }
+
+  /** The attached link's state; undefined for a target fed only from a recording. */
+  get linkState(): LinkState | undefined {
+    return this.state;
+  }
+
+  /** The agent's name as given by its latest hello. */
+  get name(): string | undefined {
+    return this.currentRun()?.hello.agent.name;
+  }
+
+  /** Called after every change; returns an unsubscribe function. */
+  subscribe(listener: () => void): () => void {
+    this.subscribers.add(listener);
+    return () => this.subscribers.delete(listener);
+  }
+
+  currentRun(): Run | undefined {
+    return this.runs[this.runs.length - 1];
+  }
+
+  /** The latest run's analysis. */
+  current(): Analysis | undefined {
+    return this.currentRun()?.analysis;
+  }
+
+  /** Feeds the target from a link; returns a function that detaches it. */
+  attach(link: AgentLink): () => void {
+    const offMessage = link.on('message', (delivery) => this.ingest(delivery));
+    const offState = link.on('state', (state) => {
+      this.state = state;
+      this.changed();
+    });
+    this.state = link.state;
+    this.changed();
+    return () => {
+      offMessage();
+      offState();
+    };
+  }
+
+  ingest(delivery: LinkDelivery): void {
+    switch (delivery.type) {
+      case 'hello':
+        this.hello(delivery.hello);
+        break;
+      case 'snapshot':
+      case 'batch':
+        this.events(delivery.events, delivery.now);
+        break;
+      case 'gap':
+        this.gap(delivery.gap);
+        break;
+    }
+    this.changed();
+  }
+
+  /** Replays a parsed recording through the same path as a live link. */
+  ingestRecording(lines: Iterable<RecordingLine>): void {
+    let pending: AgentEvent[] = [];
+    const flush = (now?: number): void => {
+      if (pending.length > 0 || now !== undefined) this.events(pending, now);
+      pending = [];
+    };
+    for (const line of lines) {
+      if (line.type === 'hello') {
+        flush();
+        this.hello(line);
+      } else if (line.type === 'gap' && 'from' in line) {
+        flush();
+        this.gap(line);
+      } else if (line.type === 'now') {
+        flush(line.now);
+      } else pending.push(line as AgentEvent);
+    }
+    flush();
+    this.changed();
+  }
+
+  /** Moves the current run's clock forward (grace periods expire), and records the tick. */
+  advance(now: number): void {
+    const run = this.currentRun();
+    if (!run || run.endedAt !== undefined) return;
+    run.analysis.advance(now);
+    this.options.onLine?.({ type: 'now', now });
+    this.changed();
+  }
+
+  private hello(hello: HelloMessage): void {
+    this.options.onLine?.(hello);
+    const run = this.currentRun();
+    if (run && run.endedAt === undefined && run.hello.agent.instance === hello.agent.instance) {
+      // The same process again (a reconnect): keep its run, refresh identity and actions.
+      run.hello = hello;
+      run.analysis.advance(hello.now);
+      return;
+    }
+    if (run && run.endedAt === undefined) run.endedAt = run.startedAt + run.analysis.model.now;
+    this.runs.push({
+      index: this.runs.length,
+      hello,
+      analysis: createAnalysis(this.options.analysis),
+      startedAt: hello.agent.startedAt,
+      lastSeq: 0,
+    });
+  }
+
+  private events(events: AgentEvent[], now: number | undefined): void {
+    const run = this.currentRun();
+    if (!run) return;
+    const applied: AgentEvent[] = [];
+    for (const event of events) {
+      // Defensive: a second link on the same instance may replay what we have.
+      if (event.seq <= run.lastSeq) continue;
+      run.analysis.apply(event);
+      run.lastSeq = event.seq;
+      applied.push(event);
+      this.options.onLine?.(event);
+    }
+    if (now !== undefined && Number.isFinite(now)) {
+      run.analysis.advance(now);
+      this.options.onLine?.({ type: 'now', now });
+    }
+    if (applied.length > 0) this.options.onEvents?.(applied, run);
+  }
+
+  private gap(gap: GapMessage): void {
+    const run = this.currentRun();
+    if (!run || gap.to <= run.lastSeq) return;
+    this.options.onLine?.(gap);
+    run.analysis.applyGap(gap);
+    run.lastSeq = gap.to;
+  }
+
+  private changed(): void {
+    this.changes += 1;
+    for (const listener of [...this.subscribers]) {
+      try {
+        listener();
+      } catch (error) {
+        setTimeout(() => {
+          throw error;
+        });
+      }
+    }
+  }
+}
