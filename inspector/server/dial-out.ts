@@ -1,0 +1,85 @@
+import WebSocket from 'ws';
+import type { Logger } from '../../agent/types.js';
+import { redactToken } from '../client/agent-url.js';
+import { backoffDelay } from '../client/backoff.js';
+import type { AgentLink } from './agent-link.js';
+import type { Hub } from './hub.js';
+
+/** Largest frame accepted from an agent (a batch of 500 events with stacks fits easily). */
+export const MAX_AGENT_FRAME = 64 * 1024 * 1024;
+
+/**
+ * `--agent URL`: the hub connects out to a listening agent and keeps doing
+ * so, with backoff, for as long as it runs. The agent is asked not to
+ * subscribe on connect (`?subscribe=0`) so the hub, after reading its hello,
+ * subscribes exactly as for dialling agents: resuming from its last seq when
+ * it is the same process, from scratch when the backend restarted.
+ */
+export class OutboundAgent {
+  private ws: WebSocket | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private attempt = 0;
+  private stopped = false;
+  private lastProblem: string | undefined;
+  readonly redacted: string;
+  private readonly connectUrl: string;
+
+  constructor(
+    url: string,
+    private readonly hub: Hub,
+    private readonly logger: Logger,
+  ) {
+    const parsed = new URL(url);
+    if (parsed.protocol === 'http:') parsed.protocol = 'ws:';
+    if (parsed.protocol === 'https:') parsed.protocol = 'wss:';
+    if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') throw new Error(`--agent needs a ws:// URL, got ${redactToken(url)}`);
+    parsed.searchParams.delete('since');
+    parsed.searchParams.set('subscribe', '0');
+    this.connectUrl = parsed.href;
+    this.redacted = redactToken(url);
+  }
+
+  start(): void {
+    if (this.stopped) return;
+    const ws = new WebSocket(this.connectUrl, { perMessageDeflate: false, maxPayload: MAX_AGENT_FRAME, handshakeTimeout: 10_000 });
+    this.ws = ws;
+    let problem: string | undefined;
+    let link: AgentLink | undefined;
+    ws.on('open', () => {
+      link = this.hub.adopt(ws, 'out', this.redacted);
+    });
+    ws.on('error', (error) => {
+      problem = describe(error);
+    });
+    ws.on('close', () => {
+      if (this.ws === ws) this.ws = undefined;
+      if (this.stopped) return;
+      // A link that got as far as hello worked: start the backoff over.
+      if (link?.hello) {
+        this.attempt = 0;
+        this.lastProblem = undefined;
+      }
+      if (problem && problem !== this.lastProblem) {
+        this.lastProblem = problem;
+        this.logger.warn(`agent ${this.redacted}: ${problem}; retrying`);
+      }
+      this.attempt++;
+      this.timer = setTimeout(() => this.start(), backoffDelay(this.attempt));
+      this.timer.unref?.();
+    });
+  }
+
+  close(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.ws?.terminate();
+  }
+}
+
+function describe(error: Error & { code?: string }): string {
+  const status = /Unexpected server response: (\d{3})/.exec(error.message)?.[1];
+  if (status === '401') return 'refused the hub (HTTP 401): the ?token= in the --agent URL is wrong or missing';
+  if (status === '403') return 'refused the hub (HTTP 403): Host or Origin not allowed by the agent';
+  if (error.code === 'ECONNREFUSED') return 'not reachable (ECONNREFUSED: nothing listens there yet)';
+  return redactToken(error.message);
+}

@@ -1,0 +1,283 @@
+/**
+ * The inspector server behind `bridgescope serve`: serves the built UI and
+ * hosts the hub. Agents dial in on `/agent` (or the hub dials out to
+ * listening ones); UIs read the target list on `/ui` and each target, history
+ * first, on `/target/<key>` — the agent protocol, so the UI's AgentLink works
+ * unchanged against a hub.
+ */
+import { createReadStream, promises as fs } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { resolve } from 'node:path';
+import WebSocket, { WebSocketServer } from 'ws';
+import { PROTOCOL_VERSION } from '../../agent/protocol.js';
+import type { Logger } from '../../agent/types.js';
+import { isAllowedHost, isAllowedOrigin, type HostPolicy } from '../../agent/transport/security.js';
+import { newToken, tokenMatches } from '../../agent/transport/token.js';
+import { startAdbReverse, type AdbReverse } from './adb.js';
+import { MAX_AGENT_FRAME, OutboundAgent } from './dial-out.js';
+import { keepAlive } from './heartbeat.js';
+import { Hub } from './hub.js';
+import { defaultUiDir } from './package-root.js';
+import { DEFAULT_RECORD_MAX_BYTES, Recorder } from './recorder.js';
+import { createStaticHandler, securityHeaders } from './static-files.js';
+import { TargetSession, type SessionStart } from './target-session.js';
+
+export { ADB_MISSING } from './adb.js';
+export type { TargetInfo } from './target.js';
+
+export const DEFAULT_SERVE_PORT = 9231;
+/** Host names an Android emulator (10.0.2.2) or Genymotion (10.0.3.2) uses for the host machine. */
+export const EMULATOR_HOST_ALIASES = ['10.0.2.2', '10.0.3.2'];
+
+export interface InspectorServerOptions {
+  /** Interface to listen on. Default `127.0.0.1`. */
+  host?: string;
+  /** Port; default 9231, `0` picks a free one. */
+  port?: number;
+  /** Built UI directory. Default `<package root>/dist/ui`. */
+  uiDir?: string;
+  /** Secret for the UI (`/ui`, `/target/…`, `/recording`). Default `BRIDGESCOPE_TOKEN` or random. */
+  token?: string;
+  /** Secret agents dial with (`/agent?token=…`). Default: the token. */
+  pairingToken?: string;
+  /** Listening agents to connect out to (`ws://127.0.0.1:9230/?token=…`). */
+  agents?: string[];
+  /** Write every target to NDJSON recordings in this directory. */
+  recordDir?: string;
+  /** Rotate a recording file past this size. Default 50 MB. */
+  recordMaxBytes?: number;
+  /** Run `adb reverse tcp:PORT tcp:PORT` for every connected Android device. */
+  adb?: boolean;
+  /** A recording file to serve at `/recording` (the UI URL then says `&recording=1`). */
+  open?: string;
+  /** Extra Host header values accepted (loopback and the bound host always are). */
+  allowedHosts?: string[];
+  /** Extra browser origins allowed (loopback origins always are). */
+  allowedOrigins?: string[];
+  /** History kept per target, in lines. Default 200,000. */
+  historyLines?: number;
+  /** Ping interval for agent and UI sockets, in ms. Default 15000. */
+  heartbeatInterval?: number;
+  /** `adb devices` poll interval, in ms. Default 2000. */
+  adbPollInterval?: number;
+  /** Default: warnings and errors to the console. `debug` carries attach/detach notices. */
+  logger?: Logger;
+}
+
+export interface InspectorServer {
+  /** `http://HOST:PORT/?token=…` (plus `&recording=1` with `open`). */
+  uiUrl: string;
+  /** `ws://HOST:PORT/agent?token=PAIRING`: what agents dial. */
+  hubUrl: string;
+  port: number;
+  token: string;
+  pairingToken: string;
+  close(): Promise<void>;
+}
+
+const MAX_UI_REQUEST = 64 * 1024;
+
+const consoleLogger: Logger = {
+  warn: (message) => console.warn(`[bridgescope] ${message}`),
+  error: (message) => console.error(`[bridgescope] ${message}`),
+};
+
+/** `127.0.0.1`, `[::1]`; wildcard binds are shown as loopback, which always works locally. */
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+function refuseUpgrade(socket: Socket, status: number, text: string): void {
+  const reason = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' }[status] ?? 'Error';
+  const body = `${text}\n`;
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: text/plain; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+function sendText(res: ServerResponse, status: number, text: string): void {
+  res.writeHead(status, { ...securityHeaders(), 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
+  res.end(`${text}\n`);
+}
+
+function sessionStart(query: URLSearchParams): SessionStart {
+  const since = query.get('since');
+  if (since !== null && /^[0-9]+$/.test(since)) return { mode: 'since', since: Number(since) };
+  if (query.get('subscribe') === '0') return { mode: 'none' };
+  return { mode: 'all' };
+}
+
+export async function startInspectorServer(options: InspectorServerOptions = {}): Promise<InspectorServer> {
+  const host = options.host ?? '127.0.0.1';
+  const token = options.token ?? (process.env.BRIDGESCOPE_TOKEN || newToken());
+  const pairingToken = options.pairingToken ?? token;
+  const logger = options.logger ?? consoleLogger;
+  const heartbeatInterval = options.heartbeatInterval ?? 15_000;
+  const allowedOrigins = options.allowedOrigins ?? [];
+  const hostPolicy: HostPolicy = { allowedHosts: options.allowedHosts ?? [], bindHost: host };
+  // Emulators reach the host machine through these aliases; the pairing token still guards /agent.
+  const agentHostPolicy: HostPolicy = { ...hostPolicy, allowedHosts: [...hostPolicy.allowedHosts, ...EMULATOR_HOST_ALIASES] };
+  const recording = options.open ? resolve(options.open) : undefined;
+  if (recording) await fs.access(recording);
+  let recorder: Recorder | undefined;
+  if (options.recordDir) {
+    await fs.mkdir(options.recordDir, { recursive: true });
+    recorder = new Recorder(resolve(options.recordDir), options.recordMaxBytes ?? DEFAULT_RECORD_MAX_BYTES, logger);
+  }
+
+  let port = 0;
+  const base = () => `${urlHost(host)}:${port}`;
+  const hub = new Hub({
+    logger,
+    maxLines: options.historyLines ?? 200_000,
+    ...(recorder ? { recorder } : {}),
+    targetUrl: (key) => `ws://${base()}/target/${encodeURIComponent(key)}?token=${encodeURIComponent(token)}`,
+    helloTimeout: 10_000,
+    heartbeatInterval,
+  });
+  const serveStatic = createStaticHandler(options.uiDir ?? defaultUiDir());
+  const agentSockets = new WebSocketServer({ noServer: true, maxPayload: MAX_AGENT_FRAME, perMessageDeflate: false });
+  const uiSockets = new WebSocketServer({ noServer: true, maxPayload: MAX_UI_REQUEST, perMessageDeflate: false });
+
+  function onRequest(req: IncomingMessage, res: ServerResponse): void {
+    if (!isAllowedHost(req.headers.host, hostPolicy)) return sendText(res, 403, `Host not allowed: ${req.headers.host ?? '(none)'}`);
+    const url = new URL(req.url ?? '/', 'http://hub');
+    if (url.pathname === '/status') {
+      if (!tokenMatches(url.searchParams.get('token') ?? '', token)) return sendText(res, 401, 'wrong or missing token');
+      res.writeHead(200, { ...securityHeaders(), 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+      res.end(JSON.stringify({ hub: true, protocol: PROTOCOL_VERSION, targets: hub.list().length }));
+      return;
+    }
+    if (url.pathname === '/recording') {
+      if (!tokenMatches(url.searchParams.get('token') ?? '', token)) return sendText(res, 401, 'wrong or missing token');
+      if (!recording) return sendText(res, 404, 'no recording: start with bridgescope serve --open FILE');
+      res.writeHead(200, { ...securityHeaders(), 'Content-Type': 'application/x-ndjson; charset=utf-8', 'Cache-Control': 'no-store' });
+      createReadStream(recording)
+        .on('error', () => res.destroy())
+        .pipe(res);
+      return;
+    }
+    serveStatic(req, res, url.pathname).catch(() => {
+      if (!res.headersSent) sendText(res, 500, 'could not read the UI files');
+      else res.destroy();
+    });
+  }
+
+  function onUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
+    socket.on('error', () => {});
+    const url = new URL(req.url ?? '/', 'http://hub');
+    const isAgent = url.pathname === '/agent';
+    const remote = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
+    if (!isAllowedHost(req.headers.host, isAgent ? agentHostPolicy : hostPolicy)) {
+      if (isAgent) logger.warn(`refused an agent from ${remote}: Host "${req.headers.host}" not allowed (add it with --allowed-host)`);
+      return refuseUpgrade(socket, 403, `Host not allowed: ${req.headers.host ?? '(none)'}. Add it with --allowed-host if you meant it.`);
+    }
+    if (!isAllowedOrigin(req.headers.origin, allowedOrigins)) {
+      return refuseUpgrade(socket, 403, `Origin not allowed: ${req.headers.origin}. Add it with --allowed-origin if you meant it.`);
+    }
+    const given = url.searchParams.get('token') ?? '';
+    if (isAgent) {
+      if (!tokenMatches(given, pairingToken)) {
+        logger.warn(`refused an agent from ${remote}: wrong or missing pairing token (HTTP 401)`);
+        return refuseUpgrade(socket, 401, 'Bridgescope hub: wrong or missing pairing token. Dial the URL `bridgescope serve` printed (ws://…/agent?token=…).');
+      }
+      agentSockets.handleUpgrade(req, socket, head, (ws) => hub.adopt(ws, 'in', remote));
+      return;
+    }
+    if (!tokenMatches(given, token)) return refuseUpgrade(socket, 401, 'Bridgescope hub: wrong or missing token. Open the UI URL `bridgescope serve` printed.');
+    if (url.pathname === '/ui') {
+      uiSockets.handleUpgrade(req, socket, head, (ws) => watchTargets(ws));
+      return;
+    }
+    if (url.pathname.startsWith('/target/')) {
+      let key: string;
+      try {
+        key = decodeURIComponent(url.pathname.slice('/target/'.length));
+      } catch {
+        return refuseUpgrade(socket, 400, 'malformed target key');
+      }
+      uiSockets.handleUpgrade(req, socket, head, (ws) => watchTarget(ws, key, sessionStart(url.searchParams)));
+      return;
+    }
+    refuseUpgrade(socket, 404, 'WebSocket endpoints: /agent, /ui, /target/<key>');
+  }
+
+  function watchTargets(ws: WebSocket): void {
+    const send = () => {
+      if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: 'targets', targets: hub.list() }));
+    };
+    send();
+    const unsubscribe = hub.onChange(send);
+    keepAlive(ws, heartbeatInterval, () => {});
+    ws.on('close', unsubscribe);
+    ws.on('error', () => {});
+  }
+
+  function watchTarget(ws: WebSocket, key: string, start: SessionStart): void {
+    const target = hub.target(key);
+    const session = new TargetSession(ws, target, start, {
+      token,
+      logger,
+      maxMessageSize: MAX_UI_REQUEST,
+      highWater: 1024 * 1024,
+      maxQueuedEvents: 100_000,
+    });
+    target.sessions.add(session);
+    keepAlive(ws, heartbeatInterval, () => {});
+    ws.on('close', () => target.sessions.delete(session));
+    ws.on('error', () => {});
+  }
+
+  const server = createServer(onRequest);
+  server.on('upgrade', onUpgrade);
+  server.on('clientError', (_error, socket) => socket.destroy());
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? DEFAULT_SERVE_PORT, host, () => {
+      server.off('error', reject);
+      resolveListen();
+    });
+  });
+  server.on('error', (error) => logger.error(`server error: ${error.message}`));
+  port = (server.address() as AddressInfo).port;
+
+  const outbound: OutboundAgent[] = [];
+  try {
+    for (const url of options.agents ?? []) outbound.push(new OutboundAgent(url, hub, logger));
+  } catch (error) {
+    server.close();
+    throw error;
+  }
+  for (const agent of outbound) agent.start();
+  let adb: AdbReverse | undefined;
+  if (options.adb) {
+    adb = startAdbReverse({ port, logger, ...(options.adbPollInterval ? { pollInterval: options.adbPollInterval } : {}) });
+    await adb.ready;
+  }
+
+  let closing: Promise<void> | undefined;
+  return {
+    uiUrl: `http://${base()}/?token=${encodeURIComponent(token)}${recording ? '&recording=1' : ''}`,
+    hubUrl: `ws://${base()}/agent?token=${encodeURIComponent(pairingToken)}`,
+    port,
+    token,
+    pairingToken,
+    close() {
+      closing ??= new Promise<void>((resolveClose) => {
+        adb?.close();
+        for (const agent of outbound) agent.close();
+        hub.close();
+        for (const ws of [...agentSockets.clients, ...uiSockets.clients]) ws.terminate();
+        agentSockets.close();
+        uiSockets.close();
+        server.close(() => resolveClose());
+        server.closeAllConnections?.();
+      });
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,121 @@
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { RECORDING_FORMAT, RECORDING_VERSION } from '../../agent/protocol.js';
+import type { AgentEvent, GapMessage, HelloMessage, RecordingHeader, RecordingLine } from '../../agent/protocol.js';
+import type { Logger } from '../../agent/types.js';
+
+export const DEFAULT_RECORD_MAX_BYTES = 50 * 1024 * 1024;
+/** Bytes waiting for the disk before lines are dropped (and written later as a gap). */
+const MAX_PENDING_BYTES = 16 * 1024 * 1024;
+
+/** `demo@ios` → `demo@ios`; anything a file system might mind becomes `_`. */
+function fileSafe(key: string): string {
+  return key.replace(/[^A-Za-z0-9._@-]/g, '_').slice(0, 100) || 'target';
+}
+
+/** `2025-01-31T12-00-00-000Z`: sortable, and valid on every file system. */
+function fileStamp(ms: number): string {
+  return new Date(ms).toISOString().replace(/[:.]/g, '-');
+}
+
+/**
+ * Writes one target to NDJSON recordings (agent/protocol.ts: a header line,
+ * then hello/gap/now/event lines), rotating to a new part when a file would
+ * pass `maxBytes`. Each part repeats the header and the current run's hello,
+ * so every part opens on its own. Never blocks: if the disk falls behind,
+ * events are dropped and recorded as a gap.
+ */
+export class TargetRecorder {
+  private stream: WriteStream | undefined;
+  private part = 0;
+  private bytes = 0;
+  /** Size of a part's opening lines: a part always takes at least one line more. */
+  private headerBytes = 0;
+  private currentHello: HelloMessage | undefined;
+  private dropped: { from: number; to: number; count: number } | undefined;
+  private failed = false;
+  private readonly stamp: string;
+  readonly files: string[] = [];
+
+  constructor(
+    private readonly dir: string,
+    private readonly key: string,
+    private readonly maxBytes: number,
+    private readonly logger: Logger,
+    now = Date.now(),
+  ) {
+    this.stamp = fileStamp(now);
+  }
+
+  hello(hello: HelloMessage): void {
+    this.currentHello = hello;
+    this.write(hello);
+  }
+
+  events(events: AgentEvent[], now: number): void {
+    if (events.length === 0) return;
+    if (this.stream && this.stream.writableLength > MAX_PENDING_BYTES) {
+      const from = events[0]!.seq;
+      const to = events[events.length - 1]!.seq;
+      this.dropped = this.dropped ? { ...this.dropped, to, count: this.dropped.count + events.length } : { from, to, count: events.length };
+      return;
+    }
+    if (this.dropped) {
+      this.write({ type: 'gap', ...this.dropped, reason: 'slow-consumer' });
+      this.dropped = undefined;
+    }
+    for (const event of events) this.write(event);
+    this.write({ type: 'now', now });
+  }
+
+  gap(gap: GapMessage): void {
+    this.write(gap);
+  }
+
+  close(): void {
+    this.stream?.end();
+    this.stream = undefined;
+  }
+
+  private write(line: RecordingLine): void {
+    if (this.failed) return;
+    const text = JSON.stringify(line) + '\n';
+    const size = Buffer.byteLength(text);
+    if (!this.stream || (this.bytes + size > this.maxBytes && this.bytes > this.headerBytes)) this.rotate(line);
+    this.stream?.write(text);
+    this.bytes += size;
+  }
+
+  private rotate(next: RecordingLine): void {
+    this.stream?.end();
+    this.part++;
+    const file = join(this.dir, `${fileSafe(this.key)}-${this.stamp}-part${this.part}.ndjson`);
+    this.files.push(file);
+    const stream = createWriteStream(file, { flags: 'w' });
+    stream.on('error', (error) => {
+      if (this.failed) return;
+      this.failed = true;
+      this.logger.error(`recording of ${this.key} stopped: ${error.message}`);
+    });
+    this.stream = stream;
+    const header: RecordingHeader = { format: RECORDING_FORMAT, version: RECORDING_VERSION, createdAt: Date.now() };
+    let text = JSON.stringify(header) + '\n';
+    // A new part starts mid-run: repeat the hello so the part opens on its own.
+    if (this.currentHello && next !== this.currentHello) text += JSON.stringify(this.currentHello) + '\n';
+    stream.write(text);
+    this.bytes = this.headerBytes = Buffer.byteLength(text);
+  }
+}
+
+/** Hands out one {@link TargetRecorder} per target, all in one directory. */
+export class Recorder {
+  constructor(
+    readonly dir: string,
+    readonly maxBytes: number,
+    private readonly logger: Logger,
+  ) {}
+
+  forTarget(key: string): TargetRecorder {
+    return new TargetRecorder(this.dir, key, this.maxBytes, this.logger);
+  }
+}
