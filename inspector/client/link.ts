@@ -379,6 +379,9 @@ export class AgentLink extends Emitter<AgentLinkEvents> {
         ? { status: 'live', instance, resumedFrom: this.resumedFrom }
         : { status: 'live', instance },
     );
+    // Only this socket's first hello answers our `since`; a later one (a hub
+    // relaying a live restart) is a plain restart.
+    this.resumedFrom = undefined;
     this.emit('message', { type: 'hello', hello, kind });
   }
 
