@@ -1,0 +1,107 @@
+import type { AgentEvent, Finding } from '../protocol.js';
+import type { FindingChanges } from '../types.js';
+import { DeadlineQueue } from './deadlines.js';
+import { resolveOptions } from './defaults.js';
+import { FindingRegistry } from './findings.js';
+import type { AnalysisOptions } from './options.js';
+import { type HookTable, hookTable, recordGap, reduce } from './reducer.js';
+import { copyCounts } from './records.js';
+import { createRules } from './rules/index.js';
+import type { RuleContext } from './rules/rule.js';
+import { AnalysisState } from './state.js';
+import type { Analysis, CountsSnapshot, FindingFilter, GapModel, Model } from './types.js';
+
+/**
+ * The analysis of one agent run. Time comes only from events' `t` and from
+ * `advance`: every event first expires the grace periods that ended before
+ * it, so the findings never depend on when (or whether) `advance` was called.
+ */
+export class AnalysisEngine implements Analysis {
+  private readonly state: AnalysisState;
+  private readonly registry: FindingRegistry;
+  private readonly deadlines = new DeadlineQueue();
+  private readonly hooks: HookTable;
+  private readonly ctx: RuleContext;
+  private version_ = 0;
+  /** A gap whose `t` waits for the first event after it. */
+  private openGap: GapModel | undefined;
+
+  constructor(options?: AnalysisOptions) {
+    const resolved = resolveOptions(options);
+    let state: AnalysisState | undefined;
+    this.registry = new FindingRegistry([], (id) => state?.released(id));
+    state = new AnalysisState(resolved, (id) => this.registry.isPinned(id));
+    this.state = state;
+    // The registry appends to the model's own findings array.
+    state.model.findings = this.registry.list;
+    this.hooks = hookTable(createRules());
+    const deadlines = this.deadlines;
+    const engine = this;
+    this.ctx = {
+      options: resolved,
+      state,
+      findings: this.registry,
+      schedule(t, kind, id) {
+        deadlines.add(t, kind, id);
+        // A deadline already in the past fires now, at its own time.
+        if (t <= state.model.now) engine.expire(state.model.now);
+      },
+    };
+  }
+
+  get model(): Model {
+    this.state.compact();
+    return this.state.model;
+  }
+
+  get version(): number {
+    return this.version_;
+  }
+
+  apply(event: AgentEvent): void {
+    if (!event || typeof event !== 'object' || typeof event.seq !== 'number' || typeof event.t !== 'number') return;
+    const model = this.state.model;
+    // Replays of events already applied (overlapping snapshots, resubscribes) change nothing.
+    if (event.seq <= model.seq) return;
+    this.advance(event.t);
+    model.seq = event.seq;
+    if (this.openGap) {
+      this.openGap.t = event.t;
+      this.openGap = undefined;
+    }
+    reduce(event, this.ctx, this.hooks);
+    this.state.endEvent(event.seq, event.t);
+    this.version_++;
+  }
+
+  applyGap(gap: { from: number; to: number; count: number; reason: string }): void {
+    this.openGap = recordGap(this.ctx, gap);
+    this.version_++;
+  }
+
+  advance(now: number): void {
+    if (typeof now !== 'number' || !(now > this.state.model.now)) return;
+    this.state.model.now = now;
+    this.expire(now);
+    this.version_++;
+  }
+
+  findings(filter?: FindingFilter): Finding[] {
+    return this.registry.filter(filter);
+  }
+
+  counts(): CountsSnapshot {
+    return copyCounts(this.state.global);
+  }
+
+  takeChanges(): FindingChanges {
+    return this.registry.takeChanges();
+  }
+
+  /** Fires every deadline due by `now`, earliest first. */
+  private expire(now: number): void {
+    for (let d = this.deadlines.popDue(now); d; d = this.deadlines.popDue(now)) {
+      for (const rule of this.hooks.deadline) rule.deadline!(this.ctx, d);
+    }
+  }
+}

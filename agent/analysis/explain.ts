@@ -1,0 +1,54 @@
+/**
+ * Wording shared by the rules' explanations, so every finding names its
+ * owner, creation site and age the same way.
+ */
+import type { Stack } from '../protocol.js';
+import type { ConnectionModel } from './types.js';
+
+/** `connection c3 (label "room", client "app-1", peer 127.0.0.1:50412)`; unknown ids are named as given. */
+export function describeConnection(id: string, conn: ConnectionModel | undefined): string {
+  if (!conn) return `connection ${id}`;
+  const parts: string[] = [];
+  if (conn.label) parts.push(`label "${conn.label}"`);
+  if (conn.client) parts.push(`client "${conn.client}"`);
+  if (conn.peer) parts.push(`peer ${conn.peer}`);
+  else if (conn.server) parts.push(`server ${conn.server}`);
+  return parts.length > 0 ? `connection ${id} (${parts.join(', ')})` : `connection ${id}`;
+}
+
+/** The innermost app frame of a creation stack, for "created at …". */
+export function topFrame(stack: Stack | undefined): string | undefined {
+  const frame = stack?.[0]?.trim();
+  if (!frame) return undefined;
+  return frame.startsWith('at ') ? frame.slice(3) : frame;
+}
+
+/** ` Created at fn (file:1:2).` or a note that no stack was captured. */
+export function createdAt(stack: Stack | undefined, verb = 'Created'): string {
+  const frame = topFrame(stack);
+  return frame ? `${verb} at ${frame}.` : `${verb} at an unknown place (no creation stack was captured).`;
+}
+
+/** `850 ms`, `2.5 s`, `3 min 20 s`. */
+export function duration(ms: number): string {
+  const value = Math.max(0, ms);
+  if (value < 1000) return `${Math.round(value)} ms`;
+  if (value < 60_000) return `${trimZero((value / 1000).toFixed(1))} s`;
+  const minutes = Math.floor(value / 60_000);
+  const seconds = Math.round((value - minutes * 60_000) / 1000);
+  return seconds > 0 ? `${minutes} min ${seconds} s` : `${minutes} min`;
+}
+
+function trimZero(text: string): string {
+  return text.endsWith('.0') ? text.slice(0, -2) : text;
+}
+
+/** `3 → 6 → 9` */
+export function progression(values: number[]): string {
+  return values.join(' → ');
+}
+
+/** `1 listener`, `2 listeners`. */
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}

@@ -1,0 +1,160 @@
+import type { Finding, RuleId, Severity } from '../protocol.js';
+import type { FindingChanges } from '../types.js';
+import type { FindingFilter } from './types.js';
+
+export interface FindingSpec {
+  rule: RuleId;
+  /** What the finding is about; the id is `${rule}:${subject}`. */
+  subject: string;
+  severity: Severity;
+  title: string;
+  message: string;
+  subjects: string[];
+  evidence: number[];
+  openedSeq: number;
+  openedT: number;
+}
+
+/** Most seqs kept as evidence of one finding (the first ones: they show how it started). */
+export const MAX_EVIDENCE = 100;
+/** Most findings kept in history; resolved ones are forgotten first. */
+export const MAX_FINDINGS = 10_000;
+
+/**
+ * Findings history: opens, resolves, and remembers what changed since the
+ * agent last published. Subjects of open findings are pinned so retention
+ * never forgets what an open finding explains.
+ */
+export class FindingRegistry {
+  /** Open findings by their base id `${rule}:${subject}`. */
+  private readonly open_ = new Map<string, Finding>();
+  /** Every id in history (a finding that recurs after resolving gets `#2`, `#3`…). */
+  private readonly ids = new Set<string>();
+  private readonly pins = new Map<string, number>();
+  private readonly baseIds = new WeakMap<Finding, string>();
+  /** Open findings still in history (their subjects are pinned). */
+  private readonly active = new WeakSet<Finding>();
+  private opened: Finding[] = [];
+  private resolved: Finding[] = [];
+
+  constructor(
+    /** The model's findings array, in the order they opened (mutated in place). */
+    readonly list: Finding[],
+    private readonly onRelease: (subjectId: string) => void,
+    private readonly limit = MAX_FINDINGS,
+  ) {}
+
+  isPinned(id: string): boolean {
+    return this.pins.has(id);
+  }
+
+  /** The open finding of this rule about this subject, if any. */
+  get(rule: RuleId, subject: string): Finding | undefined {
+    return this.open_.get(`${rule}:${subject}`);
+  }
+
+  /** Opens a finding unless one about the same subject is already open (then returns that one). */
+  open(spec: FindingSpec): Finding {
+    const base = `${spec.rule}:${spec.subject}`;
+    const existing = this.open_.get(base);
+    if (existing) return existing;
+    let id = base;
+    for (let n = 2; this.ids.has(id); n++) id = `${base}#${n}`;
+    const finding: Finding = {
+      id,
+      rule: spec.rule,
+      severity: spec.severity,
+      title: spec.title,
+      message: spec.message,
+      subjects: spec.subjects,
+      evidence: spec.evidence.slice(0, MAX_EVIDENCE),
+      openedSeq: spec.openedSeq,
+      openedT: spec.openedT,
+    };
+    this.open_.set(base, finding);
+    this.baseIds.set(finding, base);
+    this.active.add(finding);
+    this.ids.add(id);
+    for (const subject of finding.subjects) this.pins.set(subject, (this.pins.get(subject) ?? 0) + 1);
+    this.list.push(finding);
+    this.opened.push(finding);
+    if (this.list.length > this.limit) this.trimHistory();
+    return finding;
+  }
+
+  resolve(finding: Finding, seq: number, t: number): void {
+    if (finding.resolvedSeq !== undefined) return;
+    finding.resolvedSeq = seq;
+    finding.resolvedT = t;
+    this.close(finding);
+    this.resolved.push(finding);
+  }
+
+  addEvidence(finding: Finding, seq: number): void {
+    if (finding.evidence.length < MAX_EVIDENCE && !finding.evidence.includes(seq)) finding.evidence.push(seq);
+  }
+
+  filter(filter: FindingFilter = {}): Finding[] {
+    const rules = filter.rule === undefined ? undefined : Array.isArray(filter.rule) ? filter.rule : [filter.rule];
+    const out: Finding[] = [];
+    for (const f of this.list) {
+      if (!filter.includeResolved && f.resolvedSeq !== undefined) continue;
+      if (rules && !rules.includes(f.rule)) continue;
+      out.push(copyFinding(f));
+    }
+    return out;
+  }
+
+  takeChanges(): FindingChanges {
+    const changes = { opened: this.opened.map(copyFinding), resolved: this.resolved.map(copyFinding) };
+    this.opened = [];
+    this.resolved = [];
+    return changes;
+  }
+
+  private close(finding: Finding): void {
+    if (!this.active.delete(finding)) return;
+    const base = this.baseIds.get(finding);
+    if (base !== undefined && this.open_.get(base) === finding) this.open_.delete(base);
+    for (const subject of finding.subjects) {
+      const n = (this.pins.get(subject) ?? 0) - 1;
+      if (n > 0) this.pins.set(subject, n);
+      else {
+        this.pins.delete(subject);
+        this.onRelease(subject);
+      }
+    }
+  }
+
+  /** Forgets the oldest resolved findings (then the oldest open ones) down to 90% of the limit. */
+  private trimHistory(): void {
+    const target = Math.floor(this.limit * 0.9);
+    let excess = this.list.length - target;
+    const forget = new Set<Finding>();
+    for (const f of this.list) {
+      if (excess === 0) break;
+      if (f.resolvedSeq !== undefined) {
+        forget.add(f);
+        excess--;
+      }
+    }
+    for (const f of this.list) {
+      if (excess === 0) break;
+      if (!forget.has(f)) {
+        forget.add(f);
+        excess--;
+        this.close(f);
+      }
+    }
+    let write = 0;
+    for (const f of this.list) {
+      if (forget.has(f)) this.ids.delete(f.id);
+      else this.list[write++] = f;
+    }
+    this.list.length = write;
+  }
+}
+
+function copyFinding(f: Finding): Finding {
+  return { ...f, subjects: [...f.subjects], evidence: [...f.evidence] };
+}

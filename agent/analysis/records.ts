@@ -1,0 +1,86 @@
+/**
+ * Internal bookkeeping behind the public model: each model object is wrapped
+ * in a record that carries the indexes the reducer and rules need, so no step
+ * ever scans every listener or handle.
+ */
+import type { ActionModel, ConnectionModel, CountsSnapshot, HandleModel, ListenerModel, SessionModel } from './types.js';
+
+/** Everything one session group (a client, or a server without client ids) has alive. */
+export interface GroupState {
+  name: string;
+  /** Live counts of what the group's connections own. */
+  live: CountsSnapshot;
+  /** The latest session's `counts`: the most that was alive at once since it opened. */
+  peak: CountsSnapshot;
+  /** Live listeners owned by the group's connections, per `${emitter}\u0000${event}`. */
+  listenersByKey: Map<string, number>;
+  sessions: number;
+  /** The most recent sessions, newest last, with their end counts once ended (bounded). */
+  recent: SessionRecord[];
+}
+
+export interface SessionRecord {
+  model: SessionModel;
+  conn: ConnRecord | undefined;
+  /** Frozen at the session's end: open connections in the group. */
+  endConnections?: number;
+  /** Frozen at the session's end: live listeners per emitter+event key. */
+  endListeners?: Map<string, number>;
+}
+
+export interface ConnRecord {
+  model: ConnectionModel;
+  group: GroupState;
+  session: SessionRecord;
+  ownedListeners: Set<ListenerRecord>;
+  ownedHandles: Set<HandleRecord>;
+}
+
+export interface ListenerRecord {
+  model: ListenerModel;
+  /** `${emitter}\u0000${event}`: the listener-growth key. */
+  key: string;
+  /** The group its owner belonged to when it was added. */
+  group: GroupState | undefined;
+  owner: ConnRecord | undefined;
+}
+
+export interface HandleRecord {
+  model: HandleModel;
+  /** `table/type`: the counts key. */
+  countKey: string;
+  group: GroupState | undefined;
+  owner: ConnRecord | undefined;
+}
+
+export interface ActionRecord {
+  model: ActionModel;
+}
+
+export function listenerKey(emitter: string, event: string): string {
+  return `${emitter}\u0000${event}`;
+}
+
+export function emptyCounts(): CountsSnapshot {
+  return { connections: 0, listeners: {}, handles: {} };
+}
+
+export function copyCounts(counts: CountsSnapshot): CountsSnapshot {
+  return { connections: counts.connections, listeners: { ...counts.listeners }, handles: { ...counts.handles } };
+}
+
+export function bump(record: Record<string, number>, key: string, delta: number): void {
+  record[key] = (record[key] ?? 0) + delta;
+}
+
+/** Raises `peak[key]` to `live[key]` if it is higher. */
+export function raise(peak: Record<string, number>, live: Record<string, number>, key: string): void {
+  const value = live[key] ?? 0;
+  if (value > (peak[key] ?? 0)) peak[key] = value;
+}
+
+export function bumpMap(map: Map<string, number>, key: string, delta: number): void {
+  const n = (map.get(key) ?? 0) + delta;
+  if (n === 0) map.delete(key);
+  else map.set(key, n);
+}

@@ -1,0 +1,50 @@
+import type { ConnWriteAfterCloseEvent } from '../../protocol.js';
+import { createdAt, describeConnection, duration } from '../explain.js';
+import type { ConnectionModel } from '../types.js';
+import type { Rule } from './rule.js';
+
+/**
+ * `emit-after-close`: the backend wrote to a connection that was closed or
+ * whose peer had ended. One finding per connection, with every such write as
+ * evidence; it never resolves (the write happened).
+ */
+export function emitAfterCloseRule(): Rule {
+  return {
+    id: 'emit-after-close',
+    wroteAfterClose(ctx, conn, e) {
+      const existing = ctx.findings.get('emit-after-close', e.conn);
+      if (existing) {
+        ctx.findings.addEvidence(existing, e.seq);
+        return;
+      }
+      const c = conn?.model;
+      ctx.findings.open({
+        rule: 'emit-after-close',
+        subject: e.conn,
+        severity: 'error',
+        title: `Wrote to ${e.conn} after ${stateWords(e.state)}`,
+        message:
+          `The backend wrote${typeof e.bytes === 'number' ? ` ${e.bytes} bytes` : ''} to ` +
+          `${describeConnection(e.conn, c)} ${since(e, c)}after ${stateWords(e.state)}. ${createdAt(e.stack, 'Written')} ` +
+          `Usually a listener on a shared emitter still forwards events to this connection: remove it in the ` +
+          `connection's 'close' handler (or stop writing once the peer ends), and check socket.writable before writing.`,
+        subjects: [e.conn],
+        evidence: [e.seq],
+        openedSeq: e.seq,
+        openedT: e.t,
+      });
+    },
+  };
+}
+
+function stateWords(state: ConnWriteAfterCloseEvent['state']): string {
+  if (state === 'peer-ended') return 'its peer ended';
+  if (state === 'local-ended') return 'we ended it';
+  return 'it closed';
+}
+
+/** `1.5 s ` after the moment the connection stopped accepting writes, when known. */
+function since(e: ConnWriteAfterCloseEvent, c: ConnectionModel | undefined): string {
+  const from = e.state === 'peer-ended' ? c?.peerEndedT : e.state === 'local-ended' ? c?.localEndedT : c?.closedT;
+  return from === undefined ? '' : `${duration(e.t - from)} `;
+}

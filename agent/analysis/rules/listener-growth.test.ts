@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { StreamBuilder, reloadStream } from '../fixtures/stream-builder.js';
+
+describe('listener-growth', () => {
+  it('flags the reload leak by the time the third session has subscribed', () => {
+    const two = reloadStream({ sessions: 2, fixed: false, client: 'rn-app' });
+    expect(two.analyze({}, two.t + 60_000).findings({ rule: 'listener-growth' })).toEqual([]);
+
+    const s = reloadStream({ sessions: 3, fixed: false, client: 'rn-app' });
+    const a = s.analyze();
+    const findings = a.findings({ rule: 'listener-growth' });
+    expect(findings.map((f) => f.id)).toEqual([
+      'listener-growth:e1:message',
+      'listener-growth:e1:status',
+      'listener-growth:e1:presence',
+    ]);
+    const opens = a.model.sessions.map((session) => session.openedSeq);
+    const firstAdd = s.events.find((e) => e.type === 'listener.add' && e.listener === 'c3/message')!.seq;
+    expect(findings[0]).toMatchObject({
+      severity: 'error',
+      subjects: ['e1', 'c1', 'c2', 'c3'],
+      evidence: [...opens, firstAdd],
+      openedSeq: firstAdd,
+    });
+    expect(findings[0]!.message).toContain('grew 1 → 2 → 3 over sessions 1–3');
+    expect(findings[0]!.message).toContain('client "rn-app"');
+    expect(findings[0]!.message).toContain('(c1, c2) are still open');
+    expect(findings[0]!.message).toContain('subscribe (/app/bridge.js:43:7)');
+  });
+
+  it('does not fire when each session cleans up before the next (the fix)', () => {
+    const s = reloadStream({ sessions: 5, fixed: true, client: 'rn-app' });
+    expect(s.analyze({}, s.t + 60_000).findings({ includeResolved: true })).toEqual([]);
+  });
+
+  it('honours listenerGrowthSessions', () => {
+    const s = reloadStream({ sessions: 3, fixed: false });
+    expect(s.analyze({ listenerGrowthSessions: 4 }).findings({ rule: 'listener-growth' })).toEqual([]);
+    const four = reloadStream({ sessions: 4, fixed: false });
+    expect(four.analyze({ listenerGrowthSessions: 4 }).findings({ rule: 'listener-growth' })).toHaveLength(3);
+  });
+
+  it('resolves once the count falls back to the first session level', () => {
+    const s = reloadStream({ sessions: 3, fixed: false, client: 'rn-app' });
+    // The abandoned connections finally time out and run their cleanup.
+    for (const old of ['c1', 'c2']) {
+      for (const event of ['message', 'status', 'presence']) s.remove(`${old}/${event}`, 'e1', event);
+      s.close(old, 'error', 'ETIMEDOUT');
+    }
+    const a = s.analyze();
+    expect(a.findings({ rule: 'listener-growth' })).toEqual([]);
+    const resolved = a.findings({ rule: 'listener-growth', includeResolved: true });
+    expect(resolved).toHaveLength(3);
+    const lastRemoval = s.events.find((e) => e.type === 'listener.remove' && e.listener === 'c2/message')!.seq;
+    expect(resolved[0]!.resolvedSeq).toBe(lastRemoval);
+  });
+
+  it('counts per client group: an unrelated client reconnecting does not look like growth', () => {
+    const s = new StreamBuilder();
+    s.watch('e1', 'manager');
+    for (let i = 1; i <= 4; i++) {
+      // Client A keeps its one session; client B reloads properly each time.
+      if (i === 1) {
+        s.open('a1', { client: 'A' });
+        s.add('a1/l', 'e1', 'message', 'a1');
+      }
+      if (i > 1) {
+        s.remove(`b${i - 1}/l`, 'e1', 'message');
+        s.close(`b${i - 1}`);
+      }
+      s.open(`b${i}`, { client: 'B' });
+      s.add(`b${i}/l`, 'e1', 'message', `b${i}`);
+    }
+    expect(s.analyze({}, s.t + 60_000).findings({ includeResolved: true })).toEqual([]);
+  });
+});

@@ -1,0 +1,409 @@
+/**
+ * The analysis state: the public model plus the indexes behind it (by id,
+ * per owner, per emitter, per session group) and the live counts. Every
+ * mutation keeps counts and retention in step; the reducer decides which
+ * mutation an event means, the rules decide what it implies.
+ */
+import type {
+  ActionStartEvent,
+  ConnOpenEvent,
+  HandleId,
+  HandleStoreEvent,
+  ListenerAddEvent,
+} from '../protocol.js';
+import type { AnalysisOptions } from './options.js';
+import {
+  type ActionRecord,
+  type ConnRecord,
+  type GroupState,
+  type HandleRecord,
+  type ListenerRecord,
+  type SessionRecord,
+  bump,
+  bumpMap,
+  copyCounts,
+  raise,
+  emptyCounts,
+  listenerKey,
+} from './records.js';
+import { RetainedList } from './retention.js';
+import { CountsSeries } from './series.js';
+import type { ActionModel, ConnectionModel, CountsSnapshot, EmitterModel, HandleModel, ListenerModel, Model, SessionModel } from './types.js';
+
+export function handleModelId(table: string, handle: HandleId): string {
+  return `${table}:${handle}`;
+}
+
+/** The session group of a connection: its client identity, else its server. */
+export function groupName(e: Pick<ConnOpenEvent, 'client' | 'server'>): string {
+  if (e.client) return e.client;
+  return e.server !== null && e.server !== undefined ? `server:${e.server}` : 'custom';
+}
+
+export class AnalysisState {
+  readonly model: Model = {
+    seq: 0,
+    now: 0,
+    connections: [],
+    emitters: [],
+    listeners: [],
+    handles: [],
+    actions: [],
+    sessions: [],
+    marks: [],
+    gaps: [],
+    findings: [],
+    series: [],
+    pruned: { connections: 0, listeners: 0, handles: 0, actions: 0 },
+  };
+  /** Counts of everything alive, across groups (the series and `counts()`). */
+  readonly global: CountsSnapshot = emptyCounts();
+  readonly conns = new Map<string, ConnRecord>();
+  /** Every connection in the model, also those whose id a newer one reused. */
+  private readonly connRecords = new Map<ConnectionModel, ConnRecord>();
+  readonly listeners = new Map<string, ListenerRecord>();
+  readonly handles = new Map<string, HandleRecord>();
+  readonly actions = new Map<string, ActionRecord>();
+  readonly emitters = new Map<string, EmitterModel>();
+  readonly groups = new Map<string, GroupState>();
+  /** Live listeners per emitter id (to drop them when watching stops). */
+  readonly emitterListeners = new Map<string, Set<ListenerRecord>>();
+  /** True when counts changed during the current event (one series point per event). */
+  countsChanged = false;
+
+  private readonly connList: RetainedList<ConnectionModel>;
+  private readonly listenerList: RetainedList<ListenerModel>;
+  private readonly handleList: RetainedList<HandleModel>;
+  private readonly actionList: RetainedList<ActionModel>;
+  private readonly emitterList: RetainedList<EmitterModel>;
+  private readonly series: CountsSeries;
+  /** Sessions whose connection was forgotten, removed at the next compaction. */
+  private readonly removedSessions = new Set<SessionModel>();
+  /** How many recent sessions each group remembers (growth rules look back this far). */
+  private readonly recentSessions: number;
+
+  constructor(
+    options: Required<AnalysisOptions>,
+    isPinned: (id: string) => boolean,
+  ) {
+    const m = this.model;
+    const limit = options.retainDead;
+    this.connList = new RetainedList(m.connections, limit, (c) => isPinned(c.id), (c) => this.forgetConnection(c));
+    this.listenerList = new RetainedList(m.listeners, limit, (l) => isPinned(l.id), (l) => {
+      if (this.listeners.get(l.id)?.model === l) this.listeners.delete(l.id);
+      m.pruned.listeners++;
+    });
+    this.handleList = new RetainedList(m.handles, limit, (h) => isPinned(h.id), (h) => {
+      if (this.handles.get(h.id)?.model === h) this.handles.delete(h.id);
+      m.pruned.handles++;
+    });
+    this.actionList = new RetainedList(m.actions, limit, (a) => isPinned(a.id), (a) => {
+      if (this.actions.get(a.id)?.model === a) this.actions.delete(a.id);
+      m.pruned.actions++;
+    });
+    this.emitterList = new RetainedList(m.emitters, limit, () => false, (e) => {
+      if (this.emitters.get(e.id) === e) this.emitters.delete(e.id);
+    });
+    this.series = new CountsSeries(m.series, options.seriesLimit);
+    this.recentSessions = Math.max(options.listenerGrowthSessions, options.connectionGrowthSessions) + 1;
+  }
+
+  /** An open finding stopped referencing `id`: whatever it names may be pruned again. */
+  released(id: string): void {
+    const conn = this.conns.get(id);
+    if (conn) this.connList.released(conn.model);
+    const listener = this.listeners.get(id);
+    if (listener) this.listenerList.released(listener.model);
+    const handle = this.handles.get(id);
+    if (handle) this.handleList.released(handle.model);
+    const action = this.actions.get(id);
+    if (action) this.actionList.released(action.model);
+  }
+
+  /** Removes forgotten entities from the model arrays (before the model is read). */
+  compact(): void {
+    this.connList.compact();
+    this.listenerList.compact();
+    this.handleList.compact();
+    this.actionList.compact();
+    this.emitterList.compact();
+    this.compactSessions();
+  }
+
+  private compactSessions(): void {
+    if (this.removedSessions.size === 0) return;
+    const sessions = this.model.sessions;
+    let write = 0;
+    for (const s of sessions) if (!this.removedSessions.has(s)) sessions[write++] = s;
+    sessions.length = write;
+    this.removedSessions.clear();
+    const index = new Map<SessionModel, number>();
+    sessions.forEach((s, i) => index.set(s, i));
+    for (const c of this.model.connections) {
+      const conn = this.connRecords.get(c);
+      if (conn) c.session = index.get(conn.session.model) ?? -1;
+    }
+  }
+
+  /** Appends a series point if counts changed during this event. */
+  endEvent(seq: number, t: number): void {
+    if (!this.countsChanged) return;
+    this.countsChanged = false;
+    this.series.record(seq, t, this.global);
+  }
+
+  // --- connections and sessions -------------------------------------------
+
+  openConnection(e: ConnOpenEvent): ConnRecord | undefined {
+    const existing = this.conns.get(e.conn);
+    if (existing && existing.model.state !== 'closed') return undefined;
+    const group = this.group(groupName(e));
+    const previous = group.recent[group.recent.length - 1];
+    if (previous && previous.endConnections === undefined) {
+      // What the ended session left behind, for the growth rules; its `counts` (the peak) stops moving.
+      previous.endConnections = group.live.connections;
+      previous.endListeners = new Map(group.listenersByKey);
+      previous.model.endedSeq = e.seq;
+    }
+    this.global.connections++;
+    group.live.connections++;
+    this.countsChanged = true;
+    group.peak = copyCounts(group.live);
+    const sessionModel: SessionModel = {
+      index: ++group.sessions,
+      group: group.name,
+      conn: e.conn,
+      openedSeq: e.seq,
+      openedT: e.t,
+      counts: group.peak,
+    };
+    const session: SessionRecord = { model: sessionModel, conn: undefined };
+    group.recent.push(session);
+    if (group.recent.length > this.recentSessions) group.recent.shift();
+    const model: ConnectionModel = {
+      id: e.conn,
+      server: e.server ?? null,
+      transport: e.transport,
+      state: 'open',
+      openedSeq: e.seq,
+      openedT: e.t,
+      actions: Array.isArray(e.actions) ? e.actions : [],
+      bytesIn: 0,
+      bytesOut: 0,
+      msgsIn: 0,
+      msgsOut: 0,
+      lastActivity: e.t,
+      deadWrites: 0,
+      session: this.model.sessions.length,
+    };
+    if (e.label !== undefined) model.label = e.label;
+    if (e.client !== undefined) model.client = e.client;
+    if (e.peer !== undefined) model.peer = e.peer;
+    if (e.stack !== undefined) model.stack = e.stack;
+    const conn: ConnRecord = { model, group, session, ownedListeners: new Set(), ownedHandles: new Set() };
+    session.conn = conn;
+    this.model.sessions.push(sessionModel);
+    this.conns.set(e.conn, conn);
+    this.connRecords.set(model, conn);
+    this.connList.add(model);
+    return conn;
+  }
+
+  closeConnection(conn: ConnRecord, seq: number, t: number): void {
+    conn.model.state = 'closed';
+    conn.model.closedSeq = seq;
+    conn.model.closedT = t;
+    this.global.connections--;
+    conn.group.live.connections--;
+    this.countsChanged = true;
+    this.maybeConnectionDead(conn);
+  }
+
+  private maybeConnectionDead(conn: ConnRecord): void {
+    if (conn.model.state === 'closed' && conn.ownedListeners.size === 0 && conn.ownedHandles.size === 0) {
+      this.connList.died(conn.model);
+    }
+  }
+
+  private forgetConnection(c: ConnectionModel): void {
+    const conn = this.connRecords.get(c);
+    this.connRecords.delete(c);
+    if (conn) this.removedSessions.add(conn.session.model);
+    if (this.conns.get(c.id)?.model === c) this.conns.delete(c.id);
+    this.model.pruned.connections++;
+    const removed = this.removedSessions.size;
+    if (removed > 1024 && removed * 2 > this.model.sessions.length) this.compactSessions();
+  }
+
+  private group(name: string): GroupState {
+    let group = this.groups.get(name);
+    if (!group) {
+      group = { name, live: emptyCounts(), peak: emptyCounts(), listenersByKey: new Map(), sessions: 0, recent: [] };
+      this.groups.set(name, group);
+    }
+    return group;
+  }
+
+  // --- emitters and listeners ---------------------------------------------
+
+  watchEmitter(model: EmitterModel): void {
+    const existing = this.emitters.get(model.id);
+    if (existing && existing.unwatchedSeq === undefined) {
+      existing.name = model.name;
+      existing.kind = model.kind;
+      return;
+    }
+    this.emitters.set(model.id, model);
+    this.emitterList.add(model);
+  }
+
+  unwatchEmitter(emitter: EmitterModel, seq: number): void {
+    emitter.unwatchedSeq = seq;
+    this.emitterList.died(emitter);
+  }
+
+  addListener(e: ListenerAddEvent): ListenerRecord | undefined {
+    const existing = this.listeners.get(e.listener);
+    if (existing && existing.model.removedSeq === undefined) return undefined;
+    const emitterName = this.emitters.get(e.emitter)?.name ?? e.emitter;
+    const model: ListenerModel = {
+      id: e.listener,
+      emitter: e.emitter,
+      emitterName,
+      event: e.event,
+      owner: e.owner ?? null,
+      once: e.once === true,
+      preexisting: e.preexisting === true,
+      addedSeq: e.seq,
+      addedT: e.t,
+    };
+    if (e.stack !== undefined) model.stack = e.stack;
+    const owner = model.owner !== null ? this.conns.get(model.owner) : undefined;
+    const record: ListenerRecord = { model, key: listenerKey(e.emitter, e.event), group: owner?.group, owner };
+    this.listeners.set(e.listener, record);
+    this.listenerList.add(model);
+    let byEmitter = this.emitterListeners.get(e.emitter);
+    if (!byEmitter) this.emitterListeners.set(e.emitter, (byEmitter = new Set()));
+    byEmitter.add(record);
+    owner?.ownedListeners.add(record);
+    this.countListener(record, 1);
+    return record;
+  }
+
+  removeListener(record: ListenerRecord, seq: number, t: number, how: string): void {
+    const model = record.model;
+    model.removedSeq = seq;
+    model.removedT = t;
+    model.how = how;
+    const byEmitter = this.emitterListeners.get(model.emitter);
+    byEmitter?.delete(record);
+    if (byEmitter?.size === 0) this.emitterListeners.delete(model.emitter);
+    this.countListener(record, -1);
+    this.listenerList.died(model);
+    if (record.owner) {
+      record.owner.ownedListeners.delete(record);
+      this.maybeConnectionDead(record.owner);
+    }
+  }
+
+  private countListener(record: ListenerRecord, delta: number): void {
+    const name = record.model.emitterName;
+    bump(this.global.listeners, name, delta);
+    const group = record.group;
+    if (group) {
+      bump(group.live.listeners, name, delta);
+      raise(group.peak.listeners, group.live.listeners, name);
+      bumpMap(group.listenersByKey, record.key, delta);
+    }
+    this.countsChanged = true;
+  }
+
+  // --- handles -------------------------------------------------------------
+
+  storeHandle(e: HandleStoreEvent): HandleRecord {
+    const id = handleModelId(e.table, e.handle);
+    const existing = this.handles.get(id);
+    if (existing && existing.model.state === 'live') this.countHandle(existing, -1);
+    if (existing) {
+      existing.owner?.ownedHandles.delete(existing);
+      this.handleList.revived(existing.model);
+    }
+    const owner = e.owner !== null && e.owner !== undefined ? this.conns.get(e.owner) : undefined;
+    const type = typeof e.handleType === 'string' && e.handleType ? e.handleType : 'handle';
+    // A re-stored id keeps its model object (and its history of stale accesses).
+    const model: HandleModel = existing?.model ?? {
+      id,
+      table: e.table,
+      handle: e.handle,
+      type,
+      owner: null,
+      state: 'live',
+      storedSeq: e.seq,
+      storedT: e.t,
+      accesses: 0,
+      staleAccesses: [],
+    };
+    model.type = type;
+    model.owner = e.owner ?? null;
+    model.state = 'live';
+    model.storedSeq = e.seq;
+    model.storedT = e.t;
+    delete model.droppedSeq;
+    delete model.droppedT;
+    if (e.parent !== undefined) model.parent = handleModelId(e.table, e.parent);
+    else delete model.parent;
+    if (e.stack !== undefined) model.stack = e.stack;
+    else delete model.stack;
+    const record: HandleRecord = { model, countKey: `${e.table}/${type}`, group: owner?.group, owner };
+    this.handles.set(id, record);
+    if (!existing) this.handleList.add(model);
+    owner?.ownedHandles.add(record);
+    this.countHandle(record, 1);
+    return record;
+  }
+
+  /** Dropped, or taken (ownership left the table). */
+  handleGone(record: HandleRecord, seq: number, t: number): void {
+    record.model.state = 'dropped';
+    record.model.droppedSeq = seq;
+    record.model.droppedT = t;
+    this.countHandle(record, -1);
+    this.handleList.died(record.model);
+    if (record.owner) {
+      record.owner.ownedHandles.delete(record);
+      this.maybeConnectionDead(record.owner);
+    }
+  }
+
+  private countHandle(record: HandleRecord, delta: number): void {
+    bump(this.global.handles, record.countKey, delta);
+    const group = record.group;
+    if (group) {
+      bump(group.live.handles, record.countKey, delta);
+      raise(group.peak.handles, group.live.handles, record.countKey);
+    }
+    this.countsChanged = true;
+  }
+
+  // --- actions -------------------------------------------------------------
+
+  startAction(e: ActionStartEvent): ActionRecord {
+    const model: ActionModel = {
+      id: e.action,
+      connection: e.conn ?? null,
+      name: e.name,
+      source: e.source,
+      startedSeq: e.seq,
+      startedT: e.t,
+      timeout: e.timeout,
+    };
+    const record: ActionRecord = { model };
+    this.actions.set(e.action, record);
+    this.actionList.add(model);
+    return record;
+  }
+
+  settleAction(record: ActionRecord): void {
+    this.actionList.died(record.model);
+  }
+}
