@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
+import { markInternal } from '../internal.js';
 import { PROTOCOL_VERSION } from '../protocol.js';
 import type { Logger } from '../types.js';
 import { isAllowedHost, isAllowedOrigin } from './security.js';
@@ -17,12 +18,6 @@ export interface ServerOptions {
   allowedOrigins: readonly string[];
   maxMessageSize: number;
 }
-
-/**
- * Set to true on the agent's own http.Server, so auto-instrumentation can
- * leave the agent's sockets out of what it reports.
- */
-export const INTERNAL_MARK = Symbol.for('bridgescope.internal');
 
 /** Frames beyond this are cut off by ws itself (close 1009) instead of being read to answer FRAME_TOO_LARGE. */
 export function maxPayloadFor(maxMessageSize: number): number {
@@ -56,7 +51,7 @@ export class InspectorServer {
     });
     this.wss.on('error', (err) => logger.warn('inspector WebSocket server error', err));
     this.http = createServer((req, res) => this.guard(() => this.onRequest(req, res), () => res.destroy()));
-    Object.defineProperty(this.http, INTERNAL_MARK, { value: true });
+    markInternal(this.http);
     this.http.on('upgrade', (req, socket, head) => this.guard(() => this.onUpgrade(req, socket, head), () => socket.destroy()));
     this.http.on('connection', (socket) => {
       // The agent alone never keeps the host process alive.

@@ -22,6 +22,7 @@ import { defaultUiDir } from './package-root.js';
 import { DEFAULT_RECORD_MAX_BYTES, Recorder } from './recorder.js';
 import { createStaticHandler, securityHeaders } from './static-files.js';
 import { TargetSession, type SessionStart } from './target-session.js';
+import { markInternal } from '../../agent/internal.js';
 
 export { ADB_MISSING } from './adb.js';
 export type { TargetInfo } from './target.js';
@@ -233,6 +234,7 @@ export async function startInspectorServer(options: InspectorServerOptions = {})
   }
 
   const server = createServer(onRequest);
+  markInternal(server);
   server.on('upgrade', onUpgrade);
   server.on('clientError', (_error, socket) => socket.destroy());
   await new Promise<void>((resolveListen, reject) => {
