@@ -1,0 +1,237 @@
+import { HandleError } from '../errors.js';
+import type { HandleId, Owner } from '../protocol.js';
+import type { HandleMirror, HandleTable, StoreOptions } from '../types.js';
+import type { ProbeContext } from './context.js';
+
+interface LiveHandle<T> {
+  value: T;
+  owner: Owner;
+  parent?: HandleId;
+  /** Live children, in store order: dropped before their parent. */
+  children?: Set<number>;
+}
+
+/**
+ * A production-style handle table: integer ids from 1, never reused; a
+ * missing id is a typed {@link HandleError}, never an abort. Every operation
+ * is an event with the running connection as owner; stacks are captured for
+ * everything except a successful retrieve, the hot path.
+ */
+class TrackedHandleTable<T> implements HandleTable<T> {
+  private readonly live = new Map<number, LiveHandle<T>>();
+  private nextId = 1;
+
+  constructor(
+    private readonly ctx: ProbeContext,
+    readonly name: string,
+  ) {
+    ctx.sink.publish({ type: 'handle.table', table: name, mirror: false });
+  }
+
+  get size(): number {
+    return this.live.size;
+  }
+
+  has(id: HandleId): boolean {
+    return typeof id === 'number' && this.live.has(id);
+  }
+
+  store(value: T, options: StoreOptions = {}): HandleId {
+    const id = this.nextId++;
+    const owner = this.ctx.owner();
+    const parent = options.parent;
+    const entry: LiveHandle<T> = { value, owner, ...(parent !== undefined && { parent }) };
+    this.live.set(id, entry);
+    if (typeof parent === 'number') {
+      const parentEntry = this.live.get(parent);
+      if (parentEntry) (parentEntry.children ??= new Set()).add(id);
+    }
+    this.ctx.guard('publishing handle.store failed', () => {
+      this.ctx.ledger.acquire(owner, 'handles');
+      const stack = this.ctx.captureStack();
+      this.ctx.sink.publish({
+        type: 'handle.store',
+        table: this.name,
+        handle: id,
+        handleType: typeof options.type === 'string' ? options.type : 'handle',
+        ...(parent !== undefined && { parent }),
+        owner,
+        ...(stack !== undefined && { stack }),
+      });
+    });
+    return id;
+  }
+
+  retrieve(id: HandleId): T {
+    const entry = typeof id === 'number' ? this.live.get(id) : undefined;
+    if (entry) {
+      this.ctx.guard('publishing handle.retrieve failed', () =>
+        this.ctx.sink.publish({ type: 'handle.retrieve', table: this.name, handle: id, ok: true, owner: this.ctx.owner() }),
+      );
+      return entry.value;
+    }
+    this.publishAccess('handle.retrieve', id, false);
+    throw this.missing(id);
+  }
+
+  take(id: HandleId): T {
+    const entry = typeof id === 'number' ? this.live.get(id) : undefined;
+    if (!entry) {
+      this.publishAccess('handle.take', id, false);
+      throw this.missing(id);
+    }
+    // Ownership of the value moves to the caller; its children stay in the table.
+    this.unlink(id as number, entry);
+    this.publishAccess('handle.take', id, true);
+    return entry.value;
+  }
+
+  drop(id: HandleId): boolean {
+    const entry = typeof id === 'number' ? this.live.get(id) : undefined;
+    if (!entry) {
+      this.publishDrop(id, false);
+      return false;
+    }
+    this.dropLive(id as number, entry);
+    return true;
+  }
+
+  private dropLive(id: number, entry: LiveHandle<T>, cascadeFrom?: number): void {
+    for (const child of [...(entry.children ?? [])]) {
+      const childEntry = this.live.get(child);
+      if (childEntry) this.dropLive(child, childEntry, id);
+    }
+    this.unlink(id, entry);
+    this.publishDrop(id, true, cascadeFrom);
+  }
+
+  private unlink(id: number, entry: LiveHandle<T>): void {
+    this.live.delete(id);
+    if (typeof entry.parent === 'number') this.live.get(entry.parent)?.children?.delete(id);
+    this.ctx.guard('releasing a handle failed', () => this.ctx.ledger.release(entry.owner, 'handles', true));
+  }
+
+  private publishAccess(type: 'handle.retrieve' | 'handle.take', id: HandleId, ok: boolean): void {
+    this.ctx.guard(`publishing ${type} failed`, () => {
+      const stack = this.ctx.captureStack();
+      this.ctx.sink.publish({ type, table: this.name, handle: id, ok, owner: this.ctx.owner(), ...(stack !== undefined && { stack }) });
+    });
+  }
+
+  private publishDrop(id: HandleId, ok: boolean, cascadeFrom?: number): void {
+    this.ctx.guard('publishing handle.drop failed', () => {
+      const stack = this.ctx.captureStack();
+      this.ctx.sink.publish({
+        type: 'handle.drop',
+        table: this.name,
+        handle: id,
+        ok,
+        ...(cascadeFrom !== undefined && { cascadeFrom }),
+        owner: this.ctx.owner(),
+        ...(stack !== undefined && { stack }),
+      });
+    });
+  }
+
+  /** DROPPED for an id this table issued (and no longer holds), NOT_FOUND for one it never issued. */
+  private missing(id: HandleId): HandleError {
+    const issued = typeof id === 'number' && Number.isInteger(id) && id >= 1 && id < this.nextId;
+    return new HandleError(issued ? 'HANDLE_DROPPED' : 'HANDLE_NOT_FOUND', this.name, id);
+  }
+}
+
+/**
+ * Reports a table that lives elsewhere (a Rust FFI table seen through its
+ * callbacks). It keeps the set of live ids itself, so a drop of an id it
+ * never saw stored reports `ok: false` (a double drop) unless told otherwise;
+ * retrieve and take report `ok: true` unless told, because the foreign table
+ * may hold ids stored before mirroring began. It does not cascade: the
+ * foreign table reports each child's drop.
+ */
+class TrackedHandleMirror implements HandleMirror {
+  private readonly live = new Map<HandleId, Owner>();
+
+  constructor(
+    private readonly ctx: ProbeContext,
+    readonly name: string,
+  ) {
+    ctx.sink.publish({ type: 'handle.table', table: name, mirror: true });
+  }
+
+  stored(id: HandleId, info: StoreOptions = {}): void {
+    this.ctx.guard('mirroring handle.store failed', () => {
+      const owner = this.ctx.owner();
+      const previous = this.live.get(id);
+      if (previous !== undefined) this.ctx.ledger.release(previous, 'handles', false);
+      this.live.set(id, owner);
+      this.ctx.ledger.acquire(owner, 'handles');
+      const stack = this.ctx.captureStack();
+      this.ctx.sink.publish({
+        type: 'handle.store',
+        table: this.name,
+        handle: id,
+        handleType: typeof info.type === 'string' ? info.type : 'handle',
+        ...(info.parent !== undefined && { parent: info.parent }),
+        owner,
+        ...(stack !== undefined && { stack }),
+      });
+    });
+  }
+
+  retrieved(id: HandleId, ok = true): void {
+    this.ctx.guard('mirroring handle.retrieve failed', () => {
+      const stack = ok ? undefined : this.ctx.captureStack();
+      this.ctx.sink.publish({ type: 'handle.retrieve', table: this.name, handle: id, ok, owner: this.ctx.owner(), ...(stack !== undefined && { stack }) });
+    });
+  }
+
+  taken(id: HandleId, ok = true): void {
+    this.ctx.guard('mirroring handle.take failed', () => {
+      if (ok) this.release(id);
+      const stack = this.ctx.captureStack();
+      this.ctx.sink.publish({ type: 'handle.take', table: this.name, handle: id, ok, owner: this.ctx.owner(), ...(stack !== undefined && { stack }) });
+    });
+  }
+
+  dropped(id: HandleId, ok?: boolean): void {
+    this.ctx.guard('mirroring handle.drop failed', () => {
+      const live = ok ?? this.live.has(id);
+      if (live) this.release(id);
+      const stack = this.ctx.captureStack();
+      this.ctx.sink.publish({ type: 'handle.drop', table: this.name, handle: id, ok: live, owner: this.ctx.owner(), ...(stack !== undefined && { stack }) });
+    });
+  }
+
+  private release(id: HandleId): void {
+    if (!this.live.has(id)) return;
+    const owner = this.live.get(id)!;
+    this.live.delete(id);
+    this.ctx.ledger.release(owner, 'handles', true);
+  }
+}
+
+/** `handleTable(name)` and `mirrorHandles(name)`: one instance per name. */
+export class HandleProbe {
+  private readonly tables = new Map<string, TrackedHandleTable<unknown>>();
+  private readonly mirrors = new Map<string, TrackedHandleMirror>();
+
+  constructor(private readonly ctx: ProbeContext) {}
+
+  table<T>(name: string): HandleTable<T> {
+    let table = this.tables.get(name);
+    if (!table) {
+      if (this.mirrors.has(name)) this.ctx.warnOnce(`handleTable("${name}"): a mirror already uses this name; their events mix`);
+      this.tables.set(name, (table = new TrackedHandleTable(this.ctx, name)));
+    }
+    return table as HandleTable<T>;
+  }
+
+  mirror(name: string): HandleMirror {
+    let mirror = this.mirrors.get(name);
+    if (!mirror) {
+      if (this.tables.has(name)) this.ctx.warnOnce(`mirrorHandles("${name}"): a table already uses this name; their events mix`);
+      this.mirrors.set(name, (mirror = new TrackedHandleMirror(this.ctx, name)));
+    }
+    return mirror;
+  }
+}

@@ -1,0 +1,38 @@
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { appFrames, createStackCapture } from './stack.js';
+
+const agentFile = fileURLToPath(new URL('./connections.ts', import.meta.url));
+
+describe('creation stacks', () => {
+  it('keeps app frames only: no agent files, no Node internals', () => {
+    const text = [
+      'Error',
+      `    at ConnectionRegistry.track (${agentFile}:10:5)`,
+      '    at EventEmitter.on (node:events:500:3)',
+      '    at process.processTicksAndRejections (node:internal/process/task_queues:95:5)',
+      '    at subscribe (/app/server.js:42:7)',
+      '    at /app/server.js:50:1',
+      '    at main (file:///app/main.mjs:3:3)',
+    ].join('\n');
+    expect(appFrames(text, 10)).toEqual(['at subscribe (/app/server.js:42:7)', 'at /app/server.js:50:1', 'at main (file:///app/main.mjs:3:3)']);
+    expect(appFrames(text, 1)).toEqual(['at subscribe (/app/server.js:42:7)']);
+  });
+
+  it('captures the caller’s frames, bounded, and nothing when off', () => {
+    const capture = createStackCapture(2);
+    function subscribeHere() {
+      return capture();
+    }
+    const stack = subscribeHere()!;
+    expect(stack).toHaveLength(2);
+    expect(stack[0]).toMatch(/^at subscribeHere \(.*stack\.test\.ts:\d+:\d+\)$/);
+    expect(createStackCapture(0)()).toBeUndefined();
+  });
+
+  it('leaves Error.stackTraceLimit as it was', () => {
+    const before = Error.stackTraceLimit;
+    createStackCapture(30)();
+    expect(Error.stackTraceLimit).toBe(before);
+  });
+});

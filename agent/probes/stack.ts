@@ -1,0 +1,50 @@
+import { fileURLToPath } from 'node:url';
+import type { Stack } from '../protocol.js';
+
+/** The agent's own source folder (`agent/` or `dist/agent/`): its frames are never app frames. */
+const agentDir = fileURLToPath(new URL('..', import.meta.url));
+const agentUrl = new URL('..', import.meta.url).href;
+
+/** Extra frames to capture so that, after dropping agent and Node frames, `frames` app frames remain. */
+const FRAME_SLACK = 12;
+
+/**
+ * Captures creation stacks as app frames only: `at subscribe (/app/server.js:42:7)`,
+ * innermost first. `frames` 0 turns capturing off (returns undefined).
+ */
+export function createStackCapture(frames: number): () => Stack | undefined {
+  if (frames <= 0) return () => undefined;
+  return function captureStack(): Stack | undefined {
+    const holder: { stack?: string } = {};
+    const limit = Error.stackTraceLimit;
+    // Raised only while capturing so the app's own errors keep their limit.
+    Error.stackTraceLimit = frames + FRAME_SLACK;
+    try {
+      Error.captureStackTrace(holder, captureStack);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+    return appFrames(holder.stack ?? '', frames);
+  };
+}
+
+/** The first `max` frames of a V8 stack text that belong to the app. */
+export function appFrames(text: string, max: number): Stack {
+  const out: Stack = [];
+  const lines = text.split('\n');
+  // Line 0 is the message ("Error"); frames follow.
+  for (let i = 1; i < lines.length && out.length < max; i++) {
+    const frame = lines[i]!.trim();
+    if (!frame.startsWith('at ') || !isAppFrame(frame)) continue;
+    out.push(frame);
+  }
+  return out;
+}
+
+function isAppFrame(frame: string): boolean {
+  // Node's own modules (`node:events`, `node:internal/...`) are never where the app subscribed.
+  if (frame.includes('(node:') || frame.startsWith('at node:')) return false;
+  const inAgent = frame.includes(agentDir) || frame.includes(agentUrl);
+  // The agent's tests live next to its code but are app code for this purpose.
+  return !inAgent || /\.test\.(?:util\.)?[cm]?[jt]s:/.test(frame);
+}
