@@ -1,0 +1,83 @@
+/**
+ * `bridgescope demo [--scenario NAME] [--port N] [--agent-port N] [--no-client]`:
+ * prints the one URL to open, runs until Ctrl-C / SIGTERM, then stops
+ * everything it started.
+ */
+import { parseArgs } from 'node:util';
+import { nonNegativeInt } from './options.js';
+import { DEFAULT_UI_PORT, runDemo } from './run.js';
+import { DEFAULT_SCENARIO, parseScenario, SCENARIO_NAMES } from './scenarios.js';
+
+const USAGE = `Usage: bridgescope demo [--scenario NAME] [--port N] [--agent-port N] [--no-client] [--verbose]
+
+Runs a demo bridge backend with the Bridgescope agent, a client simulator
+that reproduces a real bridge bug, and the inspector UI; prints the URL to open.
+
+Options:
+  --scenario NAME   ${SCENARIO_NAMES.join(' | ')}
+                    (default ${DEFAULT_SCENARIO}; switch later from the UI's actions)
+  --port N          inspector UI port (default ${DEFAULT_UI_PORT}; 0 = a free port)
+  --agent-port N    the backend agent's port (default 0 = a free port)
+  --no-client       start no client simulator (connect your own to the printed socket)
+  --verbose         log what the backend and client do (stderr)
+
+See docs/demo.md for what each scenario shows.`;
+
+export async function runDemoCommand(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        scenario: { type: 'string' },
+        port: { type: 'string' },
+        'agent-port': { type: 'string' },
+        'no-client': { type: 'boolean', default: false },
+        verbose: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }));
+  } catch (error) {
+    console.error(`bridgescope demo: ${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+
+  let options;
+  try {
+    options = {
+      scenario: parseScenario(values.scenario),
+      port: values.port === undefined ? DEFAULT_UI_PORT : nonNegativeInt('--port', values.port),
+      agentPort: values['agent-port'] === undefined ? 0 : nonNegativeInt('--agent-port', values['agent-port']),
+      client: !values['no-client'],
+      verbose: values.verbose,
+    };
+  } catch (error) {
+    console.error(`bridgescope demo: ${(error as Error).message}`);
+    return 2;
+  }
+
+  const demo = await runDemo(options).catch((error: unknown) => {
+    console.error(`bridgescope demo: ${error instanceof Error ? error.message : String(error)}`);
+    return undefined;
+  });
+  if (!demo) return 2;
+
+  if (!options.client) console.error(`bridgescope demo: bridge socket at ${demo.socketPath}`);
+  console.log(demo.url);
+
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  await demo.stop();
+  return 0;
+}
