@@ -1,0 +1,160 @@
+import { useCallback, useEffect, useMemo, useState, type DragEvent } from 'react';
+import { UiStore } from './data/ui-store.js';
+import { connectAgent, fetchServedRecording, openRecording, watchHub, type HubTarget } from './data/sources.js';
+import { Header } from './components/Header.js';
+import { LinkBanner } from './components/LinkBanner.js';
+import { EmptyState } from './components/EmptyState.js';
+import { Tabs } from './components/Tabs.js';
+import { WindowBar } from './components/WindowBar.js';
+import { TABS, UiContext, useStoreVersion, type EventFocus, type Selection, type Tab, type TeardownTraceRef, type Ui } from './ui-context.js';
+import type { TimeWindow } from './model/time-window.js';
+
+/** Where the page gets its data, from the URL: an agent, a hub (token only), or nothing yet. */
+function sourceFromUrl(): { agent?: string; hubToken?: string; recording: boolean } {
+  const params = new URLSearchParams(location.search);
+  const agent = params.get('agent') ?? undefined;
+  const token = params.get('token') ?? undefined;
+  return { ...(agent ? { agent } : {}), ...(!agent && token ? { hubToken: token } : {}), recording: params.get('recording') === '1' };
+}
+
+export function App() {
+  const source = useMemo(sourceFromUrl, []);
+  const [store, setStore] = useState(() => new UiStore());
+  const [hubTargets, setHubTargets] = useState<HubTarget[]>([]);
+  const [hubState, setHubState] = useState<'connecting' | 'live' | 'down' | null>(null);
+  const [targetKey, setTargetKey] = useState<string | null>(null);
+  const [tab, setTab] = useState<Tab>(() => (TABS.includes(location.hash.slice(1) as Tab) ? (location.hash.slice(1) as Tab) : 'overview'));
+  const [window, setWindow] = useState<TimeWindow | null>(null);
+  const [selection, select] = useState<Selection | null>(null);
+  const [focusEvent, setFocusEvent] = useState<EventFocus | null>(null);
+  const [traces, setTraces] = useState<TeardownTraceRef[]>([]);
+  const [actionError, setActionError] = useState<string | null>(null);
+  const [dragging, setDragging] = useState(false);
+  useStoreVersion(store);
+
+  // A directly given agent.
+  useEffect(() => {
+    if (!source.agent) return;
+    return connectAgent(store, source.agent);
+  }, [source.agent, store]);
+
+  // Hub mode: follow the target list; a recording the server was told to open.
+  useEffect(() => {
+    if (!source.hubToken) return;
+    if (source.recording) {
+      fetchServedRecording(source.hubToken).then(
+        (text) => openRecording(store, text, 'served recording'),
+        (error: unknown) => store.setLink({ status: 'offline', reason: `could not load the recording: ${String(error)}` }),
+      );
+      return;
+    }
+    return watchHub(source.hubToken, setHubTargets, setHubState);
+  }, [source.hubToken, source.recording, store]);
+
+  // Pick the first target the hub offers, until the user chooses.
+  useEffect(() => {
+    if (targetKey === null && hubTargets.length) setTargetKey(hubTargets[0]!.key);
+  }, [hubTargets, targetKey]);
+
+  const hubTargetUrl = hubTargets.find((t) => t.key === targetKey)?.url;
+  useEffect(() => {
+    if (!hubTargetUrl) return;
+    return connectAgent(store, hubTargetUrl);
+  }, [hubTargetUrl, store]);
+
+  const chooseTarget = useCallback((key: string) => {
+    setTargetKey(key);
+    setStore(new UiStore());
+    setTraces([]);
+    select(null);
+    setWindow(null);
+  }, []);
+
+  const openFile = useCallback(async (file: File) => {
+    const fresh = new UiStore();
+    setStore(fresh);
+    setTraces([]);
+    select(null);
+    setWindow(null);
+    // '' = the user chose a file: stop following hub targets.
+    setTargetKey('');
+    openRecording(fresh, await file.text(), file.name);
+  }, []);
+
+  const runAction = useCallback(
+    async (conn: string | null, name: string) => {
+      const runner = store.runAction;
+      const current = store.target.currentRun();
+      if (!runner || !current) return;
+      setActionError(null);
+      if (conn !== null) {
+        const ref: TeardownTraceRef = { key: `${current.index + 1}:${conn}:${name}:${current.lastSeq}`, run: current.index + 1, conn, name, afterSeq: current.lastSeq };
+        setTraces((list) => [...list, ref].slice(-4));
+      }
+      try {
+        await runner(conn, name);
+      } catch (error) {
+        setActionError(`${name}${conn ? ` on ${conn}` : ''} failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    },
+    [store],
+  );
+
+  const ui: Ui = {
+    store,
+    tab,
+    setTab: (t) => {
+      setTab(t);
+      history.replaceState(null, '', `#${t}`);
+    },
+    window,
+    setWindow,
+    selection,
+    select,
+    focusEvent,
+    jumpToEvent: (focus) => {
+      setFocusEvent({ ...focus });
+      setTab('events');
+    },
+    traces,
+    openTrace: (ref) => setTraces((list) => (list.some((r) => r.key === ref.key) ? list : [...list, ref].slice(-4))),
+    closeTrace: (ref) => setTraces((list) => list.filter((r) => r.key !== ref.key)),
+    runAction,
+    actionError,
+  };
+
+  const hasData = store.target.runs.length > 0;
+  const onDrop = (e: DragEvent) => {
+    e.preventDefault();
+    setDragging(false);
+    const file = e.dataTransfer.files[0];
+    if (file) void openFile(file);
+  };
+
+  return (
+    <UiContext.Provider value={ui}>
+      <div
+        className={`app${dragging ? ' dragging' : ''}`}
+        onDragOver={(e) => {
+          e.preventDefault();
+          setDragging(true);
+        }}
+        onDragLeave={(e) => {
+          if (e.currentTarget === e.target) setDragging(false);
+        }}
+        onDrop={onDrop}
+      >
+        <Header onOpenFile={openFile} hubTargets={hubTargets} hubState={hubState} targetKey={targetKey} onChooseTarget={chooseTarget} />
+        <LinkBanner />
+        {hasData ? (
+          <>
+            <WindowBar />
+            <Tabs />
+          </>
+        ) : (
+          <EmptyState hub={Boolean(source.hubToken)} hubTargets={hubTargets.length} />
+        )}
+      </div>
+    </UiContext.Provider>
+  );
+}

@@ -1,0 +1,115 @@
+import { useRef } from 'react';
+import { download, recordingText, type HubTarget } from '../data/sources.js';
+import { formatDuration } from '../model/format.js';
+import { useUi } from '../ui-context.js';
+
+interface Props {
+  onOpenFile(file: File): void;
+  hubTargets: HubTarget[];
+  hubState: 'connecting' | 'live' | 'down' | null;
+  targetKey: string | null;
+  onChooseTarget(key: string): void;
+}
+
+const STATE_TEXT: Record<string, string> = {
+  idle: 'no agent',
+  connecting: 'connecting',
+  live: 'live',
+  reconnecting: 'reconnecting',
+  'version-mismatch': 'version mismatch',
+  'token-refused': 'token refused',
+  offline: 'offline',
+  closed: 'closed',
+  recording: 'recording (offline)',
+};
+
+/** Identity, link state, hub targets, agent-wide actions, record/open. */
+export function Header({ onOpenFile, hubTargets, hubState, targetKey, onChooseTarget }: Props) {
+  const { store, runAction } = useUi();
+  const fileInput = useRef<HTMLInputElement>(null);
+  const run = store.target.currentRun();
+  const hello = run?.hello;
+  const status = store.link.status;
+  const live = status === 'live' && store.runAction !== null;
+
+  return (
+    <header className="header" aria-label="Agent">
+      <div className="brand">
+        bridge<span>scope</span>
+      </div>
+      {hubState && (
+        <nav aria-label="Targets">
+          <ul className="targets" role="list">
+            {hubTargets.length === 0 && <li className="muted">hub {hubState}: no targets yet</li>}
+            {hubTargets.map((t) => (
+              <li key={t.key}>
+                <button
+                  type="button"
+                  className={`btn small${t.key === targetKey ? ' active' : ''}`}
+                  aria-pressed={t.key === targetKey}
+                  onClick={() => onChooseTarget(t.key)}
+                  title={`${t.direction === 'in' ? 'dialled in' : 'connected out'}${t.remote ? ` from ${t.remote}` : ''}`}
+                >
+                  <span className={`dot ${t.state === 'live' ? 'live' : 'closed'}`} /> {t.name}
+                  {t.client ? ` · ${t.client}` : ''} <span className="muted">({t.state})</span>
+                </button>
+              </li>
+            ))}
+          </ul>
+        </nav>
+      )}
+      {hello && (
+        <dl className="identity" aria-label="Agent identity">
+          <span>
+            <b>{hello.agent.name}</b>
+          </span>
+          <span>pid {hello.agent.pid}</span>
+          <span>{hello.agent.runtime}</span>
+          <span>up {formatDuration(run!.analysis.model.now)}</span>
+          <span>protocol {hello.protocol}</span>
+          {store.target.runs.length > 1 && <span>run {store.target.runs.length}</span>}
+        </dl>
+      )}
+      <span className="link-state" role="status" aria-label="Link state">
+        <span className={`dot ${status}`} />
+        {STATE_TEXT[status] ?? status}
+      </span>
+      <div className="spacer" />
+      {hello && hello.actions.length > 0 && (
+        <div className="toolbar" role="group" aria-label="Agent actions">
+          {hello.actions.map((a) => (
+            <button key={a.name} type="button" className="btn small" disabled={!live || hello.readonly} onClick={() => void runAction(null, a.name)}>
+              {a.label ?? a.name}
+            </button>
+          ))}
+        </div>
+      )}
+      <div className="toolbar">
+        <button
+          type="button"
+          className="btn"
+          disabled={!run}
+          title="Download everything seen so far as a recording (NDJSON)"
+          onClick={() => download(`bridgescope-${hello?.agent.name ?? 'session'}-${new Date().toISOString().replace(/[:.]/g, '-')}.ndjson`, recordingText(store))}
+        >
+          <span className="rec-dot" aria-hidden="true" /> Record
+        </button>
+        <button type="button" className="btn" onClick={() => fileInput.current?.click()} title="Open a recording (or drop it on the page)">
+          Open…
+        </button>
+        <input
+          ref={fileInput}
+          type="file"
+          accept=".ndjson,.jsonl,.json,application/x-ndjson"
+          aria-label="Open recording file"
+          hidden
+          onChange={(e) => {
+            const file = e.target.files?.[0];
+            if (file) onOpenFile(file);
+            e.target.value = '';
+          }}
+        />
+      </div>
+    </header>
+  );
+}

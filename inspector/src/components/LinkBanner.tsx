@@ -1,0 +1,94 @@
+import { useEffect, useState, type ReactNode } from 'react';
+import { useUi } from '../ui-context.js';
+import { formatCount } from '../model/format.js';
+
+/** What the link state means and what to do about it; recording load errors; action failures. */
+export function LinkBanner() {
+  const { store, actionError } = useUi();
+  const link = store.link;
+  const [, setNow] = useState(0);
+
+  // The reconnect countdown ticks every second.
+  useEffect(() => {
+    if (link.status !== 'reconnecting') return;
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, [link.status]);
+
+  const banners: ReactNode[] = [];
+  const history = store.target.runs.length > 0 ? ' The history so far is kept and the stream resumes where it stopped.' : '';
+  switch (link.status) {
+    case 'connecting':
+      banners.push(
+        <div key="link" className="banner info" role="status">
+          Connecting to the agent{link.attempt > 0 ? ` (attempt ${link.attempt + 1})` : ''}…
+        </div>,
+      );
+      break;
+    case 'reconnecting': {
+      const seconds = Math.max(0, Math.ceil((link.retryAt - Date.now()) / 1000));
+      banners.push(
+        <div key="link" className="banner" role="alert">
+          <b>Agent unreachable</b> ({link.reason}). Reconnecting in {seconds} s (attempt {link.attempt}).{history} If the backend
+          restarted it will be picked up as a new run.
+        </div>,
+      );
+      break;
+    }
+    case 'version-mismatch':
+      banners.push(
+        <div key="link" className="banner error" role="alert">
+          <b>Version mismatch.</b> {link.message}
+        </div>,
+      );
+      break;
+    case 'token-refused':
+      banners.push(
+        <div key="link" className="banner error" role="alert">
+          <b>Token refused.</b> {link.message} The agent logs its URL on start (<code>agent.url</code>), or set the same{' '}
+          <code>BRIDGESCOPE_TOKEN</code> on both sides.
+        </div>,
+      );
+      break;
+    case 'offline':
+      banners.push(
+        <div key="link" className="banner error" role="alert">
+          <b>Offline.</b> {link.reason}
+        </div>,
+      );
+      break;
+    case 'closed':
+      banners.push(
+        <div key="link" className="banner info" role="status">
+          Disconnected from the agent.
+        </div>,
+      );
+      break;
+    case 'recording': {
+      const errors = store.recordingErrors;
+      banners.push(
+        <div key="link" className={`banner ${errors.length ? 'error' : 'info'}`} role={errors.length ? 'alert' : 'status'}>
+          {errors.length ? <b>This recording is broken.</b> : <b>Recording</b>} {link.name}: loaded {formatCount(store.log.length)} events in{' '}
+          {store.target.runs.length} run{store.target.runs.length === 1 ? '' : 's'}
+          {errors.length ? ' before the damage:' : ', offline (no agent connected).'}
+          {errors.length > 0 && (
+            <ul className="errors" aria-label="Recording errors">
+              {errors.map((e) => (
+                <li key={e.line}>{e.message}</li>
+              ))}
+            </ul>
+          )}
+        </div>,
+      );
+      break;
+    }
+  }
+  if (actionError) {
+    banners.push(
+      <div key="action" className="banner error" role="alert">
+        {actionError}
+      </div>,
+    );
+  }
+  return <>{banners}</>;
+}

@@ -1,0 +1,153 @@
+import { AgentLink } from '../../client/link.js';
+import { createRecordingHeader, parseRecording, serializeRecording } from '../../client/recording.js';
+import type { RecordingLine } from '../../../agent/protocol.js';
+import type { UiStore } from './ui-store.js';
+
+/** How often the agent's clock estimate advances the analysis while the stream is quiet. */
+const TICK_MS = 500;
+
+/** Connects the store to a live agent (or a hub target URL). Returns a function that disconnects. */
+export function connectAgent(store: UiStore, url: string): () => void {
+  let link: AgentLink;
+  try {
+    link = new AgentLink({ url, WebSocket, fetch: (u) => fetch(u, { cache: 'no-store' }) });
+  } catch (error) {
+    store.setLink({ status: 'offline', reason: error instanceof Error ? error.message : String(error), code: 'BAD_URL' });
+    return () => {};
+  }
+  link.on('state', (state) => {
+    store.setLink(state);
+    if (state.status === 'live') rememberTarget(url);
+  });
+  link.on('message', (delivery) => store.deliver(delivery));
+  store.runAction = (conn, name) => link.act(conn, name);
+  const ticker = setInterval(() => store.tick(), TICK_MS);
+  return () => {
+    clearInterval(ticker);
+    store.runAction = null;
+    void link.close();
+  };
+}
+
+/** Opens a recording's text in the store: what parses is loaded, where it broke is reported. */
+export function openRecording(store: UiStore, text: string, name: string): void {
+  const parsed = parseRecording(text);
+  store.recordingErrors = parsed.errors;
+  store.setLink({ status: 'recording', name });
+  store.loadRecording(parsed.lines);
+}
+
+/**
+ * Everything seen so far as a recording: per run its hello, its events with
+ * gaps where they happened, and a final clock tick so grace periods come out
+ * the same when it is opened again.
+ */
+export function recordingText(store: UiStore): string {
+  const lines: RecordingLine[] = [];
+  const { log } = store;
+  let i = 0;
+  for (const run of store.target.runs) {
+    lines.push(run.hello);
+    const gaps = [...run.analysis.model.gaps];
+    let g = 0;
+    const number = run.index + 1;
+    while (i < log.length && log.runAt(i) < number) i++;
+    for (; i < log.length && log.runAt(i) === number; i++) {
+      const e = log.at(i);
+      while (g < gaps.length && gaps[g]!.to < e.seq) {
+        const { from, to, count, reason } = gaps[g++]!;
+        lines.push({ type: 'gap', from, to, count, reason: reason === 'slow-consumer' ? 'slow-consumer' : 'evicted' });
+      }
+      lines.push(e);
+    }
+    lines.push({ type: 'now', now: run.analysis.model.now });
+  }
+  return serializeRecording(createRecordingHeader(), lines);
+}
+
+/** Starts a browser download of `text`. */
+export function download(name: string, text: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type: 'application/x-ndjson' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+// --- hub ----------------------------------------------------------------------
+
+/** A target the hub knows: a backend identity (name + client) across restarts. */
+export interface HubTarget {
+  key: string;
+  name: string;
+  client?: string;
+  instance: string;
+  state: 'live' | 'offline';
+  direction: 'in' | 'out';
+  remote?: string;
+  url: string;
+}
+
+/** Follows the hub's target list (`/ui?token=`). Reconnects while the page lives. */
+export function watchHub(token: string, onTargets: (targets: HubTarget[]) => void, onState: (state: 'connecting' | 'live' | 'down') => void): () => void {
+  let socket: WebSocket | null = null;
+  let stopped = false;
+  let retry: ReturnType<typeof setTimeout> | undefined;
+  const open = () => {
+    const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    onState('connecting');
+    socket = new WebSocket(`${scheme}//${location.host}/ui?token=${encodeURIComponent(token)}`);
+    socket.addEventListener('open', () => onState('live'));
+    socket.addEventListener('message', (event) => {
+      try {
+        const message = JSON.parse(String(event.data)) as { type?: string; targets?: HubTarget[] };
+        if (message.type === 'targets' && Array.isArray(message.targets)) onTargets(message.targets);
+      } catch {
+        // Not ours; the hub only sends JSON.
+      }
+    });
+    socket.addEventListener('close', () => {
+      if (stopped) return;
+      onState('down');
+      retry = setTimeout(open, 1000);
+    });
+  };
+  open();
+  return () => {
+    stopped = true;
+    clearTimeout(retry);
+    socket?.close();
+  };
+}
+
+/** Fetches the recording `bridgescope serve --open FILE` serves. */
+export async function fetchServedRecording(token: string): Promise<string> {
+  const response = await fetch(`/recording?token=${encodeURIComponent(token)}`, { cache: 'no-store' });
+  if (!response.ok) throw new Error(`the server answered ${response.status} for /recording`);
+  return response.text();
+}
+
+// --- recent targets -----------------------------------------------------------
+
+const RECENT_KEY = 'bridgescope.recent';
+
+export function recentTargets(): string[] {
+  try {
+    const list = JSON.parse(localStorage.getItem(RECENT_KEY) ?? '[]') as unknown;
+    return Array.isArray(list) ? list.filter((x): x is string => typeof x === 'string').slice(0, 8) : [];
+  } catch {
+    return [];
+  }
+}
+
+function rememberTarget(url: string): void {
+  try {
+    const list = [url, ...recentTargets().filter((u) => u !== url)].slice(0, 8);
+    localStorage.setItem(RECENT_KEY, JSON.stringify(list));
+  } catch {
+    // Storage disabled: recents are a convenience.
+  }
+}

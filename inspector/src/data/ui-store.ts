@@ -1,0 +1,202 @@
+import { Target, type Run } from '../../client/target.js';
+import type { LinkDelivery, LinkState } from '../../client/link.js';
+import type { AgentEvent, RecordingLine, SettleResult } from '../../../agent/protocol.js';
+import type { RunModel } from '../model/session-rows.js';
+import { ChunkedLog } from './chunked-log.js';
+
+/** The link as the header shows it: the client's states, plus no source yet and an opened recording. */
+export type UiLinkState = LinkState | { status: 'idle' } | { status: 'recording'; name: string };
+
+/** Runs an action on the live agent: a connection's (`conn`) or agent-wide (null). */
+export type ActionRunner = (conn: string | null, name: string) => Promise<SettleResult>;
+
+/** Numbers the benchmark reads from `window.__bridgescope` (documented in docs/ui.md). */
+export interface BenchHooks {
+  /** Events ingested into the analysis and the event log since the page loaded. */
+  ingested: number;
+  /** Frames that ingested something. */
+  frames: number;
+  /** Milliseconds the last ingesting frame spent ingesting (React render excluded). */
+  lastFrameMs: number;
+  /** The worst such frame so far. */
+  maxFrameMs: number;
+  /** Events received and not yet ingested. */
+  pending: number;
+  /** Store version: increments once per change (at most once per frame for data). */
+  version: number;
+  /** True once a recording finished loading. */
+  recordingLoaded: boolean;
+}
+
+declare global {
+  interface Window {
+    __bridgescope?: BenchHooks;
+  }
+}
+
+/** Recording lines handed to the analysis per frame: a big file loads with the page responsive. */
+const RECORDING_LINES_PER_FRAME = 100_000;
+
+/**
+ * The UI's data, outside React. Incoming deliveries are queued and handed to
+ * the {@link Target} (runs across restarts, one analysis each) once per
+ * animation frame; raw events go to a chunked log. React state holds only
+ * `version`, which bumps once per ingesting frame.
+ */
+export class UiStore {
+  readonly target: Target;
+  readonly log = new ChunkedLog();
+  link: UiLinkState = { status: 'idle' };
+  runAction: ActionRunner | null = null;
+  /** Where a recording was broken (line N: what), when one was opened. */
+  recordingErrors: { line: number; message: string }[] = [];
+
+  private pending: LinkDelivery[] = [];
+  private pendingLines: RecordingLine[] = [];
+  private pendingEvents = 0;
+  private frame: number | null = null;
+  private versionNumber = 0;
+  private readonly listeners = new Set<() => void>();
+  /** Agent clock estimate: last `now` received and the local time it arrived. */
+  private clock: { now: number; at: number } | null = null;
+  /**
+   * Seq of the newest event when the agent said hello: until it arrived we
+   * are replaying history, and the `now` of snapshot and replay batches (the
+   * agent's current time) must not advance the analysis — older events
+   * still follow, and grace periods would expire before their cleanup.
+   */
+  private replayUntil = 0;
+  private lastSeq = 0;
+  readonly hooks: BenchHooks = { ingested: 0, frames: 0, lastFrameMs: 0, maxFrameMs: 0, pending: 0, version: 0, recordingLoaded: false };
+
+  constructor() {
+    this.target = new Target({ onEvents: (events, run) => this.logEvents(events, run) });
+    if (typeof window !== 'undefined') window.__bridgescope = this.hooks;
+  }
+
+  get version(): number {
+    return this.versionNumber;
+  }
+
+  subscribe = (fn: () => void): (() => void) => {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  };
+
+  getVersion = (): number => this.versionNumber;
+
+  /** Runs as the pure view-models take them (1-based run numbers). */
+  runs(): RunModel[] {
+    return this.target.runs.map((r) => ({
+      run: r.index + 1,
+      startedAt: r.startedAt,
+      ...(r.endedAt !== undefined ? { endedAt: r.endedAt } : {}),
+      model: r.analysis.model,
+    }));
+  }
+
+  /** Absolute end of every run a restart ended. */
+  runEnds(): Map<number, number> {
+    const ends = new Map<number, number>();
+    for (const r of this.target.runs) if (r.endedAt !== undefined) ends.set(r.index + 1, r.endedAt);
+    return ends;
+  }
+
+  run(run: number): Run | undefined {
+    return this.target.runs[run - 1];
+  }
+
+  // --- inbound ---------------------------------------------------------------
+
+  /** A delivery from a live link (hello, snapshot, batch, gap). */
+  deliver(delivery: LinkDelivery): void {
+    if (delivery.type === 'snapshot' || delivery.type === 'batch') this.pendingEvents += delivery.events.length;
+    this.pending.push(delivery);
+    this.schedule();
+  }
+
+  /** A recording's records; ingested over the next frames through the Target like a live stream. */
+  loadRecording(lines: RecordingLine[]): void {
+    this.pendingLines.push(...lines);
+    this.schedule();
+  }
+
+  setLink(link: UiLinkState): void {
+    this.link = link;
+    this.changed();
+  }
+
+  /** Moves the current run's clock to the agent's estimated now, so grace periods expire while it is quiet. */
+  tick(): void {
+    if (!this.clock || this.link.status !== 'live' || this.lastSeq < this.replayUntil) return;
+    this.target.advance(this.clock.now + (performance.now() - this.clock.at));
+    this.changed();
+  }
+
+  changed(): void {
+    this.versionNumber++;
+    this.hooks.version = this.versionNumber;
+    for (const fn of [...this.listeners]) fn();
+  }
+
+  // --- per-frame ingestion -----------------------------------------------------
+
+  private schedule(): void {
+    this.hooks.pending = this.pendingEvents;
+    if (this.frame !== null) return;
+    // Hidden tabs get no animation frames; a timer keeps the queue bounded there.
+    if (typeof document !== 'undefined' && document.hidden) this.frame = window.setTimeout(() => this.flush(), 250);
+    else this.frame = requestAnimationFrame(() => this.flush());
+  }
+
+  /** Ingests what is queued. Runs once per frame. */
+  flush(): void {
+    this.frame = null;
+    const started = performance.now();
+    const deliveries = this.pending;
+    this.pending = [];
+    this.pendingEvents = 0;
+    for (const d of deliveries) this.ingest(d);
+    if (this.pendingLines.length) {
+      const lines = this.pendingLines.splice(0, RECORDING_LINES_PER_FRAME);
+      this.target.ingestRecording(lines);
+      if (this.pendingLines.length) this.schedule();
+      else this.hooks.recordingLoaded = true;
+    }
+    const ms = performance.now() - started;
+    this.hooks.frames++;
+    this.hooks.lastFrameMs = ms;
+    this.hooks.maxFrameMs = Math.max(this.hooks.maxFrameMs, ms);
+    this.hooks.pending = this.pendingEvents;
+    this.changed();
+  }
+
+  private ingest(d: LinkDelivery): void {
+    switch (d.type) {
+      case 'hello':
+        this.replayUntil = d.hello.lastSeq;
+        if (d.kind !== 'resume') this.lastSeq = 0;
+        this.clock = { now: d.hello.now, at: performance.now() };
+        this.target.ingest(d);
+        return;
+      case 'gap':
+        this.lastSeq = Math.max(this.lastSeq, d.gap.to);
+        this.target.ingest(d);
+        return;
+      case 'snapshot':
+      case 'batch': {
+        const last = d.events[d.events.length - 1];
+        if (last) this.lastSeq = Math.max(this.lastSeq, last.seq);
+        const replaying = d.type === 'snapshot' || this.lastSeq < this.replayUntil;
+        this.target.ingest(replaying ? { ...d, now: Number.NaN } : d);
+        if (!replaying && Number.isFinite(d.now)) this.clock = { now: d.now, at: performance.now() };
+        return;
+      }
+    }
+  }
+
+  private logEvents(events: AgentEvent[], run: Run): void {
+    for (const e of events) this.log.push(run.index + 1, run.startedAt, e);
+    this.hooks.ingested += events.length;
+  }
+}

@@ -1,0 +1,111 @@
+import type { AgentEvent, SettleResult } from '../../../agent/protocol.js';
+import { describeEvent } from './event-text.js';
+
+/** One step of a teardown: what happened, how long after the action started. */
+export interface TraceStep {
+  seq: number;
+  /** ms since `action.start`. */
+  dt: number;
+  type: AgentEvent['type'];
+  text: string;
+}
+
+export interface TeardownTrace {
+  action: string;
+  run: number;
+  conn: string | null;
+  name: string;
+  startSeq: number;
+  steps: TraceStep[];
+  listenersRemoved: number;
+  handlesDropped: number;
+  /** Undefined while the action is still running. */
+  result?: SettleResult;
+  /** One line: `clean`, `stuck: open, 3 listeners and 1 handle remain`, `failed: …`. */
+  verdictText: string;
+}
+
+/**
+ * Builds the trace of one action from the events that followed its start:
+ * the connection's own events, removals/drops of what it owned, and the
+ * settle. `ownerOf` answers who owned a listener or handle (the model knows;
+ * a removal event does not say).
+ */
+export function buildTrace(
+  run: number,
+  events: Iterable<AgentEvent>,
+  actionId: string,
+  ownerOf: (kind: 'listener' | 'handle', id: string) => string | null | undefined,
+): TeardownTrace | null {
+  let start: Extract<AgentEvent, { type: 'action.start' }> | undefined;
+  const steps: TraceStep[] = [];
+  let listenersRemoved = 0;
+  let handlesDropped = 0;
+  let result: SettleResult | undefined;
+  for (const e of events) {
+    if (!start) {
+      if (e.type === 'action.start' && e.action === actionId) start = e;
+      continue;
+    }
+    if (!relevant(e, start.conn, actionId, ownerOf)) continue;
+    if (e.type === 'listener.remove') listenersRemoved++;
+    if (e.type === 'handle.drop' && e.ok) handlesDropped++;
+    steps.push({ seq: e.seq, dt: e.t - start.t, type: e.type, text: describeEvent(e) });
+    if (e.type === 'action.settle' && e.action === actionId) {
+      result = e.result;
+      break;
+    }
+  }
+  if (!start) return null;
+  return {
+    action: actionId,
+    run,
+    conn: start.conn,
+    name: start.name,
+    startSeq: start.seq,
+    steps,
+    // The agent's own counts are authoritative once settled (it saw everything).
+    listenersRemoved: result?.listenersRemoved ?? listenersRemoved,
+    handlesDropped: result?.handlesDropped ?? handlesDropped,
+    ...(result ? { result } : {}),
+    verdictText: verdictText(result),
+  };
+}
+
+function relevant(
+  e: AgentEvent,
+  conn: string | null,
+  actionId: string,
+  ownerOf: (kind: 'listener' | 'handle', id: string) => string | null | undefined,
+): boolean {
+  if (e.type === 'action.settle') return e.action === actionId;
+  if (conn === null) return e.type !== 'conn.io' && e.type !== 'action.start' && e.type !== 'finding.open' && e.type !== 'finding.resolve';
+  switch (e.type) {
+    case 'conn.peer-end':
+    case 'conn.local-end':
+    case 'conn.close':
+    case 'conn.error':
+    case 'conn.write-after-close':
+      return e.conn === conn;
+    case 'listener.remove':
+      return ownerOf('listener', e.listener) === conn;
+    case 'handle.drop':
+      return e.owner === conn || ownerOf('handle', `${e.table}:${e.handle}`) === conn;
+    default:
+      return false;
+  }
+}
+
+export function verdictText(result: SettleResult | undefined): string {
+  if (!result) return 'running…';
+  if (result.verdict === 'clean') return 'clean';
+  if (result.verdict === 'failed') return `failed: ${result.error?.code ? `${result.error.code} ` : ''}${result.error?.message ?? 'unknown error'}`;
+  const remaining = result.remaining;
+  const parts = [result.state ?? 'not closed'];
+  if (remaining) parts.push(`${plural(remaining.listeners, 'listener')} and ${plural(remaining.handles, 'handle')} remain`);
+  return `stuck: ${parts.join(', ')}`;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}

@@ -1,0 +1,68 @@
+import { createContext, useContext, useSyncExternalStore } from 'react';
+import type { UiStore } from './data/ui-store.js';
+import type { TimeWindow } from './model/time-window.js';
+import type { TeardownTrace } from './model/teardown-trace.js';
+
+export const TABS = ['overview', 'timeline', 'connections', 'listeners', 'handles', 'findings', 'events'] as const;
+export type Tab = (typeof TABS)[number];
+
+/** What is selected across views: a connection, listener, handle, action or finding of one run. */
+export interface Selection {
+  run: number;
+  kind: 'connection' | 'listener' | 'handle' | 'action' | 'finding';
+  id: string;
+}
+
+export interface EventFocus {
+  run: number;
+  seq: number;
+}
+
+export interface Ui {
+  store: UiStore;
+  tab: Tab;
+  setTab(tab: Tab): void;
+  window: TimeWindow | null;
+  setWindow(window: TimeWindow | null): void;
+  selection: Selection | null;
+  select(selection: Selection | null): void;
+  /** Switches to Events and scrolls to this event. */
+  focusEvent: EventFocus | null;
+  jumpToEvent(focus: EventFocus): void;
+  /** Actions whose teardown traces are open (run:action id), newest last. */
+  traces: TeardownTraceRef[];
+  openTrace(ref: TeardownTraceRef): void;
+  closeTrace(ref: TeardownTraceRef): void;
+  /** Runs an action and opens its trace. */
+  runAction(conn: string | null, name: string): Promise<void>;
+  actionError: string | null;
+}
+
+/**
+ * A trace the user opened: the action's id once known, or the first action
+ * with this name on this connection started after `afterSeq` (the act
+ * response only arrives once the action settled).
+ */
+export interface TeardownTraceRef {
+  key: string;
+  run: number;
+  conn: string | null;
+  name: string;
+  afterSeq: number;
+  action?: string;
+}
+
+export type { TeardownTrace };
+
+export const UiContext = createContext<Ui | null>(null);
+
+export function useUi(): Ui {
+  const ui = useContext(UiContext);
+  if (!ui) throw new Error('useUi outside UiContext');
+  return ui;
+}
+
+/** Re-renders on every store change (at most once per animation frame); returns the version. */
+export function useStoreVersion(store: UiStore): number {
+  return useSyncExternalStore(store.subscribe, store.getVersion);
+}

@@ -1,0 +1,124 @@
+import { formatClock, formatDuration } from '../model/format.js';
+import { absoluteTime } from '../model/time-window.js';
+import { useUi } from '../ui-context.js';
+
+/** Everything about one connection: lifecycle, what it owns, its findings, where it was created. */
+export function ConnectionDetail({ run, id }: { run: number; id: string }) {
+  const { store, jumpToEvent, select } = useUi();
+  const r = store.run(run);
+  const c = r?.analysis.model.connections.find((x) => x.id === id);
+  if (!r || !c) return <p className="pad muted">Connection {id} is no longer in the model (pruned).</p>;
+  const m = r.analysis.model;
+  const abs = (t: number) => formatClock(absoluteTime(r.startedAt, t));
+  const listeners = m.listeners.filter((l) => l.owner === id);
+  const handles = m.handles.filter((h) => h.owner === id);
+  const findings = m.findings.filter((f) => f.subjects.includes(id));
+  return (
+    <div className="pad">
+      <div className="section-title" style={{ marginTop: 0 }}>
+        Connection {id}
+        <button type="button" className="btn small" style={{ float: 'right' }} onClick={() => select(null)} aria-label="Close details">
+          ×
+        </button>
+      </div>
+      <dl className="kv">
+        <dt>state</dt>
+        <dd className={`state-${c.state}`}>
+          {c.state}
+          {c.cause ? ` (${c.cause}${c.error ? ` ${c.error}` : ''})` : ''}
+        </dd>
+        <dt>server</dt>
+        <dd>
+          {c.server ?? 'registered by the app'} · {c.transport}
+        </dd>
+        {c.client && (
+          <>
+            <dt>client</dt>
+            <dd>{c.client}</dd>
+          </>
+        )}
+        {c.peer && (
+          <>
+            <dt>peer</dt>
+            <dd>{c.peer}</dd>
+          </>
+        )}
+        <dt>opened</dt>
+        <dd>
+          <button type="button" className="linklike" onClick={() => jumpToEvent({ run, seq: c.openedSeq })}>
+            {abs(c.openedT)} (#{c.openedSeq})
+          </button>
+        </dd>
+        {c.peerEndedT !== undefined && (
+          <>
+            <dt>peer EOF</dt>
+            <dd>+{formatDuration(c.peerEndedT - c.openedT)}</dd>
+          </>
+        )}
+        {c.localEndedT !== undefined && (
+          <>
+            <dt>FIN sent</dt>
+            <dd>+{formatDuration(c.localEndedT - c.openedT)}</dd>
+          </>
+        )}
+        {c.closedT !== undefined && c.closedSeq !== undefined && (
+          <>
+            <dt>closed</dt>
+            <dd>
+              <button type="button" className="linklike" onClick={() => jumpToEvent({ run, seq: c.closedSeq! })}>
+                {abs(c.closedT)} (+{formatDuration(c.closedT - c.openedT)})
+              </button>
+            </dd>
+          </>
+        )}
+        <dt>session</dt>
+        <dd>
+          {m.sessions[c.session] ? `${m.sessions[c.session]!.group} reload ${m.sessions[c.session]!.index}` : '—'}
+        </dd>
+        {c.deadWrites > 0 && (
+          <>
+            <dt className="err">dead writes</dt>
+            <dd className="err">{c.deadWrites}</dd>
+          </>
+        )}
+      </dl>
+      {findings.length > 0 && (
+        <>
+          <div className="section-title">Findings</div>
+          <ul className="recent">
+            {findings.map((f) => (
+              <li key={f.id} className={f.resolvedSeq === undefined ? (f.severity === 'error' ? 'err' : 'warn') : 'muted'}>
+                [{f.rule}] {f.title}
+                {f.resolvedSeq !== undefined ? ' (resolved)' : ''}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      <div className="section-title">
+        Listeners owned ({listeners.filter((l) => l.removedSeq === undefined).length} live of {listeners.length})
+      </div>
+      <ul className="recent mono">
+        {listeners.map((l) => (
+          <li key={l.id} className={l.removedSeq === undefined ? undefined : 'muted'}>
+            {l.id} {l.emitterName} “{l.event}” {l.removedSeq === undefined ? 'attached' : `removed (${l.how})`}
+          </li>
+        ))}
+      </ul>
+      <div className="section-title">Handles owned ({handles.filter((h) => h.state === 'live').length} live of {handles.length})</div>
+      <ul className="recent mono">
+        {handles.map((h) => (
+          <li key={h.id} className={h.state === 'live' ? undefined : 'muted'}>
+            {h.id} {h.type} {h.state}
+          </li>
+        ))}
+      </ul>
+      {c.stack && c.stack.length > 0 && (
+        <>
+          <div className="section-title">Opened at</div>
+          <pre className="stack">{c.stack.join('\n')}</pre>
+        </>
+      )}
+    </div>
+  );
+}

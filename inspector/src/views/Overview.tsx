@@ -1,0 +1,212 @@
+import { useMemo } from 'react';
+import { Brush, CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { brushRange, chartData } from '../model/chart-series.js';
+import { formatClock } from '../model/format.js';
+import { sessionTable } from '../model/session-rows.js';
+import { absoluteTime, makeWindow } from '../model/time-window.js';
+import { useUi } from '../ui-context.js';
+import { SessionTable } from './SessionTable.js';
+import { FindingsSummary } from './FindingsSummary.js';
+
+const PALETTE = ['#c792ea', '#41c7b9', '#e5b33d', '#f78c6c', '#82aaff', '#c3e88d', '#ff5370', '#89ddff'];
+
+interface Marker {
+  at: number;
+  kind: 'restart' | 'session' | 'action' | 'gap' | 'mark';
+  label: string;
+}
+
+const MARKER_STYLE: Record<Marker['kind'], { stroke: string; dash?: string }> = {
+  restart: { stroke: 'var(--restart)' },
+  session: { stroke: '#4a5a70', dash: '2 3' },
+  action: { stroke: 'var(--action)', dash: '4 2' },
+  gap: { stroke: '#777', dash: '1 2' },
+  mark: { stroke: '#9aa', dash: '6 2' },
+};
+
+/** Most reference lines drawn per chart: beyond this they are noise. */
+const MAX_MARKERS = 150;
+
+/** Counts over time, the per-session table and the open findings: the leak at a glance. */
+export function Overview() {
+  const { store, window, setWindow } = useUi();
+  // The store mutates in place; its version says when derived data must be recomputed.
+  const version = store.version;
+  const runs = store.runs();
+  const data = useMemo(() => chartData(runs), [version]); // eslint-disable-line react-hooks/exhaustive-deps
+  const sessions = useMemo(() => sessionTable(runs, window), [version, window]); // eslint-disable-line react-hooks/exhaustive-deps
+  const markers = useMemo(() => buildMarkers(store), [version]); // eslint-disable-line react-hooks/exhaustive-deps
+  const [brushStart, brushEnd] = brushRange(data.points, window);
+  const current = runs[runs.length - 1]?.model;
+  const counts = store.target.current()?.counts();
+
+  const axis = (
+    <XAxis
+      dataKey="at"
+      type="number"
+      scale="time"
+      domain={['dataMin', 'dataMax']}
+      tickFormatter={(v: number) => formatClock(v).slice(0, 8)}
+      stroke="#666"
+      fontSize={10}
+    />
+  );
+  const referenceLines = markers.map((m, i) => (
+    <ReferenceLine
+      key={`${m.kind}${i}`}
+      x={m.at}
+      stroke={MARKER_STYLE[m.kind].stroke}
+      strokeDasharray={MARKER_STYLE[m.kind].dash}
+      ifOverflow="hidden"
+      label={m.kind === 'restart' ? { value: 'restart', position: 'insideTopRight', fill: '#f0616d', fontSize: 10 } : undefined}
+    />
+  ));
+
+  return (
+    <div className="scroll pad" style={{ flex: 1 }}>
+      <div className="grid-2" role="group" aria-label="Counts now">
+        <div className="card">
+          <div className="section-title" style={{ marginTop: 0 }}>
+            Now
+          </div>
+          <dl className="kv" aria-label="Current counts">
+            <dt>open connections</dt>
+            <dd data-testid="count-connections">{counts?.connections ?? 0}</dd>
+            {Object.entries(counts?.listeners ?? {}).map(([name, n]) => (
+              <CountRow key={`l${name}`} term={`listeners · ${name}`} value={n} />
+            ))}
+            {Object.entries(counts?.handles ?? {}).map(([key, n]) => (
+              <CountRow key={`h${key}`} term={`handles · ${key}`} value={n} />
+            ))}
+            <dt>events</dt>
+            <dd>{store.log.length.toLocaleString('en-US')}</dd>
+            {current && current.gaps.length > 0 && (
+              <>
+                <dt className="warn">gaps</dt>
+                <dd className="warn">
+                  {current.gaps.reduce((n, g) => n + g.count, 0)} events never arrived ({current.gaps.length} gap{current.gaps.length === 1 ? '' : 's'})
+                </dd>
+              </>
+            )}
+          </dl>
+        </div>
+        <FindingsSummary />
+      </div>
+
+      <div className="section-title">Connections and listeners over time</div>
+      <div className="card" role="figure" aria-label="Connections and listeners over time" style={{ height: 240 }}>
+        <ResponsiveContainer width="100%" height="100%">
+          <LineChart data={data.points} margin={{ top: 8, right: 16, bottom: 0, left: -16 }}>
+            <CartesianGrid stroke="#2c2d32" />
+            {axis}
+            <YAxis allowDecimals={false} stroke="#666" fontSize={10} />
+            <Tooltip
+              contentStyle={{ background: '#232428', border: '1px solid #36383e' }}
+              labelFormatter={(v) => formatClock(Number(v))}
+              isAnimationActive={false}
+            />
+            <Legend wrapperStyle={{ fontSize: 11 }} />
+            {referenceLines}
+            <Line type="stepAfter" dataKey="connections" name="open connections" stroke="#4ea1ff" dot={false} isAnimationActive={false} />
+            {data.listenerKeys.map((key, i) => (
+              <Line
+                key={key}
+                type="stepAfter"
+                dataKey={key}
+                name={`listeners · ${key.slice('listeners:'.length)}`}
+                stroke={PALETTE[i % PALETTE.length]}
+                dot={false}
+                isAnimationActive={false}
+              />
+            ))}
+            {data.points.length > 1 && (
+              <Brush
+                dataKey="at"
+                height={20}
+                stroke="#4ea1ff"
+                fill="#1b1c1f"
+                travellerWidth={8}
+                startIndex={brushStart}
+                endIndex={brushEnd}
+                tickFormatter={(v: number) => formatClock(v).slice(0, 8)}
+                onChange={(range: { startIndex?: number; endIndex?: number }) => {
+                  const s = range.startIndex ?? 0;
+                  const e = range.endIndex ?? data.points.length - 1;
+                  if (s <= 0 && e >= data.points.length - 1) setWindow(null);
+                  else setWindow(makeWindow(data.points[s]!.at, data.points[e]!.at));
+                }}
+              />
+            )}
+          </LineChart>
+        </ResponsiveContainer>
+      </div>
+
+      {data.handleKeys.length > 0 && (
+        <>
+          <div className="section-title">Handles over time</div>
+          <div className="card" role="figure" aria-label="Handles over time" style={{ height: 160 }}>
+            <ResponsiveContainer width="100%" height="100%">
+              <LineChart data={data.points} margin={{ top: 8, right: 16, bottom: 0, left: -16 }}>
+                <CartesianGrid stroke="#2c2d32" />
+                <XAxis
+                  dataKey="at"
+                  type="number"
+                  scale="time"
+                  domain={window ? [window.from, window.to] : ['dataMin', 'dataMax']}
+                  allowDataOverflow
+                  tickFormatter={(v: number) => formatClock(v).slice(0, 8)}
+                  stroke="#666"
+                  fontSize={10}
+                />
+                <YAxis allowDecimals={false} stroke="#666" fontSize={10} />
+                <Tooltip contentStyle={{ background: '#232428', border: '1px solid #36383e' }} labelFormatter={(v) => formatClock(Number(v))} isAnimationActive={false} />
+                <Legend wrapperStyle={{ fontSize: 11 }} />
+                {referenceLines}
+                {data.handleKeys.map((key, i) => (
+                  <Line
+                    key={key}
+                    type="stepAfter"
+                    dataKey={key}
+                    name={`handles · ${key.slice('handles:'.length)}`}
+                    stroke={PALETTE[(i + 3) % PALETTE.length]}
+                    dot={false}
+                    isAnimationActive={false}
+                  />
+                ))}
+              </LineChart>
+            </ResponsiveContainer>
+          </div>
+        </>
+      )}
+
+      <div className="section-title">Sessions (each new client connection is a reload)</div>
+      <SessionTable table={sessions} />
+    </div>
+  );
+}
+
+function CountRow({ term, value }: { term: string; value: number }) {
+  return (
+    <>
+      <dt>{term}</dt>
+      <dd>{value}</dd>
+    </>
+  );
+}
+
+function buildMarkers(store: ReturnType<typeof useUi>['store']): Marker[] {
+  const markers: Marker[] = [];
+  for (const run of store.target.runs) {
+    const abs = (t: number) => absoluteTime(run.startedAt, t);
+    const m = run.analysis.model;
+    if (run.index > 0) markers.push({ at: run.startedAt, kind: 'restart', label: `restart (run ${run.index + 1})` });
+    for (const s of m.sessions) if (s.index > 1) markers.push({ at: abs(s.openedT), kind: 'session', label: `${s.group} reload ${s.index}` });
+    for (const a of m.actions) markers.push({ at: abs(a.startedT), kind: 'action', label: `${a.name} ${a.connection ?? ''}` });
+    for (const g of m.gaps) markers.push({ at: abs(g.t), kind: 'gap', label: `gap of ${g.count}` });
+    for (const k of m.marks) markers.push({ at: abs(k.t), kind: 'mark', label: k.label });
+  }
+  // Restarts always; the rest, newest first, up to the cap.
+  const restarts = markers.filter((m) => m.kind === 'restart');
+  const others = markers.filter((m) => m.kind !== 'restart').slice(-MAX_MARKERS);
+  return [...restarts, ...others];
+}
