@@ -113,8 +113,12 @@ export class Session implements LogReader {
       }
       this.resuming = false;
       if (events.length === 0) break;
-      this.send({ type: 'batch', events, now: log.now() });
-      this.cursor = events[events.length - 1]!.seq;
+      const last = events[events.length - 1]!;
+      // `now` promises "nothing older is still coming": only a batch that
+      // catches up may carry the clock, or a catching-up inspector would
+      // expire grace periods before the events that end them arrive.
+      this.send({ type: 'batch', events, now: last.seq === log.lastSeq ? log.now() : last.t });
+      this.cursor = last.seq;
     }
     return false;
   }
@@ -180,7 +184,7 @@ export class Session implements LogReader {
     if (since === undefined || since > log.lastSeq) {
       const oldest = log.oldestSeq;
       const snapshot = log.snapshot();
-      this.send({ type: 'snapshot', events: snapshot, now: log.now() });
+      this.send({ type: 'snapshot', events: snapshot, now: snapshot.at(-1)?.t ?? 0 });
       const count = oldest - 1 - snapshot.length;
       if (count > 0) this.send({ type: 'gap', from: 1, to: oldest - 1, count, reason: 'evicted' });
       this.cursor = oldest - 1;
