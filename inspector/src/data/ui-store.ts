@@ -61,9 +61,9 @@ export class UiStore {
   private clock: { now: number; at: number } | null = null;
   /**
    * Seq of the newest event when the agent said hello: until it arrived we
-   * are replaying history, and the `now` of snapshot and replay batches (the
-   * agent's current time) must not advance the analysis — older events
-   * still follow, and grace periods would expire before their cleanup.
+   * are replaying history, and the idle tick must not extrapolate the agent
+   * clock — older events still follow, and grace periods would expire
+   * before their cleanup.
    */
   private replayUntil = 0;
   private lastSeq = 0;
@@ -187,9 +187,9 @@ export class UiStore {
       case 'batch': {
         const last = d.events[d.events.length - 1];
         if (last) this.lastSeq = Math.max(this.lastSeq, last.seq);
-        const replaying = d.type === 'snapshot' || this.lastSeq < this.replayUntil;
-        this.target.ingest(replaying ? { ...d, now: Number.NaN } : d);
-        if (!replaying && Number.isFinite(d.now)) this.clock = { now: d.now, at: performance.now() };
+        // A batch's `now` is honest (the agent sends its clock only once caught up).
+        this.target.ingest(d);
+        if (d.type === 'batch' && Number.isFinite(d.now)) this.clock = { now: d.now, at: performance.now() };
         return;
       }
     }
