@@ -141,6 +141,8 @@ export interface ConnIoEvent extends EventBase {
   msgsOut: number;
   /** `t` of the last read or write. */
   lastActivity: number;
+  /** `t` of the last read: a peer that sends nothing is idle even while we keep writing to it. */
+  lastIn?: number;
 }
 
 /** The backend wrote or posted to a connection that was closed or whose peer ended. */

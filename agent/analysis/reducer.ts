@@ -82,11 +82,14 @@ export function reduce(e: AgentEvent, ctx: RuleContext, hooks: HookTable): void 
       const conn = state.conns.get(e.conn);
       if (!conn) return;
       const m = conn.model;
+      const prevIn = m.bytesIn;
       m.bytesIn = num(e.bytesIn, m.bytesIn);
       m.bytesOut = num(e.bytesOut, m.bytesOut);
       m.msgsIn = num(e.msgsIn, m.msgsIn);
       m.msgsOut = num(e.msgsOut, m.msgsOut);
       m.lastActivity = num(e.lastActivity, m.lastActivity);
+      // Agents that don't send lastIn: a rise in bytes in is the best hint.
+      m.lastInbound = num(e.lastIn, e.bytesIn > prevIn ? m.lastActivity : m.lastInbound);
       return;
     }
     case 'conn.write-after-close': {

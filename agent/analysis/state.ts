@@ -193,6 +193,7 @@ export class AnalysisState {
       msgsIn: 0,
       msgsOut: 0,
       lastActivity: e.t,
+      lastInbound: e.t,
       deadWrites: 0,
       session: this.model.sessions.length,
     };

@@ -42,6 +42,8 @@ export interface ConnectionModel {
   msgsIn: number;
   msgsOut: number;
   lastActivity: number;
+  /** `t` of the peer's last message (reads only): what "idle" means for growth. */
+  lastInbound: number;
   /** Writes after close / after the peer ended. */
   deadWrites: number;
   /** Index into `sessions`. */

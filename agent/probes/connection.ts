@@ -27,6 +27,8 @@ export interface ConnectionRecord {
   msgsIn: number;
   msgsOut: number;
   lastActivity: number;
+  /** Time of the last read (the peer's own activity). */
+  lastIn: number;
   /** I/O happened since the last `conn.io`. */
   ioDirty: boolean;
   /** Set while an action runs on this connection. */
@@ -55,6 +57,7 @@ export function newRecord(fields: {
     msgsIn: 0,
     msgsOut: 0,
     lastActivity: 0,
+    lastIn: 0,
     ioDirty: false,
     busy: false,
     closeWaiters: [],

@@ -34,7 +34,7 @@ describe('automatic connections', () => {
       { type: 'conn.open', conn: 'c1', server: 's1', transport: 'tcp', peer: `127.0.0.1:${clientPort}`, actions: builtins },
       { type: 'conn.peer-end', conn: 'c1' },
       { type: 'conn.local-end', conn: 'c1' },
-      { type: 'conn.io', conn: 'c1', bytesIn: 5, bytesOut: 5, msgsIn: 1, msgsOut: 1, lastActivity: expect.any(Number) },
+      { type: 'conn.io', conn: 'c1', bytesIn: 5, bytesOut: 5, msgsIn: 1, msgsOut: 1, lastActivity: expect.any(Number), lastIn: expect.any(Number) },
       { type: 'conn.close', conn: 'c1', cause: 'peer-end' },
     ]);
     expect(conn.conn).toBe('c1');

@@ -16,6 +16,7 @@ export class IoCoalescer {
     record.bytesIn += bytes;
     record.msgsIn++;
     this.touch(record);
+    record.lastIn = record.lastActivity;
   }
 
   noteOut(record: ConnectionRecord, bytes: number): void {
@@ -65,6 +66,7 @@ export class IoCoalescer {
       msgsIn: record.msgsIn,
       msgsOut: record.msgsOut,
       lastActivity: record.lastActivity,
+      lastIn: record.lastIn,
     });
   }
 }

@@ -83,7 +83,7 @@ describe('trackConnection', () => {
         ],
         stack: expect.any(Array),
       },
-      { type: 'conn.io', conn: id, bytesIn: 4, bytesOut: 4, msgsIn: 2, msgsOut: 1, lastActivity: expect.any(Number) },
+      { type: 'conn.io', conn: id, bytesIn: 4, bytesOut: 4, msgsIn: 2, msgsOut: 1, lastActivity: expect.any(Number), lastIn: expect.any(Number) },
       { type: 'conn.close', conn: id, cause: 'unknown' },
       { type: 'conn.write-after-close', conn: id, state: 'closed', bytes: 13, stack: expect.any(Array) },
     ]);

@@ -34,6 +34,18 @@ describe('connection-growth', () => {
     expect(s.analyze({}, s.t + 60_000).findings({ includeResolved: true })).toEqual([]);
   });
 
+  it('fires while the backend keeps writing into the abandoned connections (their peers send nothing)', () => {
+    const s = new StreamBuilder();
+    for (let i = 1; i <= 3; i++) {
+      s.open(`c${i}`);
+      s.io(`c${i}`, s.t, 100, s.t);
+      s.wait(1500);
+      // The manager keeps emitting into every connection, old ones included.
+      for (let j = 1; j <= i; j++) s.io(`c${j}`, s.t, 100 + i, j === i ? s.t : s.t - 1500 * (i - j + 1));
+    }
+    expect(s.analyze().findings({ rule: 'connection-growth' })).toMatchObject([{ subjects: ['c1', 'c2', 'c3'] }]);
+  });
+
   it('resolves when the abandoned connections close', () => {
     const s = reloadStream({ sessions: 4, fixed: false });
     s.close('c1', 'error', 'ECONNRESET');
