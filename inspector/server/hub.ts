@@ -2,7 +2,8 @@ import type WebSocket from 'ws';
 import type { Logger } from '../../agent/types.js';
 import { AgentLink } from './agent-link.js';
 import type { Recorder } from './recorder.js';
-import { Target, type TargetInfo } from './target.js';
+import type { TargetInfo } from '../client/hub-protocol.js';
+import { Target } from './target.js';
 import { targetKey } from './target-key.js';
 
 export interface HubOptions {

@@ -23,9 +23,10 @@ import { DEFAULT_RECORD_MAX_BYTES, Recorder } from './recorder.js';
 import { createStaticHandler, securityHeaders } from './static-files.js';
 import { TargetSession, type SessionStart } from './target-session.js';
 import { markInternal } from '../../agent/internal.js';
+import type { TargetsMessage } from '../client/hub-protocol.js';
 
 export { ADB_MISSING } from './adb.js';
-export type { TargetInfo } from './target.js';
+export type { TargetInfo, TargetsMessage } from '../client/hub-protocol.js';
 
 export const DEFAULT_SERVE_PORT = 9231;
 /** Host names an Android emulator (10.0.2.2) or Genymotion (10.0.3.2) uses for the host machine. */
@@ -209,7 +210,7 @@ export async function startInspectorServer(options: InspectorServerOptions = {})
 
   function watchTargets(ws: WebSocket): void {
     const send = () => {
-      if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: 'targets', targets: hub.list() }));
+      if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: 'targets', targets: hub.list() } satisfies TargetsMessage));
     };
     send();
     const unsubscribe = hub.onChange(send);

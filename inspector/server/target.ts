@@ -1,22 +1,11 @@
 import type { ActRequest, HelloMessage, MarkRequest, ResponseMessage } from '../../agent/protocol.js';
 import type { Logger } from '../../agent/types.js';
+import type { TargetInfo } from '../client/hub-protocol.js';
 import { CLOSE_REPLACED, type AgentLink, type StreamMessage } from './agent-link.js';
 import { TargetHistory } from './history.js';
 import type { TargetRecorder } from './recorder.js';
 import type { TargetSession } from './target-session.js';
 
-/** One entry of the `/ui` targets list. */
-export interface TargetInfo {
-  key: string;
-  name: string;
-  client?: string;
-  instance: string;
-  state: 'live' | 'offline';
-  direction: 'in' | 'out';
-  remote: string;
-  /** The agent-protocol endpoint for this target on the hub, token included. */
-  url: string;
-}
 
 export interface TargetHooks {
   logger: Logger;

@@ -1,6 +1,7 @@
 import { AgentLink } from '../../client/link.js';
 import { createRecordingHeader, parseRecording, serializeRecording } from '../../client/recording.js';
 import type { RecordingLine } from '../../../agent/protocol.js';
+import type { TargetInfo } from '../../client/hub-protocol.js';
 import type { UiStore } from './ui-store.js';
 
 /** How often the agent's clock estimate advances the analysis while the stream is quiet. */
@@ -80,16 +81,7 @@ export function download(name: string, text: string): void {
 // --- hub ----------------------------------------------------------------------
 
 /** A target the hub knows: a backend identity (name + client) across restarts. */
-export interface HubTarget {
-  key: string;
-  name: string;
-  client?: string;
-  instance: string;
-  state: 'live' | 'offline';
-  direction: 'in' | 'out';
-  remote?: string;
-  url: string;
-}
+export type HubTarget = TargetInfo;
 
 /** Follows the hub's target list (`/ui?token=`). Reconnects while the page lives. */
 export function watchHub(token: string, onTargets: (targets: HubTarget[]) => void, onState: (state: 'connecting' | 'live' | 'down') => void): () => void {
