@@ -45,8 +45,15 @@ export class EventLog {
     return this.live.size;
   }
 
+  /**
+   * Stamps and stores an event. Takes ownership of `input` (every publisher
+   * builds a fresh object): stamping in place saves a copy per event on the
+   * host's hot path.
+   */
   publish(input: EventInput): number {
-    const event = { ...input, seq: ++this.seq, t: this.now() } as AgentEvent;
+    const event = input as unknown as AgentEvent;
+    event.seq = ++this.seq;
+    event.t = this.now();
     this.ring.push(event);
     this.live.apply(event);
     for (const fn of this.appendListeners) fn();

@@ -30,6 +30,19 @@ describe('creation stacks', () => {
     expect(createStackCapture(0)()).toBeUndefined();
   });
 
+  it('is an ordinary array to every reader, though formatted only when first read', () => {
+    const capture = createStackCapture(3);
+    function subscribeHere() {
+      return capture();
+    }
+    const stack = subscribeHere()!;
+    expect(Array.isArray(stack)).toBe(true);
+    const sent = JSON.parse(JSON.stringify({ stack }));
+    expect(sent.stack[0]).toMatch(/^at subscribeHere \(/);
+    expect([...stack]).toEqual(sent.stack);
+    expect(stack.slice(0, 1)).toEqual([sent.stack[0]]);
+  });
+
   it('leaves Error.stackTraceLimit as it was', () => {
     const before = Error.stackTraceLimit;
     createStackCapture(30)();

@@ -24,8 +24,32 @@ export function createStackCapture(frames: number): () => Stack | undefined {
     } finally {
       Error.stackTraceLimit = limit;
     }
-    return appFrames(holder.stack ?? '', frames);
+    return lazyStack(() => appFrames(holder.stack ?? '', frames));
   };
+}
+
+/**
+ * An array filled on first use. V8 formats a captured stack only when
+ * `.stack` is read — the expensive part — and most creation stacks are never
+ * read: they are evicted from the ring before any inspector asks. Sending
+ * one (JSON) or explaining a finding reads it.
+ */
+function lazyStack(format: () => Stack): Stack {
+  const frames: Stack = [];
+  let filled = false;
+  const fill = (): Stack => {
+    if (!filled) {
+      filled = true;
+      frames.push(...format());
+    }
+    return frames;
+  };
+  return new Proxy(frames, {
+    get: (_target, key) => Reflect.get(fill(), key),
+    has: (_target, key) => Reflect.has(fill(), key),
+    ownKeys: () => Reflect.ownKeys(fill()),
+    getOwnPropertyDescriptor: (_target, key) => Reflect.getOwnPropertyDescriptor(fill(), key),
+  });
 }
 
 /** The first `max` frames of a V8 stack text that belong to the app. */
