@@ -1,4 +1,4 @@
-import { useRef } from 'react';
+import { useEffect, useRef } from 'react';
 import { download, recordingText, type HubTarget } from '../data/sources.js';
 import { formatDuration } from '../model/format.js';
 import { useUi } from '../ui-context.js';
@@ -27,6 +27,16 @@ const STATE_TEXT: Record<string, string> = {
 export function Header({ onOpenFile, hubTargets, hubState, targetKey, onChooseTarget }: Props) {
   const { store, runAction } = useUi();
   const fileInput = useRef<HTMLInputElement>(null);
+  const actionsMenu = useRef<HTMLDetailsElement>(null);
+  // Close the actions menu on a click elsewhere, as menus do.
+  useEffect(() => {
+    const onPointerDown = (event: PointerEvent) => {
+      const menu = actionsMenu.current;
+      if (menu?.open && !menu.contains(event.target as Node)) menu.open = false;
+    };
+    document.addEventListener('pointerdown', onPointerDown);
+    return () => document.removeEventListener('pointerdown', onPointerDown);
+  }, []);
   const run = store.target.currentRun();
   const hello = run?.hello;
   const status = store.link.status;
@@ -76,13 +86,26 @@ export function Header({ onOpenFile, hubTargets, hubState, targetKey, onChooseTa
       </span>
       <div className="spacer" />
       {hello && hello.actions.length > 0 && (
-        <div className="toolbar" role="group" aria-label="Agent actions">
-          {hello.actions.map((a) => (
-            <button key={a.name} type="button" className="btn small" disabled={!live || hello.readonly} onClick={() => void runAction(null, a.name)}>
-              {a.label ?? a.name}
-            </button>
-          ))}
-        </div>
+        // A menu, not a row of buttons: apps may register many actions (the demo has one per scenario).
+        <details className="menu" ref={actionsMenu}>
+          <summary className="btn">Actions ({hello.actions.length})</summary>
+          <div className="menu-items" role="group" aria-label="Agent actions">
+            {hello.actions.map((a) => (
+              <button
+                key={a.name}
+                type="button"
+                className="btn small"
+                disabled={!live || hello.readonly}
+                onClick={() => {
+                  if (actionsMenu.current) actionsMenu.current.open = false;
+                  void runAction(null, a.name);
+                }}
+              >
+                {a.label ?? a.name}
+              </button>
+            ))}
+          </div>
+        </details>
       )}
       <div className="toolbar">
         <button
