@@ -1,0 +1,226 @@
+/**
+ * ui.*: the real UI (dist/ui, served by startInspectorServer) in the system
+ * Chromium, fed by a real agent in its own process (bench/workload/publisher.ts,
+ * analysis off so the agent is not what limits the rate: the UI runs its own).
+ *
+ * - Ingest: the agent publishes at rising rates, RATE_SECONDS each, with the
+ *   Overview open; a rate is sustained when the UI ingests ≥ 95 % of it
+ *   (window.__bridgescope.ingested) with p95 frame time ≤ 50 ms
+ *   (requestAnimationFrame intervals). The figure is the highest sustained rate.
+ * - Latency: marks with known labels, spaced ~100 ms, over a 10,000 events/s
+ *   background, with the Events view filtered to marks; from agent.mark() to
+ *   the row appearing in the DOM (MutationObserver), both on the wall clock.
+ * - Recording: a 1,000,000-event file served with --open; from navigation
+ *   start to window.__bridgescope.recordingLoaded, then frame times while the
+ *   Events list is wheel-scrolled.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from '@playwright/test';
+import { startInspectorServer } from '../inspector/server/index.js';
+import { percentile, type BenchResult } from './result.js';
+import { startChild } from './workload/child.js';
+import { writeRecording } from './workload/recording-file.js';
+
+const RATES = [10_000, 25_000, 50_000, 100_000, 150_000, 200_000, 300_000];
+const RATE_SECONDS = 4;
+const MARKS = 30;
+const RECORDING_EVENTS = 1_000_000;
+const SCROLL_SECONDS = 3;
+const quiet = { warn: () => {}, error: () => {} };
+
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+
+/** Runs in the page before its scripts: frame intervals, recording load time, first sighting of each mark label. */
+const PAGE_PROBE = `
+window.__bench = { frames: [], loadedAt: null, seen: {} };
+(() => {
+  let last = 0;
+  const loop = (t) => {
+    if (last) window.__bench.frames.push(t - last);
+    last = t;
+    if (window.__bench.loadedAt === null && window.__bridgescope && window.__bridgescope.recordingLoaded) window.__bench.loadedAt = performance.now();
+    requestAnimationFrame(loop);
+  };
+  requestAnimationFrame(loop);
+  const note = (text) => {
+    if (!text || !text.includes('lat-')) return;
+    const now = Date.now();
+    for (const m of text.matchAll(/lat-\\d+/g)) if (!(m[0] in window.__bench.seen)) window.__bench.seen[m[0]] = now;
+  };
+  new MutationObserver((records) => {
+    for (const r of records) {
+      if (r.type === 'characterData') note(r.target.textContent);
+      for (const n of r.addedNodes) note(n.textContent);
+    }
+  }).observe(document, { childList: true, subtree: true, characterData: true });
+})();
+`;
+
+interface BenchWindow {
+  __bench: { frames: number[]; loadedAt: number | null; seen: Record<string, number> };
+  __bridgescope?: { ingested: number; pending: number; recordingLoaded: boolean };
+}
+
+function ensureBuiltUi(): string {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const dir = join(root, 'dist/ui');
+  if (!existsSync(join(dir, 'index.html'))) execFileSync('npx', ['vite', 'build'], { cwd: root, stdio: 'inherit' });
+  return dir;
+}
+
+async function takeFrames(page: Page): Promise<number[]> {
+  return page.evaluate(() => {
+    const bench = (window as unknown as BenchWindow).__bench;
+    const frames = bench.frames;
+    bench.frames = [];
+    return frames;
+  });
+}
+
+const ingested = (page: Page) => page.evaluate(() => (window as unknown as BenchWindow).__bridgescope?.ingested ?? 0);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const round1 = (n: number) => Math.round(n * 10) / 10;
+
+interface RateStep {
+  rate: number;
+  ingestRate: number;
+  p95: number;
+  sustained: boolean;
+}
+
+async function live(browser: Browser, uiDir: string): Promise<BenchResult[]> {
+  const publisher = startChild('publisher', [JSON.stringify({ analysis: false })]);
+  const ui = await startInspectorServer({ port: 0, uiDir, logger: quiet });
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  try {
+    const { url } = await publisher.next<{ type: string; url: string }>('ready');
+    const page = await context.newPage();
+    await page.addInitScript(PAGE_PROBE);
+    await page.goto(`http://127.0.0.1:${ui.port}/?agent=${encodeURIComponent(url)}`);
+    await page.getByRole('status', { name: 'Link state' }).filter({ hasText: /live/ }).waitFor({ timeout: 30_000 });
+
+    // Ingest ramp, Overview open.
+    const steps: RateStep[] = [];
+    for (const rate of RATES) {
+      await sleep(500);
+      await takeFrames(page);
+      const before = await ingested(page);
+      const started = performance.now();
+      publisher.send({ type: 'rate', perSecond: rate, seconds: RATE_SECONDS });
+      await publisher.next('published', 60_000);
+      const frames = await takeFrames(page);
+      const ingestRate = ((await ingested(page)) - before) / ((performance.now() - started) / 1000);
+      const p95 = percentile(frames, 95);
+      const sustained = ingestRate >= rate * 0.95 && p95 <= 50;
+      steps.push({ rate, ingestRate, p95, sustained });
+      if (!sustained) break;
+    }
+    const best = [...steps].reverse().find((s) => s.sustained) ?? steps[0]!;
+    const ramp = steps.map((s) => `${s.rate / 1000}k/s → ${Math.round(s.ingestRate / 1000)}k/s ingested, p95 ${round1(s.p95)} ms${s.sustained ? '' : ' (not sustained)'}`).join('; ');
+
+    // Latency: Events view showing marks only, over a steady background.
+    await sleep(1000);
+    await page.getByRole('tab', { name: /^Events/ }).click();
+    await page.getByLabel('Event type').selectOption('mark');
+    publisher.send({ type: 'rate', perSecond: 10_000, seconds: MARKS * 0.12 + 2 });
+    await sleep(500);
+    const markedAt = new Map<string, number>();
+    for (let i = 1; i <= MARKS; i++) {
+      const label = `lat-${i}`;
+      publisher.send({ type: 'mark', label });
+      markedAt.set(label, (await publisher.next<{ type: string; at: number }>('marked')).at);
+      await sleep(80 + Math.random() * 40);
+    }
+    await publisher.next('published', 60_000);
+    await sleep(500);
+    const seen = await page.evaluate(() => (window as unknown as BenchWindow).__bench.seen);
+    const latencies = [...markedAt].map(([label, at]) => (seen[label] ?? Number.POSITIVE_INFINITY) - at);
+    const missing = latencies.filter((l) => !Number.isFinite(l)).length;
+
+    return [
+      {
+        name: 'ui.ingest.events_per_s',
+        value: Math.round(best.sustained ? best.ingestRate : 0),
+        unit: 'events/s',
+        budget: { op: '>=', value: 100_000 },
+        note: `Overview open, ${RATE_SECONDS} s per rate: ${ramp}`,
+      },
+      { name: 'ui.frame.p95.ms', value: round1(best.p95), unit: 'ms', budget: { op: '<=', value: 50 }, note: `at ${best.rate.toLocaleString('en-US')} events/s offered` },
+      {
+        name: 'ui.latency.p95.ms',
+        value: round1(percentile(latencies, 95)),
+        unit: 'ms',
+        budget: { op: '<=', value: 100 },
+        note: `${MARKS} marks over 10,000 events/s; median ${round1(percentile(latencies, 50))} ms${missing ? `; ${missing} never appeared` : ''}; agent flushInterval 50 ms`,
+      },
+    ];
+  } finally {
+    await context.close();
+    await ui.close();
+    await publisher.stop();
+  }
+}
+
+async function recording(browser: Browser, uiDir: string): Promise<BenchResult[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'bridgescope-bench-ui-'));
+  const file = join(dir, 'million.ndjson');
+  writeRecording(file, RECORDING_EVENTS);
+  const ui = await startInspectorServer({ port: 0, uiDir, open: file, logger: quiet });
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  try {
+    const page = await context.newPage();
+    await page.addInitScript(PAGE_PROBE);
+    const crashed = new Promise<string>((resolve) => page.on('pageerror', (error) => resolve(error.message)));
+    await page.goto(ui.uiUrl);
+    const loaded = page
+      .waitForFunction(() => (window as unknown as BenchWindow).__bench.loadedAt !== null, undefined, { timeout: 60_000, polling: 100 })
+      .then(() => null, (error: Error) => error.message);
+    const failure = await Promise.race([loaded, crashed]);
+    if (failure !== null) {
+      const note = `${RECORDING_EVENTS.toLocaleString('en-US')} events: the recording never finished loading (${failure})`;
+      return [
+        { name: 'ui.open_recording.ms', value: Number.NaN, unit: 'ms', budget: { op: '<=', value: 3000 }, note },
+        { name: 'ui.scroll.frame.p95.ms', value: Number.NaN, unit: 'ms', budget: { op: '<=', value: 50 }, note: 'not measured: no recording loaded' },
+      ];
+    }
+    const loadedAt = await page.evaluate(() => (window as unknown as BenchWindow).__bench.loadedAt!);
+
+    await page.getByRole('tab', { name: /^Events/ }).click();
+    const table = page.getByRole('table', { name: 'Events' });
+    await table.waitFor();
+    const box = (await table.boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await sleep(500);
+    await takeFrames(page);
+    const end = performance.now() + SCROLL_SECONDS * 1000;
+    // Upwards from the tail, a page or so per wheel step, as a user flinging through the list.
+    while (performance.now() < end) {
+      await page.mouse.wheel(0, -1500);
+      await sleep(16);
+    }
+    const frames = await takeFrames(page);
+    return [
+      { name: 'ui.open_recording.ms', value: Math.round(loadedAt), unit: 'ms', budget: { op: '<=', value: 3000 }, note: `${RECORDING_EVENTS.toLocaleString('en-US')} events, from navigation start until the UI reports the recording loaded` },
+      { name: 'ui.scroll.frame.p95.ms', value: round1(percentile(frames, 95)), unit: 'ms', budget: { op: '<=', value: 50 }, note: `Events list of the opened recording, wheel-scrolled for ${SCROLL_SECONDS} s` },
+    ];
+  } finally {
+    await context.close();
+    await ui.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export default async function uiBench(): Promise<BenchResult[]> {
+  const uiDir = ensureBuiltUi();
+  const executablePath = process.env.BRIDGESCOPE_CHROMIUM ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
+  const browser = await chromium.launch({ headless: true, args: CHROMIUM_ARGS, ...(executablePath && { executablePath }) });
+  try {
+    return [...(await live(browser, uiDir)), ...(await recording(browser, uiDir))];
+  } finally {
+    await browser.close();
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * host.* server child: the demo bridge (framed JSON RPC over a Unix socket,
+ * a singleton manager whose events fan out to subscribed sessions, rooms in a
+ * handle table) in one of four variants:
+ *   none      no agent, a plain handle table
+ *   agent     agent embedded, captureStacks false, no inspector
+ *   attached  as agent; the parent attaches an inspector
+ *   stacks    agent with creation stacks on (the default: 10 frames), no inspector
+ * argv: <variant> <socket path>. Replies `ready` with the agent URL;
+ * `cpu-start` / `cpu-stop` bracket the measured phase (reply `cpu`, in µs).
+ */
+import { rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { createAgent } from '../../agent/index.js';
+import type { HandleTable } from '../../agent/types.js';
+import { Bridge } from '../../demo/bridge.js';
+import { BridgeManager } from '../../demo/manager.js';
+import { RoomService, type Room, type Track } from '../../demo/rooms.js';
+import { onCommand, reply } from './child.js';
+import { PlainHandleTable } from './plain-handles.js';
+
+export type HostVariant = 'none' | 'agent' | 'attached' | 'stacks';
+
+// tsx turns source maps on; a compiled production backend runs without them,
+// and with them every captured stack would be source-mapped (several times dearer).
+process.setSourceMapsEnabled(false);
+
+const [variant, socketPath] = process.argv.slice(2) as [HostVariant, string];
+
+const agent = variant === 'none' ? null : createAgent({ name: `bench-host-${variant}`, port: 0, captureStacks: variant === 'stacks', logger: false });
+await agent?.ready;
+
+const manager = new BridgeManager();
+agent?.watchEmitter(manager, { name: 'manager' });
+const table: HandleTable<Room | Track> = agent ? agent.handleTable<Room | Track>('rooms') : new PlainHandleTable<Room | Track>('rooms');
+const rooms = new RoomService(table, { mode: () => 'fixed', taskDelay: 1 });
+const bridge = new Bridge({ manager, rooms, mode: () => ({ cleanup: true, rooms: 'fixed' }) });
+const server = createServer((socket) => bridge.serve(socket));
+rmSync(socketPath, { force: true });
+await new Promise<void>((resolve) => server.listen(socketPath, resolve));
+
+let cpuAtStart = process.cpuUsage();
+onCommand((command) => {
+  if (command.type === 'cpu-start') cpuAtStart = process.cpuUsage();
+  if (command.type === 'cpu-stop') {
+    const used = process.cpuUsage(cpuAtStart);
+    reply({ type: 'cpu', micros: used.user + used.system });
+  }
+});
+reply({ type: 'ready', agentUrl: agent?.url ?? '' });
