@@ -124,6 +124,7 @@ export function App() {
   };
 
   const hasData = store.target.runs.length > 0;
+  const loading = store.loadingProgress;
   const onDrop = (e: DragEvent) => {
     e.preventDefault();
     setDragging(false);
@@ -146,7 +147,11 @@ export function App() {
       >
         <Header onOpenFile={openFile} hubTargets={hubTargets} hubState={hubState} targetKey={targetKey} onChooseTarget={chooseTarget} />
         <LinkBanner />
-        {hasData ? (
+        {loading !== null ? (
+          <div className="empty" role="status" aria-label="Loading recording">
+            Loading recording… {Math.round(loading * 100)}%
+          </div>
+        ) : hasData ? (
           <>
             <WindowBar />
             <Tabs />

@@ -1,4 +1,4 @@
-import { createContext, useContext, useSyncExternalStore } from 'react';
+import { createContext, useContext, useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import type { UiStore } from './data/ui-store.js';
 import type { TimeWindow } from './model/time-window.js';
 import type { TeardownTrace } from './model/teardown-trace.js';
@@ -65,4 +65,29 @@ export function useUi(): Ui {
 /** Re-renders on every store change (at most once per animation frame); returns the version. */
 export function useStoreVersion(store: UiStore): number {
   return useSyncExternalStore(store.subscribe, store.getVersion);
+}
+
+/**
+ * `value`, changing at most once per `ms`: views that are costly to redraw
+ * (charts) follow a flood of events at a calm pace, and the last change
+ * always lands.
+ */
+export function useThrottled<T>(value: T, ms: number): T {
+  const [shown, setShown] = useState(value);
+  const lastShown = useRef(0);
+  useEffect(() => {
+    if (Object.is(value, shown)) return;
+    const show = () => {
+      lastShown.current = performance.now();
+      setShown(value);
+    };
+    const wait = lastShown.current + ms - performance.now();
+    if (wait <= 0) {
+      show();
+      return;
+    }
+    const timer = setTimeout(show, wait);
+    return () => clearTimeout(timer);
+  }, [value, shown, ms]);
+  return shown;
 }

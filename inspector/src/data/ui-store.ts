@@ -37,6 +37,9 @@ declare global {
 /** Recording lines handed to the analysis per frame: a big file loads with the page responsive. */
 const RECORDING_LINES_PER_FRAME = 100_000;
 
+/** While a recording loads, views only show progress, redrawn this often. */
+const LOADING_PROGRESS_MS = 250;
+
 /**
  * The UI's data, outside React. Incoming deliveries are queued and handed to
  * the {@link Target} (runs across restarts, one analysis each) once per
@@ -52,7 +55,10 @@ export class UiStore {
   recordingErrors: { line: number; message: string }[] = [];
 
   private pending: LinkDelivery[] = [];
+  /** A recording being fed in over several frames, and how far it got. */
   private pendingLines: RecordingLine[] = [];
+  private pendingLinesAt = 0;
+  private lastProgressAt = 0;
   private pendingEvents = 0;
   private frame: number | null = null;
   private versionNumber = 0;
@@ -117,8 +123,15 @@ export class UiStore {
 
   /** A recording's records; ingested over the next frames through the Target like a live stream. */
   loadRecording(lines: RecordingLine[]): void {
-    this.pendingLines.push(...lines);
+    // Not push(...lines): a million arguments overflow the call stack.
+    this.pendingLines = this.pendingLinesAt < this.pendingLines.length ? this.pendingLines.slice(this.pendingLinesAt).concat(lines) : lines;
+    this.pendingLinesAt = 0;
     this.schedule();
+  }
+
+  /** Fraction of the recording being opened that is ingested, or null when none is loading. */
+  get loadingProgress(): number | null {
+    return this.pendingLinesAt < this.pendingLines.length ? this.pendingLinesAt / this.pendingLines.length : null;
   }
 
   setLink(link: UiLinkState): void {
@@ -157,17 +170,28 @@ export class UiStore {
     this.pending = [];
     this.pendingEvents = 0;
     for (const d of deliveries) this.ingest(d);
-    if (this.pendingLines.length) {
-      const lines = this.pendingLines.splice(0, RECORDING_LINES_PER_FRAME);
-      this.target.ingestRecording(lines);
-      if (this.pendingLines.length) this.schedule();
-      else this.hooks.recordingLoaded = true;
+    if (this.pendingLinesAt < this.pendingLines.length) {
+      const end = Math.min(this.pendingLines.length, this.pendingLinesAt + RECORDING_LINES_PER_FRAME);
+      this.target.ingestRecording(this.pendingLines.slice(this.pendingLinesAt, end));
+      this.pendingLinesAt = end;
+      if (end < this.pendingLines.length) this.schedule();
+      else {
+        this.pendingLines = [];
+        this.pendingLinesAt = 0;
+        this.hooks.recordingLoaded = true;
+      }
     }
     const ms = performance.now() - started;
     this.hooks.frames++;
     this.hooks.lastFrameMs = ms;
     this.hooks.maxFrameMs = Math.max(this.hooks.maxFrameMs, ms);
     this.hooks.pending = this.pendingEvents;
+    // Views re-render on every change; while a recording loads they show only
+    // progress, so a million events are not redrawn chunk by chunk.
+    if (this.loadingProgress !== null) {
+      if (performance.now() - this.lastProgressAt < LOADING_PROGRESS_MS) return;
+      this.lastProgressAt = performance.now();
+    }
     this.changed();
   }
 

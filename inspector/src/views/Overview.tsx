@@ -1,10 +1,10 @@
-import { useMemo } from 'react';
+import { memo, useMemo } from 'react';
 import { Brush, CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { brushRange, chartData } from '../model/chart-series.js';
 import { formatClock } from '../model/format.js';
 import { sessionTable } from '../model/session-rows.js';
-import { absoluteTime, makeWindow } from '../model/time-window.js';
-import { useUi } from '../ui-context.js';
+import { absoluteTime, makeWindow, type TimeWindow } from '../model/time-window.js';
+import { useThrottled, useUi } from '../ui-context.js';
 import { SessionTable } from './SessionTable.js';
 import { FindingsSummary } from './FindingsSummary.js';
 
@@ -24,6 +24,9 @@ const MARKER_STYLE: Record<Marker['kind'], { stroke: string; dash?: string }> = 
   mark: { stroke: '#9aa', dash: '6 2' },
 };
 
+/** Most often the charts redraw while events stream in. */
+const CHART_REDRAW_MS = 500;
+
 /** Most reference lines drawn per chart: beyond this they are noise. */
 const MAX_MARKERS = 150;
 
@@ -33,34 +36,13 @@ export function Overview() {
   // The store mutates in place; its version says when derived data must be recomputed.
   const version = store.version;
   const runs = store.runs();
-  const data = useMemo(() => chartData(runs), [version]); // eslint-disable-line react-hooks/exhaustive-deps
+  // Charts are the costly part to redraw: during a flood they follow at most twice a second.
+  const chartVersion = useThrottled(version, CHART_REDRAW_MS);
+  const data = useMemo(() => chartData(runs), [chartVersion]); // eslint-disable-line react-hooks/exhaustive-deps
   const sessions = useMemo(() => sessionTable(runs, window), [version, window]); // eslint-disable-line react-hooks/exhaustive-deps
-  const markers = useMemo(() => buildMarkers(store), [version]); // eslint-disable-line react-hooks/exhaustive-deps
-  const [brushStart, brushEnd] = brushRange(data.points, window);
+  const markers = useMemo(() => buildMarkers(store), [chartVersion]); // eslint-disable-line react-hooks/exhaustive-deps
   const current = runs[runs.length - 1]?.model;
   const counts = store.target.current()?.counts();
-
-  const axis = (
-    <XAxis
-      dataKey="at"
-      type="number"
-      scale="time"
-      domain={['dataMin', 'dataMax']}
-      tickFormatter={(v: number) => formatClock(v).slice(0, 8)}
-      stroke="#666"
-      fontSize={10}
-    />
-  );
-  const referenceLines = markers.map((m, i) => (
-    <ReferenceLine
-      key={`${m.kind}${i}`}
-      x={m.at}
-      stroke={MARKER_STYLE[m.kind].stroke}
-      strokeDasharray={MARKER_STYLE[m.kind].dash}
-      ifOverflow="hidden"
-      label={m.kind === 'restart' ? { value: 'restart', position: 'insideTopRight', fill: '#f0616d', fontSize: 10 } : undefined}
-    />
-  ));
 
   return (
     <div className="scroll pad" style={{ flex: 1 }}>
@@ -93,91 +75,7 @@ export function Overview() {
         <FindingsSummary />
       </div>
 
-      <div className="section-title">Connections and listeners over time</div>
-      <div className="card" role="figure" aria-label="Connections and listeners over time" style={{ height: 240 }}>
-        <ResponsiveContainer width="100%" height="100%">
-          <LineChart data={data.points} margin={{ top: 8, right: 16, bottom: 0, left: -16 }}>
-            <CartesianGrid stroke="#2c2d32" />
-            {axis}
-            <YAxis allowDecimals={false} stroke="#666" fontSize={10} />
-            <Tooltip
-              contentStyle={{ background: '#232428', border: '1px solid #36383e' }}
-              labelFormatter={(v) => formatClock(Number(v))}
-              isAnimationActive={false}
-            />
-            <Legend wrapperStyle={{ fontSize: 11 }} />
-            {referenceLines}
-            <Line type="stepAfter" dataKey="connections" name="open connections" stroke="#4ea1ff" dot={false} isAnimationActive={false} />
-            {data.listenerKeys.map((key, i) => (
-              <Line
-                key={key}
-                type="stepAfter"
-                dataKey={key}
-                name={`listeners · ${key.slice('listeners:'.length)}`}
-                stroke={PALETTE[i % PALETTE.length]}
-                dot={false}
-                isAnimationActive={false}
-              />
-            ))}
-            {data.points.length > 1 && (
-              <Brush
-                dataKey="at"
-                height={20}
-                stroke="#4ea1ff"
-                fill="#1b1c1f"
-                travellerWidth={8}
-                startIndex={brushStart}
-                endIndex={brushEnd}
-                tickFormatter={(v: number) => formatClock(v).slice(0, 8)}
-                onChange={(range: { startIndex?: number; endIndex?: number }) => {
-                  const s = range.startIndex ?? 0;
-                  const e = range.endIndex ?? data.points.length - 1;
-                  if (s <= 0 && e >= data.points.length - 1) setWindow(null);
-                  else setWindow(makeWindow(data.points[s]!.at, data.points[e]!.at));
-                }}
-              />
-            )}
-          </LineChart>
-        </ResponsiveContainer>
-      </div>
-
-      {data.handleKeys.length > 0 && (
-        <>
-          <div className="section-title">Handles over time</div>
-          <div className="card" role="figure" aria-label="Handles over time" style={{ height: 160 }}>
-            <ResponsiveContainer width="100%" height="100%">
-              <LineChart data={data.points} margin={{ top: 8, right: 16, bottom: 0, left: -16 }}>
-                <CartesianGrid stroke="#2c2d32" />
-                <XAxis
-                  dataKey="at"
-                  type="number"
-                  scale="time"
-                  domain={window ? [window.from, window.to] : ['dataMin', 'dataMax']}
-                  allowDataOverflow
-                  tickFormatter={(v: number) => formatClock(v).slice(0, 8)}
-                  stroke="#666"
-                  fontSize={10}
-                />
-                <YAxis allowDecimals={false} stroke="#666" fontSize={10} />
-                <Tooltip contentStyle={{ background: '#232428', border: '1px solid #36383e' }} labelFormatter={(v) => formatClock(Number(v))} isAnimationActive={false} />
-                <Legend wrapperStyle={{ fontSize: 11 }} />
-                {referenceLines}
-                {data.handleKeys.map((key, i) => (
-                  <Line
-                    key={key}
-                    type="stepAfter"
-                    dataKey={key}
-                    name={`handles · ${key.slice('handles:'.length)}`}
-                    stroke={PALETTE[(i + 3) % PALETTE.length]}
-                    dot={false}
-                    isAnimationActive={false}
-                  />
-                ))}
-              </LineChart>
-            </ResponsiveContainer>
-          </div>
-        </>
-      )}
+      <OverviewCharts data={data} markers={markers} window={window} setWindow={setWindow} />
 
       <div className="section-title">Sessions (each new client connection is a reload)</div>
       <SessionTable table={sessions} />
@@ -210,3 +108,126 @@ function buildMarkers(store: ReturnType<typeof useUi>['store']): Marker[] {
   const others = markers.filter((m) => m.kind !== 'restart').slice(-MAX_MARKERS);
   return [...restarts, ...others];
 }
+
+interface ChartsProps {
+  data: ReturnType<typeof chartData>;
+  markers: Marker[];
+  window: TimeWindow | null;
+  setWindow(window: TimeWindow | null): void;
+}
+
+/** Counts over time with the brush that sets the time window; redraws only when its data changes. */
+const OverviewCharts = memo(function OverviewCharts({ data, markers, window, setWindow }: ChartsProps) {
+  const [brushStart, brushEnd] = brushRange(data.points, window);
+  const axis = (
+    <XAxis
+      dataKey="at"
+      type="number"
+      scale="time"
+      domain={['dataMin', 'dataMax']}
+      tickFormatter={(v: number) => formatClock(v).slice(0, 8)}
+      stroke="#666"
+      fontSize={10}
+    />
+  );
+  const referenceLines = markers.map((m, i) => (
+    <ReferenceLine
+      key={`${m.kind}${i}`}
+      x={m.at}
+      stroke={MARKER_STYLE[m.kind].stroke}
+      strokeDasharray={MARKER_STYLE[m.kind].dash}
+      ifOverflow="hidden"
+      label={m.kind === 'restart' ? { value: 'restart', position: 'insideTopRight', fill: '#f0616d', fontSize: 10 } : undefined}
+    />
+  ));
+
+  return (
+    <>
+        <div className="section-title">Connections and listeners over time</div>
+        <div className="card" role="figure" aria-label="Connections and listeners over time" style={{ height: 240 }}>
+          <ResponsiveContainer width="100%" height="100%">
+            <LineChart data={data.points} margin={{ top: 8, right: 16, bottom: 0, left: -16 }}>
+              <CartesianGrid stroke="#2c2d32" />
+              {axis}
+              <YAxis allowDecimals={false} stroke="#666" fontSize={10} />
+              <Tooltip
+                contentStyle={{ background: '#232428', border: '1px solid #36383e' }}
+                labelFormatter={(v) => formatClock(Number(v))}
+                isAnimationActive={false}
+              />
+              <Legend wrapperStyle={{ fontSize: 11 }} />
+              {referenceLines}
+              <Line type="stepAfter" dataKey="connections" name="open connections" stroke="#4ea1ff" dot={false} isAnimationActive={false} />
+              {data.listenerKeys.map((key, i) => (
+                <Line
+                  key={key}
+                  type="stepAfter"
+                  dataKey={key}
+                  name={`listeners · ${key.slice('listeners:'.length)}`}
+                  stroke={PALETTE[i % PALETTE.length]}
+                  dot={false}
+                  isAnimationActive={false}
+                />
+              ))}
+              {data.points.length > 1 && (
+                <Brush
+                  dataKey="at"
+                  height={20}
+                  stroke="#4ea1ff"
+                  fill="#1b1c1f"
+                  travellerWidth={8}
+                  startIndex={brushStart}
+                  endIndex={brushEnd}
+                  tickFormatter={(v: number) => formatClock(v).slice(0, 8)}
+                  onChange={(range: { startIndex?: number; endIndex?: number }) => {
+                    const s = range.startIndex ?? 0;
+                    const e = range.endIndex ?? data.points.length - 1;
+                    if (s <= 0 && e >= data.points.length - 1) setWindow(null);
+                    else setWindow(makeWindow(data.points[s]!.at, data.points[e]!.at));
+                  }}
+                />
+              )}
+            </LineChart>
+          </ResponsiveContainer>
+        </div>
+
+        {data.handleKeys.length > 0 && (
+          <>
+            <div className="section-title">Handles over time</div>
+            <div className="card" role="figure" aria-label="Handles over time" style={{ height: 160 }}>
+              <ResponsiveContainer width="100%" height="100%">
+                <LineChart data={data.points} margin={{ top: 8, right: 16, bottom: 0, left: -16 }}>
+                  <CartesianGrid stroke="#2c2d32" />
+                  <XAxis
+                    dataKey="at"
+                    type="number"
+                    scale="time"
+                    domain={window ? [window.from, window.to] : ['dataMin', 'dataMax']}
+                    allowDataOverflow
+                    tickFormatter={(v: number) => formatClock(v).slice(0, 8)}
+                    stroke="#666"
+                    fontSize={10}
+                  />
+                  <YAxis allowDecimals={false} stroke="#666" fontSize={10} />
+                  <Tooltip contentStyle={{ background: '#232428', border: '1px solid #36383e' }} labelFormatter={(v) => formatClock(Number(v))} isAnimationActive={false} />
+                  <Legend wrapperStyle={{ fontSize: 11 }} />
+                  {referenceLines}
+                  {data.handleKeys.map((key, i) => (
+                    <Line
+                      key={key}
+                      type="stepAfter"
+                      dataKey={key}
+                      name={`handles · ${key.slice('handles:'.length)}`}
+                      stroke={PALETTE[(i + 3) % PALETTE.length]}
+                      dot={false}
+                      isAnimationActive={false}
+                    />
+                  ))}
+                </LineChart>
+              </ResponsiveContainer>
+            </div>
+          </>
+        )}
+    </>
+  );
+});
