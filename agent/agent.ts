@@ -241,8 +241,9 @@ class AgentImpl implements Agent {
   }
 
   private runAction(connection: string | null, name: string, options: { timeout?: number; source: 'inspector' | 'code' }): Promise<SettleResult> {
-    if (connection !== null) return this.probes.act(connection, name, options);
-    return this.runGlobalAction(name, options);
+    const safe = options.timeout === undefined ? options : { ...options, timeout: timerDelay(options.timeout) };
+    if (connection !== null) return this.probes.act(connection, name, safe);
+    return this.runGlobalAction(name, safe);
   }
 
   /**
@@ -338,6 +339,15 @@ class AgentImpl implements Agent {
       this.logger.error('the live analysis failed', err);
     }
   }
+}
+
+/** Longest delay setTimeout honours; beyond it Node fires after 1 ms and prints a TimeoutOverflowWarning to the host's stderr. */
+const MAX_TIMER_DELAY = 2 ** 31 - 1;
+
+/** An action timeout as a delay timers accept: a huge one (an inspector may send 1e300) waits as long as timers can. */
+function timerDelay(timeout: number): number {
+  if (Number.isNaN(timeout)) return 0;
+  return Math.min(Math.max(timeout, 0), MAX_TIMER_DELAY);
 }
 
 /** A JSON-safe copy of an action's return value (a description when it cannot be serialised). */

@@ -10,6 +10,9 @@ import { parseFrame } from './validate.js';
 /** Most requests one inspector may have in flight (running actions). */
 export const MAX_IN_FLIGHT = 32;
 
+/** How often a session that stopped reading (over its send budget) checks whether its peer drained. */
+const DRAIN_POLL_MS = 20;
+
 /** WebSocket close codes the agent uses (documented in docs/protocol.md). */
 export const CloseCode = {
   goingAway: 1001,
@@ -59,6 +62,11 @@ export class Session implements LogReader {
   private authTimer: ReturnType<typeof setTimeout> | undefined;
   private ended = false;
   private leftReason = '';
+  /** Reading paused: the peer asks faster than it reads the answers. */
+  private throttled = false;
+  /** Frames already read off the socket when reading paused (at most one socket read's worth). */
+  private readonly held: { data: WebSocket.RawData; isBinary: boolean }[] = [];
+  private drainTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     readonly id: string,
@@ -70,7 +78,7 @@ export class Session implements LogReader {
     private readonly plan: StartPlan,
   ) {
     this.authenticated = authenticated;
-    ws.on('message', (data, isBinary) => this.guard(() => this.onMessage(data, isBinary)));
+    ws.on('message', (data, isBinary) => this.guard(() => this.receive(data, isBinary)));
     ws.on('pong', () => {
       this.alive = true;
     });
@@ -197,6 +205,46 @@ export class Session implements LogReader {
     if (this.flush()) this.host.pump.schedule();
   }
 
+  private receive(data: WebSocket.RawData, isBinary: boolean): void {
+    if (this.throttled) {
+      this.held.push({ data, isBinary });
+      return;
+    }
+    this.onMessage(data, isBinary);
+    this.throttle();
+  }
+
+  /**
+   * Answers (a snapshot can be large) are not covered by the event stream's
+   * send budget, so a peer that keeps asking without reading would make them
+   * pile up in the host. Once over the budget, stop reading its requests
+   * until it drains: TCP backpressure then stalls the peer, not the host.
+   */
+  private throttle(): void {
+    if (this.throttled || this.ws.bufferedAmount < this.host.config.sendBudget) return;
+    this.throttled = true;
+    this.ws.pause();
+    this.waitForDrain();
+  }
+
+  private waitForDrain(): void {
+    this.drainTimer = setTimeout(() => {
+      this.drainTimer = undefined;
+      if (this.ended) return;
+      if (this.ws.bufferedAmount >= this.host.config.sendBudget) return this.waitForDrain();
+      this.throttled = false;
+      while (!this.throttled && this.held.length > 0) {
+        const { data, isBinary } = this.held.shift()!;
+        this.guard(() => {
+          this.onMessage(data, isBinary);
+          this.throttle();
+        });
+      }
+      if (!this.throttled) this.ws.resume();
+    }, DRAIN_POLL_MS);
+    this.drainTimer.unref();
+  }
+
   private onMessage(data: WebSocket.RawData, isBinary: boolean): void {
     const bytes = Array.isArray(data) ? Buffer.concat(data) : data instanceof ArrayBuffer ? new Uint8Array(data) : data;
     const parsed = parseFrame(bytes, isBinary, this.host.config.maxMessageSize);
@@ -306,6 +354,8 @@ export class Session implements LogReader {
     if (this.ended) return;
     this.ended = true;
     clearTimeout(this.authTimer);
+    clearTimeout(this.drainTimer);
+    this.held.length = 0;
     this.host.pump.remove(this);
     this.cursor = undefined;
     this.host.ended(this, this.leftReason || `closed (${code}${reason ? ` ${reason}` : ''})`);

@@ -6,6 +6,13 @@ export type ParsedFrame =
   | { ok: false; id?: RequestId; error: ProtocolError };
 
 const KNOWN_TYPES = new Set(['auth', 'subscribe', 'act', 'mark']);
+
+/**
+ * Longest `mark` label an inspector may send, in UTF-16 units. A mark is kept
+ * in the ring buffer, so without it one inspector could make the host hold
+ * bufferSize × maxMessageSize bytes (640 MiB with the defaults).
+ */
+export const MAX_MARK_LABEL = 1024;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
@@ -58,7 +65,7 @@ export function parseRequest(value: unknown): ParsedFrame {
       return { ok: true, request };
     }
     default:
-      if (typeof msg.label !== 'string') return bad('label', 'a string');
+      if (typeof msg.label !== 'string' || msg.label.length > MAX_MARK_LABEL) return bad('label', `a string of at most ${MAX_MARK_LABEL} characters`);
       return { ok: true, request: { type: 'mark', id, label: msg.label } };
   }
 }
