@@ -47,9 +47,11 @@ describe('resolveOptions', () => {
     expect(resolveOptions({ captureStacks: true }).stackFrames).toBe(10);
   });
 
-  it('passes analysis options through, and false turns the analysis off', () => {
+  it('passes analysis options through over a short in-host history, and false turns the analysis off', () => {
     expect(resolveOptions({ analysis: false }).analysis).toBe(false);
-    expect(resolveOptions({ analysis: { orphanGrace: 5 } }).analysis).toEqual({ orphanGrace: 5 });
+    expect(resolveOptions({}).analysis).toEqual({ retainDead: 500 });
+    expect(resolveOptions({ analysis: { orphanGrace: 5 } }).analysis).toEqual({ retainDead: 500, orphanGrace: 5 });
+    expect(resolveOptions({ analysis: { retainDead: 5000 } }).analysis).toEqual({ retainDead: 5000 });
   });
 
   it('replaces an invalid value by its default with a warning instead of throwing', () => {

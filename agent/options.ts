@@ -5,6 +5,14 @@ import { newToken } from './transport/token.js';
 import type { AgentOptions, Logger } from './types.js';
 
 /** {@link AgentOptions} with every default applied (documented in docs/agent.md). */
+/**
+ * The analysis inside the host keeps less history than an inspector's: 500
+ * closed connections, removed listeners and dropped handles of each kind
+ * instead of 5,000. Under connection churn the larger default held about
+ * 100 MB of the host's memory; inspectors keep the full history anyway.
+ */
+const AGENT_ANALYSIS_DEFAULTS: AnalysisOptions = { retainDead: 500 };
+
 export interface ResolvedOptions {
   name: string;
   client: string | undefined;
@@ -81,7 +89,7 @@ export function resolveOptions(options: AgentOptions = {}): ResolvedOptions {
     batchSize: int('batchSize', 1),
     flushInterval: int('flushInterval', 0),
     ioInterval: int('ioInterval', 0),
-    analysis: options.analysis === false ? false : options.analysis === true || !options.analysis ? {} : options.analysis,
+    analysis: options.analysis === false ? false : { ...AGENT_ANALYSIS_DEFAULTS, ...(typeof options.analysis === 'object' ? options.analysis : {}) },
     logger,
   };
 }
