@@ -6,9 +6,8 @@ import { describeGroup, lastSessions, strictlyIncreasing } from './growth.js';
 /**
  * `connection-growth`: the open connections of one session group grew across
  * `connectionGrowthSessions` consecutive sessions while the older sessions'
- * connections stayed open and their peers fell silent: they spoke, then sent
- * nothing after the next session opened (the backend may well keep writing
- * into them). A connection that never spoke is an idle client, not evidence —
+ * connections stayed open and their peers idle (nothing received after the
+ * next session opened; the backend may well keep writing into them) —
  * a client that reconnects without closing. Checked when a session opens;
  * resolves when the group's open connections fall back to the first
  * session's level.
@@ -29,8 +28,7 @@ export function connectionGrowthRule(): Rule {
       for (let i = 0; i < older.length; i++) {
         const c = older[i]!.conn?.model;
         const nextOpened = sessions[i + 1]!.model.openedT;
-        const spoke = c?.lastInbound !== undefined && c.lastInbound > c.openedT;
-        if (!c || c.state === 'closed' || !spoke || c.lastInbound > nextOpened) return;
+        if (!c || c.state === 'closed' || c.lastInbound > nextOpened) return;
       }
       const first = sessions[0]!.model;
       const olderIds = older.map((s) => s.model.conn);
