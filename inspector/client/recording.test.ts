@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HelloMessage, RecordingLine } from '../../agent/protocol.js';
-import { createRecordingHeader, parseRecording, RecordingWriter, serializeRecording } from './recording.js';
+import { createRecordingHeader, parseRecording, RecordingParser, RecordingWriter, serializeRecording } from './recording.js';
 
 const hello = (instance: string, protocol = 1): HelloMessage => ({
   type: 'hello',
@@ -21,6 +21,21 @@ describe('recordings', () => {
     const lines: RecordingLine[] = [hello('a'), ev(1), ev(2), { type: 'gap', from: 3, to: 4, count: 2, reason: 'evicted' }, ev(5), { type: 'now', now: 99 }, hello('b'), ev(1)];
     const parsed = parseRecording(serializeRecording(createRecordingHeader(5), lines));
     expect(parsed).toEqual({ header: createRecordingHeader(5), lines, errors: [], complete: true });
+  });
+
+  it('reads a recording pushed in chunks of any size exactly as in one piece, errors and line numbers included', () => {
+    const good = serializeRecording(createRecordingHeader(5), [hello('a'), ev(1), ev(2), { type: 'now', now: 9 }, hello('b'), ev(1)]);
+    const broken = file(hello('a'), ev(1), ev(3), ev(2), ev(4));
+    const cutOff = good.slice(0, good.length - 7);
+    for (const text of [good, broken, cutOff, '', '\n\n']) {
+      for (const size of [1, 3, 17, 64, text.length || 1]) {
+        const parser = new RecordingParser();
+        for (let at = 0; at < text.length; at += size) parser.push(text.slice(at, at + size));
+        expect(parser.end()).toEqual(parseRecording(text));
+      }
+    }
+    expect(parseRecording(broken).errors).toMatchObject([{ line: 5 }]);
+    expect(parseRecording(cutOff).errors[0]!.message).toContain('truncated');
   });
 
   it('writes the same text streaming as in one go', () => {

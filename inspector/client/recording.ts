@@ -86,66 +86,107 @@ const EVENT_TYPES: ReadonlySet<string> = new Set<AgentEventType>([
  * before it, so a truncated or corrupted file still opens up to the damage.
  */
 export function parseRecording(text: string): ParsedRecording {
-  const rows = text.split('\n');
-  const result: ParsedRecording = { header: undefined, lines: [], errors: [], complete: false };
-  const fail = (index: number, message: string): ParsedRecording => {
-    result.errors.push({ line: index + 1, message: `line ${index + 1}: ${message}` });
-    return result;
-  };
-  // A file that does not end in a newline may have been cut off mid-record.
-  const lastIndex = text.endsWith('\n') ? -1 : rows.length - 1;
+  return new RecordingParser().push(text).end();
+}
 
-  let first = 0;
-  while (first < rows.length && isBlank(rows[first]!)) first += 1;
-  if (first === rows.length) return fail(0, 'empty file: expected a bridgescope recording header');
-  const headerProblem = checkHeader(rows[first]!);
-  if (typeof headerProblem === 'string') return fail(first, headerProblem);
-  result.header = headerProblem;
+/**
+ * Reads a recording chunk by chunk as it arrives (a download, a file
+ * stream), so parsing overlaps reading. Same checks and messages as
+ * {@link parseRecording}.
+ */
+export class RecordingParser {
+  private readonly result: ParsedRecording = { header: undefined, lines: [], errors: [], complete: false };
+  /** The unfinished last line of what was pushed so far. */
+  private rest = '';
+  /** 0-based index of the next line. */
+  private index = 0;
+  private stopped = false;
+  private inRun = false;
+  private lastSeq = 0;
 
-  let inRun = false;
-  let lastSeq = 0;
-  for (let i = first + 1; i < rows.length; i++) {
-    const row = rows[i]!;
-    if (isBlank(row)) continue;
+  push(chunk: string): this {
+    if (this.stopped) return this;
+    const rows = (this.rest + chunk).split('\n');
+    this.rest = rows.pop()!;
+    for (const row of rows) {
+      this.row(row, false);
+      if (this.stopped) break;
+    }
+    return this;
+  }
+
+  end(): ParsedRecording {
+    if (this.stopped) return this.result;
+    // A file that does not end in a newline may have been cut off mid-record.
+    if (!isBlank(this.rest)) this.row(this.rest, true);
+    this.rest = '';
+    if (this.stopped) return this.result;
+    if (!this.result.header) return this.fail(0, 'empty file: expected a bridgescope recording header');
+    this.result.complete = true;
+    this.stopped = true;
+    return this.result;
+  }
+
+  private fail(index: number, message: string): ParsedRecording {
+    this.result.errors.push({ line: index + 1, message: `line ${index + 1}: ${message}` });
+    this.stopped = true;
+    return this.result;
+  }
+
+  private row(row: string, unterminated: boolean): void {
+    const i = this.index++;
+    if (isBlank(row)) return;
+    if (!this.result.header) {
+      const header = checkHeader(row);
+      if (typeof header === 'string') this.fail(i, header);
+      else this.result.header = header;
+      return;
+    }
     let record: { type?: unknown; [key: string]: unknown };
     try {
       record = JSON.parse(row);
     } catch {
-      return fail(i, i === lastIndex ? 'truncated: the file ends in the middle of a record' : 'not valid JSON');
+      this.fail(i, unterminated ? 'truncated: the file ends in the middle of a record' : 'not valid JSON');
+      return;
     }
-    if (!record || typeof record !== 'object' || Array.isArray(record)) return fail(i, 'not a JSON object');
+    const problem = this.check(record);
+    if (problem !== undefined) this.fail(i, problem);
+    else this.result.lines.push(record as unknown as RecordingLine);
+  }
+
+  /** What is wrong with one record, or undefined. Tracks runs and seq order. */
+  private check(record: { type?: unknown; [key: string]: unknown }): string | undefined {
+    if (!record || typeof record !== 'object' || Array.isArray(record)) return 'not a JSON object';
     const type = record.type;
     if (type === 'hello') {
-      if (typeof record.protocol !== 'number' || !isObject(record.agent)) return fail(i, 'malformed hello (needs protocol and agent)');
+      if (typeof record.protocol !== 'number' || !isObject(record.agent)) return 'malformed hello (needs protocol and agent)';
       if (record.protocol > PROTOCOL_VERSION) {
-        return fail(i, `recorded with protocol ${record.protocol}, newer than this inspector's protocol ${PROTOCOL_VERSION}; update bridgescope to open it`);
+        return `recorded with protocol ${record.protocol}, newer than this inspector's protocol ${PROTOCOL_VERSION}; update bridgescope to open it`;
       }
-      if (record.protocol !== PROTOCOL_VERSION) return fail(i, `recorded with protocol ${record.protocol}, which this inspector (protocol ${PROTOCOL_VERSION}) cannot read`);
-      inRun = true;
-      lastSeq = 0;
-    } else if (!inRun) {
-      return fail(i, `a "${String(type)}" record before any hello (every run starts with the agent's hello)`);
+      if (record.protocol !== PROTOCOL_VERSION) return `recorded with protocol ${record.protocol}, which this inspector (protocol ${PROTOCOL_VERSION}) cannot read`;
+      this.inRun = true;
+      this.lastSeq = 0;
+    } else if (!this.inRun) {
+      return `a "${String(type)}" record before any hello (every run starts with the agent's hello)`;
     } else if (type === 'now') {
-      if (typeof record.now !== 'number') return fail(i, 'malformed "now" record (needs a number now)');
+      if (typeof record.now !== 'number') return 'malformed "now" record (needs a number now)';
     } else if (type === 'gap') {
       if (typeof record.from !== 'number' || typeof record.to !== 'number' || typeof record.count !== 'number') {
-        return fail(i, 'malformed gap (needs from, to and count)');
+        return 'malformed gap (needs from, to and count)';
       }
-      if (record.from <= lastSeq) return fail(i, `gap from seq ${record.from} does not follow seq ${lastSeq}`);
-      lastSeq = Math.max(lastSeq, record.to);
+      if (record.from <= this.lastSeq) return `gap from seq ${record.from} does not follow seq ${this.lastSeq}`;
+      this.lastSeq = Math.max(this.lastSeq, record.to);
     } else if (typeof type === 'string' && EVENT_TYPES.has(type)) {
       const seq = record.seq;
-      if (typeof seq !== 'number' || typeof record.t !== 'number') return fail(i, `"${type}" event without a numeric seq and t`);
-      if (seq === lastSeq) return fail(i, `seq ${seq} appears twice in the same run`);
-      if (seq < lastSeq) return fail(i, `seq goes backwards (${seq} after ${lastSeq}) within a run`);
-      lastSeq = seq;
+      if (typeof seq !== 'number' || typeof record.t !== 'number') return `"${type}" event without a numeric seq and t`;
+      if (seq === this.lastSeq) return `seq ${seq} appears twice in the same run`;
+      if (seq < this.lastSeq) return `seq goes backwards (${seq} after ${this.lastSeq}) within a run`;
+      this.lastSeq = seq;
     } else {
-      return fail(i, `unknown record type ${JSON.stringify(type)}`);
+      return `unknown record type ${JSON.stringify(type)}`;
     }
-    result.lines.push(record as unknown as RecordingLine);
+    return undefined;
   }
-  result.complete = true;
-  return result;
 }
 
 function checkHeader(row: string): RecordingHeader | string {

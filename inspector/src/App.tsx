@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useState, type DragEvent } from 'react';
 import { UiStore } from './data/ui-store.js';
-import { connectAgent, fetchServedRecording, openRecording, watchHub, type HubTarget } from './data/sources.js';
+import { connectAgent, fetchServedRecording, openRecording, readRecording, watchHub, type HubTarget } from './data/sources.js';
 import { Header } from './components/Header.js';
 import { LinkBanner } from './components/LinkBanner.js';
 import { EmptyState } from './components/EmptyState.js';
@@ -43,7 +43,7 @@ export function App() {
     if (!source.hubToken) return;
     if (source.recording) {
       fetchServedRecording(source.hubToken).then(
-        (text) => openRecording(store, text, 'served recording'),
+        (parsed) => openRecording(store, parsed, 'served recording'),
         (error: unknown) => store.setLink({ status: 'offline', reason: `could not load the recording: ${String(error)}` }),
       );
       return;
@@ -78,7 +78,7 @@ export function App() {
     setWindow(null);
     // '' = the user chose a file: stop following hub targets.
     setTargetKey('');
-    openRecording(fresh, await file.text(), file.name);
+    openRecording(fresh, await readRecording(file.stream()), file.name);
   }, []);
 
   const runAction = useCallback(

@@ -1,5 +1,5 @@
 import { AgentLink } from '../../client/link.js';
-import { createRecordingHeader, parseRecording, serializeRecording } from '../../client/recording.js';
+import { createRecordingHeader, RecordingParser, serializeRecording, type ParsedRecording } from '../../client/recording.js';
 import type { RecordingLine } from '../../../agent/protocol.js';
 import type { TargetInfo } from '../../client/hub-protocol.js';
 import type { UiStore } from './ui-store.js';
@@ -30,9 +30,22 @@ export function connectAgent(store: UiStore, url: string): () => void {
   };
 }
 
-/** Opens a recording's text in the store: what parses is loaded, where it broke is reported. */
-export function openRecording(store: UiStore, text: string, name: string): void {
-  const parsed = parseRecording(text);
+/** Reads a recording as it arrives (download or file), parsing while the rest is still coming. */
+export async function readRecording(stream: ReadableStream<Uint8Array>): Promise<ParsedRecording> {
+  const parser = new RecordingParser();
+  const decoder = new TextDecoder();
+  const reader = stream.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    parser.push(decoder.decode(value, { stream: true }));
+  }
+  parser.push(decoder.decode());
+  return parser.end();
+}
+
+/** Opens a parsed recording in the store: what parsed is loaded, where it broke is reported. */
+export function openRecording(store: UiStore, parsed: ParsedRecording, name: string): void {
   store.recordingErrors = parsed.errors;
   store.setLink({ status: 'recording', name });
   store.loadRecording(parsed.lines);
@@ -116,10 +129,10 @@ export function watchHub(token: string, onTargets: (targets: HubTarget[]) => voi
 }
 
 /** Fetches the recording `bridgescope serve --open FILE` serves. */
-export async function fetchServedRecording(token: string): Promise<string> {
+export async function fetchServedRecording(token: string): Promise<ParsedRecording> {
   const response = await fetch(`/recording?token=${encodeURIComponent(token)}`, { cache: 'no-store' });
-  if (!response.ok) throw new Error(`the server answered ${response.status} for /recording`);
-  return response.text();
+  if (!response.ok || !response.body) throw new Error(`the server answered ${response.status} for /recording`);
+  return readRecording(response.body);
 }
 
 // --- recent targets -----------------------------------------------------------
