@@ -1,18 +1,19 @@
 /**
  * What the probes cost the host, instrumented vs plain, measured in the same
  * run: per socket event, per listener add/remove pair, per handle store/drop
- * and per handle retrieve. Not a test: `npm run bench` (bench/run.ts) runs it,
+ * and per handle retrieve; then the same through a real agent, idle and with
+ * an inspector attached. Not a test: `npm run bench` (bench/run.ts) runs it,
  * or alone:
  *   npx tsx -e "import('./bench/probes.ts').then(m=>m.default()).then(r=>console.table(r))"
  */
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
+import { WebSocket } from 'ws';
 import { EventLog } from '../agent/event-log.js';
+import { createAgent } from '../agent/index.js';
 import { createProbes } from '../agent/probes/index.js';
 import type { EventSink, Probes } from '../agent/types.js';
-
-// Declared here until bench/result.ts exists; the harness imports it from there.
-type BenchResult = { name: string; value: number; unit: string; budget?: { op: '>=' | '<='; value: number } };
+import type { BenchResult } from './result.js';
 
 const ROUNDS = 5;
 
@@ -25,6 +26,27 @@ function nsPerOp(iterations: number, op: (i: number) => void): number {
     for (let i = 0; i < iterations; i++) op(i);
     samples.push(Number(process.hrtime.bigint() - start) / iterations);
   }
+  samples.sort((a, b) => a - b);
+  return samples[Math.floor(samples.length / 2)]!;
+}
+
+/**
+ * Median ns per call, yielding to the event loop every 1,000 calls so that
+ * work the agent defers (batching, serialising, sending to inspectors) runs
+ * inside the measured window.
+ */
+async function nsPerOpAcrossTurns(iterations: number, op: () => void): Promise<number> {
+  const run = async (): Promise<number> => {
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < iterations; i++) {
+      op();
+      if (i % 1000 === 999) await new Promise((resolve) => setImmediate(resolve));
+    }
+    return Number(process.hrtime.bigint() - start) / iterations;
+  };
+  await run();
+  const samples: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) samples.push(await run());
   samples.sort((a, b) => a - b);
   return samples[Math.floor(samples.length / 2)]!;
 }
@@ -139,5 +161,43 @@ export default async function probesBench(): Promise<BenchResult[]> {
   probes.close();
   await plainSocket.close();
   await tracked.close();
+  results.push(...(await throughAgent()));
+  return results;
+}
+
+/**
+ * The per-event paths through a real agent (stacks off, to isolate the
+ * transport), first with no inspector, then with one attached that reads
+ * everything: what attaching an inspector adds to each probe.
+ */
+async function throughAgent(): Promise<BenchResult[]> {
+  const noop = (): void => {};
+  const chunk = Buffer.alloc(64);
+  const agent = createAgent({ name: 'probes-bench', port: 0, captureStacks: false, logger: false });
+  await agent.ready;
+  const watched = new EventEmitter();
+  agent.watchEmitter(watched, { name: 'bench' });
+  const table = agent.handleTable('bench');
+  const connection = await acceptedSocket();
+  connection.socket.on('data', noop);
+  const measure = async (label: string): Promise<BenchResult[]> => [
+    {
+      name: `probe.socket-event.ns.agent-${label}`,
+      value: round(await nsPerOpAcrossTurns(100_000, () => connection.socket.emit('data', chunk))),
+      unit: 'ns/op',
+    },
+    { name: `probe.listener.ns.agent-${label}`, value: round(await nsPerOpAcrossTurns(20_000, () => watched.on('x', noop).off('x', noop))), unit: 'ns/op' },
+    { name: `probe.handle-store-drop.ns.agent-${label}`, value: round(await nsPerOpAcrossTurns(20_000, () => table.drop(table.store(chunk)))), unit: 'ns/op' },
+  ];
+  const results = await measure('idle');
+  const inspector = new WebSocket(agent.url);
+  let received = 0;
+  inspector.on('message', () => received++);
+  await new Promise((resolve, reject) => inspector.once('open', resolve).once('error', reject));
+  results.push(...(await measure('attached')));
+  results.push({ name: 'probe.agent-attached.frames-received', value: received, unit: 'frames' });
+  inspector.close();
+  await connection.close();
+  await agent.close();
   return results;
 }
