@@ -46,19 +46,7 @@ class TrackedHandleTable<T> implements HandleTable<T> {
       const parentEntry = this.live.get(parent);
       if (parentEntry) (parentEntry.children ??= new Set()).add(id);
     }
-    this.ctx.guard('publishing handle.store failed', () => {
-      this.ctx.ledger.acquire(owner, 'handles');
-      const stack = this.ctx.captureStack();
-      this.ctx.sink.publish({
-        type: 'handle.store',
-        table: this.name,
-        handle: id,
-        handleType: typeof options.type === 'string' ? options.type : 'handle',
-        ...(parent !== undefined && { parent }),
-        owner,
-        ...(stack !== undefined && { stack }),
-      });
-    });
+    this.ctx.guard('publishing handle.store failed', () => publishStore(this.ctx, this.name, id, options, owner));
     return id;
   }
 
@@ -164,17 +152,7 @@ class TrackedHandleMirror implements HandleMirror {
       const previous = this.live.get(id);
       if (previous !== undefined) this.ctx.ledger.release(previous, 'handles', false);
       this.live.set(id, owner);
-      this.ctx.ledger.acquire(owner, 'handles');
-      const stack = this.ctx.captureStack();
-      this.ctx.sink.publish({
-        type: 'handle.store',
-        table: this.name,
-        handle: id,
-        handleType: typeof info.type === 'string' ? info.type : 'handle',
-        ...(info.parent !== undefined && { parent: info.parent }),
-        owner,
-        ...(stack !== undefined && { stack }),
-      });
+      publishStore(this.ctx, this.name, id, info, owner);
     });
   }
 
@@ -234,4 +212,19 @@ export class HandleProbe {
     }
     return mirror;
   }
+}
+
+/** A stored handle: counted for its owner and published, by the real table and the mirror alike. */
+function publishStore(ctx: ProbeContext, table: string, handle: HandleId, options: StoreOptions, owner: Owner): void {
+  ctx.ledger.acquire(owner, 'handles');
+  const stack = ctx.captureStack();
+  ctx.sink.publish({
+    type: 'handle.store',
+    table,
+    handle,
+    handleType: typeof options.type === 'string' ? options.type : 'handle',
+    ...(options.parent !== undefined && { parent: options.parent }),
+    owner,
+    ...(stack !== undefined && { stack }),
+  });
 }
