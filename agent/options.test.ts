@@ -26,7 +26,7 @@ describe('resolveOptions', () => {
       batchSize: 500,
       flushInterval: 50,
       ioInterval: 1000,
-      analysis: {},
+      analysis: { retainDead: 500 },
       allowedHosts: [],
       allowedOrigins: [],
     });

@@ -185,14 +185,12 @@ export interface ProbeOptions {
   logger: Logger;
 }
 
-/** What the probes give the agent (agent/probes/index.ts: `createProbes(sink, options)`). */
-export interface Probes {
-  trackConnection(target: object, options?: TrackOptions): string;
-  connectionClosed(ref: ConnectionRef): void;
-  watchEmitter(target: object, options: WatchOptions): () => void;
-  handleTable<T = unknown>(name: string): HandleTable<T>;
-  mirrorHandles(name: string): HandleMirror;
-  runAs<R>(ref: ConnectionRef, fn: () => R): R;
+/**
+ * What the probes give the agent (agent/probes/index.ts: `createProbes(sink,
+ * options)`): the agent's observing methods, which it delegates as they are.
+ */
+export interface Probes
+  extends Pick<Agent, 'trackConnection' | 'connectionClosed' | 'watchEmitter' | 'handleTable' | 'mirrorHandles' | 'runAs'> {
   /**
    * Run a connection action. Rejects with AgentError UNKNOWN_CONNECTION,
    * UNKNOWN_ACTION or ACTION_BUSY; otherwise resolves with the verdict

@@ -1,19 +1,9 @@
-import type { Finding, RuleId, Severity } from '../protocol.js';
+import type { Finding, RuleId } from '../protocol.js';
 import type { FindingChanges } from '../types.js';
 import type { FindingFilter } from './types.js';
 
-export interface FindingSpec {
-  rule: RuleId;
-  /** What the finding is about; the id is `${rule}:${subject}`. */
-  subject: string;
-  severity: Severity;
-  title: string;
-  message: string;
-  subjects: string[];
-  evidence: number[];
-  openedSeq: number;
-  openedT: number;
-}
+/** A finding about to open: `subject` (what it is about) makes its id `${rule}:${subject}`. */
+export type FindingSpec = Omit<Finding, 'id' | 'resolvedSeq' | 'resolvedT'> & { subject: string };
 
 /** Most seqs kept as evidence of one finding (the first ones: they show how it started). */
 export const MAX_EVIDENCE = 100;
