@@ -121,10 +121,9 @@ export class UiStore {
     this.schedule();
   }
 
-  /** A recording's records; ingested over the next frames through the Target like a live stream. */
+  /** A recording's records (one recording per store); ingested over the next frames through the Target like a live stream. */
   loadRecording(lines: RecordingLine[]): void {
-    // Not push(...lines): a million arguments overflow the call stack.
-    this.pendingLines = this.pendingLinesAt < this.pendingLines.length ? this.pendingLines.slice(this.pendingLinesAt).concat(lines) : lines;
+    this.pendingLines = lines;
     this.pendingLinesAt = 0;
     this.schedule();
   }
