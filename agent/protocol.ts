@@ -499,7 +499,7 @@ export type ErrorCode =
   | 'UNKNOWN_CONNECTION' // no open connection has that id
   | 'UNKNOWN_ACTION' // the connection or agent offers no such action
   | 'ACTION_BUSY' // an action is already running on that connection
-  | 'RATE_LIMITED' // too many requests in flight
+  | 'RATE_LIMITED' // too many actions in flight
   | 'VERSION_MISMATCH' // protocol versions differ
   | 'AGENT_CLOSED'; // the agent is shutting down
 

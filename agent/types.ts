@@ -28,7 +28,7 @@ export interface AgentOptions {
   port?: number;
   /** Listen for inspectors. Default true. */
   listen?: boolean;
-  /** Dial out to a hub (`bridgescope serve`), e.g. `ws://10.0.2.2:9231/?token=…`. */
+  /** Dial out to a hub (`bridgescope serve`), e.g. `ws://10.0.2.2:9231/agent?token=…`. */
   dial?: string;
   /** Secret required from inspectors. Default: `BRIDGESCOPE_TOKEN` or a random one per process. */
   token?: string;
@@ -48,11 +48,11 @@ export interface AgentOptions {
   captureStacks?: boolean | number;
   /** Milliseconds an action waits for its connection to close before `stuck`. Default 2000. */
   actionTimeout?: number;
-  /** Per-inspector send budget in bytes (`bufferedAmount`) before events are dropped. Default 4 MiB. */
+  /** Per-inspector send budget in bytes (`bufferedAmount`): beyond it nothing more is sent until it drains (a `gap` if the ring overtakes it). Default 4 MiB. */
   sendBudget?: number;
   /** Largest inbound message in bytes answered with FRAME_TOO_LARGE. Default 64 KiB. */
   maxMessageSize?: number;
-  /** Heartbeat interval in milliseconds; an inspector missing two is dropped. Default 15000. */
+  /** Heartbeat interval in milliseconds; an inspector that has not answered one ping by the next is dropped. Default 15000. */
   heartbeatInterval?: number;
   /** Events per batch frame. Default 500. */
   batchSize?: number;
