@@ -308,4 +308,25 @@ describe('coalesced I/O', () => {
     expect(io).toMatchObject({ conn: 'c1', bytesIn: 3, bytesOut: 3, msgsIn: 1, msgsOut: 1 });
     expect(h.ofType('conn.close')).toEqual([]);
   });
+
+  it('keeps lastIn at the last read while the backend goes on writing to a silent peer', async () => {
+    const h = startProbes({ ioInterval: 10 });
+    const server = await listen(
+      net.createServer((s) =>
+        s.once('data', () => {
+          // The manager keeps emitting into a peer that no longer talks.
+          const timer = setInterval(() => s.write('tick'), 5);
+          s.on('close', () => clearInterval(timer));
+        }),
+      ),
+    );
+    const client = await connect(server);
+    client.write('subscribe');
+    const io = await waitFor(() => h.ofType('conn.io').find((e) => e.msgsOut >= 5), 'conn.io');
+    const firstRead = h.ofType('conn.io')[0]!.lastIn!;
+    expect(firstRead).toBeGreaterThan(0);
+    expect(io.lastIn).toBe(firstRead);
+    expect(io.lastActivity).toBeGreaterThan(io.lastIn!);
+    client.destroy();
+  });
 });
