@@ -1,6 +1,5 @@
 import { AgentLink } from '../../client/link.js';
 import { createRecordingHeader, RecordingParser, serializeRecording, type ParsedRecording } from '../../client/recording.js';
-import type { RecordingLine } from '../../../agent/protocol.js';
 import type { TargetInfo } from '../../client/hub-protocol.js';
 import type { UiStore } from './ui-store.js';
 
@@ -51,32 +50,9 @@ export function openRecording(store: UiStore, parsed: ParsedRecording, name: str
   store.loadRecording(parsed.lines);
 }
 
-/**
- * Everything seen so far as a recording: per run its hello, its events with
- * gaps where they happened, and a final clock tick so grace periods come out
- * the same when it is opened again.
- */
+/** Everything seen so far as a recording: each run's hello, events, gaps and clock ticks as they arrived. */
 export function recordingText(store: UiStore): string {
-  const lines: RecordingLine[] = [];
-  const { log } = store;
-  let i = 0;
-  for (const run of store.target.runs) {
-    lines.push(run.hello);
-    const gaps = [...run.analysis.model.gaps];
-    let g = 0;
-    const number = run.index + 1;
-    while (i < log.length && log.runAt(i) < number) i++;
-    for (; i < log.length && log.runAt(i) === number; i++) {
-      const e = log.at(i);
-      while (g < gaps.length && gaps[g]!.to < e.seq) {
-        const { from, to, count, reason } = gaps[g++]!;
-        lines.push({ type: 'gap', from, to, count, reason: reason === 'slow-consumer' ? 'slow-consumer' : 'evicted' });
-      }
-      lines.push(e);
-    }
-    lines.push({ type: 'now', now: run.analysis.model.now });
-  }
-  return serializeRecording(createRecordingHeader(), lines);
+  return serializeRecording(createRecordingHeader(), store.lines);
 }
 
 /** Starts a browser download of `text`. */

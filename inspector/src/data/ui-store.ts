@@ -73,10 +73,12 @@ export class UiStore {
    */
   private replayUntil = 0;
   private lastSeq = 0;
+  /** Every hello, event, gap and clock tick, in order: what Record saves. */
+  readonly lines: RecordingLine[] = [];
   readonly hooks: BenchHooks = { ingested: 0, frames: 0, lastFrameMs: 0, maxFrameMs: 0, pending: 0, version: 0, recordingLoaded: false };
 
   constructor() {
-    this.target = new Target({ onEvents: (events, run) => this.logEvents(events, run) });
+    this.target = new Target({ onEvents: (events, run) => this.logEvents(events, run), onLine: (line) => this.lines.push(line) });
     if (typeof window !== 'undefined') window.__bridgescope = this.hooks;
   }
 
