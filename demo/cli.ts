@@ -70,11 +70,10 @@ export async function runDemoCommand(argv: string[]): Promise<number> {
   console.log(demo.url);
 
   await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
+    // The listeners stay (a second Ctrl-C while stopping is ignored): removing
+    // ours can leave a loader's own SIGINT listener alone, and tsx then
+    // re-raises the signal, killing the process before its children are stopped.
+    const stop = (): void => resolve();
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });

@@ -27,8 +27,9 @@ async function main(argv: string[]): Promise<void> {
   const scenario = SCENARIOS[parseScenario(values.scenario)];
   const controller = new AbortController();
   const stop = (): void => controller.abort();
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  // `on`, not `once`: see demo/cli.ts; aborting twice is harmless.
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
   process.once('disconnect', stop);
   const log = values.verbose ? (message: string) => console.error(`[demo client] ${message}`) : undefined;
   const running = runClientPlan({

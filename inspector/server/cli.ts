@@ -172,9 +172,12 @@ export async function runServe(argv: string[]): Promise<number> {
   if (args.openBrowser) openBrowser(server.uiUrl);
 
   return new Promise<number>((resolveExit) => {
+    // The listeners stay: removing ours can leave a loader's own SIGINT
+    // listener alone (tsx then re-raises the signal and kills the close).
+    let stopping = false;
     const stop = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
+      if (stopping) return;
+      stopping = true;
       console.log(`\n${signal === 'SIGINT' ? 'Ctrl-C' : signal}: closing`);
       void server.close().then(() => resolveExit(0));
     };

@@ -1,8 +1,8 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
-import { RECORDING_FORMAT, RECORDING_VERSION } from '../../agent/protocol.js';
-import type { AgentEvent, GapMessage, HelloMessage, RecordingHeader, RecordingLine } from '../../agent/protocol.js';
+import type { AgentEvent, GapMessage, HelloMessage, RecordingLine } from '../../agent/protocol.js';
 import type { Logger } from '../../agent/types.js';
+import { createRecordingHeader } from '../client/recording.js';
 
 export const DEFAULT_RECORD_MAX_BYTES = 50 * 1024 * 1024;
 /** Bytes waiting for the disk before lines are dropped (and written later as a gap). */
@@ -48,6 +48,8 @@ export class TargetRecorder {
   }
 
   hello(hello: HelloMessage): void {
+    // What the disk could not take belongs to the run that is ending.
+    this.flushDropped();
     this.currentHello = hello;
     this.write(hello);
   }
@@ -60,21 +62,27 @@ export class TargetRecorder {
       this.dropped = this.dropped ? { ...this.dropped, to, count: this.dropped.count + events.length } : { from, to, count: events.length };
       return;
     }
-    if (this.dropped) {
-      this.write({ type: 'gap', ...this.dropped, reason: 'slow-consumer' });
-      this.dropped = undefined;
-    }
+    this.flushDropped();
     for (const event of events) this.write(event);
     this.write({ type: 'now', now });
   }
 
   gap(gap: GapMessage): void {
+    this.flushDropped();
     this.write(gap);
   }
 
   close(): void {
+    this.flushDropped();
     this.stream?.end();
     this.stream = undefined;
+  }
+
+  /** Writes what the disk could not take as a gap, in its place in the stream. */
+  private flushDropped(): void {
+    if (!this.dropped) return;
+    this.write({ type: 'gap', ...this.dropped, reason: 'slow-consumer' });
+    this.dropped = undefined;
   }
 
   private write(line: RecordingLine): void {
@@ -98,8 +106,7 @@ export class TargetRecorder {
       this.logger.error(`recording of ${this.key} stopped: ${error.message}`);
     });
     this.stream = stream;
-    const header: RecordingHeader = { format: RECORDING_FORMAT, version: RECORDING_VERSION, createdAt: Date.now() };
-    let text = JSON.stringify(header) + '\n';
+    let text = JSON.stringify(createRecordingHeader()) + '\n';
     // A new part starts mid-run: repeat the hello so the part opens on its own.
     if (this.currentHello && next !== this.currentHello) text += JSON.stringify(this.currentHello) + '\n';
     stream.write(text);

@@ -1,0 +1,49 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { AgentEvent, HelloMessage } from '../../agent/protocol.js';
+import { parseRecording } from '../client/recording.js';
+import { TargetRecorder } from './recorder.js';
+
+const hello = (instance: string): HelloMessage => ({
+  type: 'hello',
+  protocol: 1,
+  agent: { name: 'app', pid: 1, runtime: 'node', startedAt: 0, instance },
+  now: 0,
+  lastSeq: 0,
+  readonly: false,
+  actions: [],
+  bufferSize: 100,
+});
+const mark = (seq: number, label = 'm'): AgentEvent => ({ type: 'mark', seq, t: seq, label });
+
+let dir: string;
+afterEach(() => rm(dir, { recursive: true, force: true }));
+
+describe('TargetRecorder', () => {
+  it('writes what the disk could not take as a gap in its own run, even when the backend restarts right after', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'bridgescope-recorder-'));
+    const quiet = { warn() {}, error() {} };
+    const recorder = new TargetRecorder(dir, 'app', 1024 ** 3, quiet);
+    recorder.hello(hello('x'));
+    // One huge event puts the file stream far behind, so the next ones are dropped.
+    recorder.events([mark(1, 'x'.repeat(20 * 1024 * 1024))], 1);
+    recorder.events([mark(2), mark(3)], 3);
+    recorder.hello(hello('y'));
+    recorder.events([mark(1), mark(2)], 2);
+    recorder.close();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const parsed = parseRecording(await readFile(recorder.files[0]!, 'utf8'));
+    expect(parsed.errors).toEqual([]);
+    expect(parsed.lines.map((l) => (l.type === 'hello' ? `hello ${l.agent.instance}` : l.type === 'gap' ? `gap ${l.from}-${l.to}` : l.type))).toEqual([
+      'hello x',
+      'mark',
+      'now',
+      'gap 2-3',
+      'hello y',
+      // Still behind: the new run's loss is its own gap, written at close.
+      'gap 1-2',
+    ]);
+  });
+});
