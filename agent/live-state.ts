@@ -34,7 +34,6 @@ export class LiveState {
         this.retained.set(`cl:${e.conn}`, e);
         break;
       case 'conn.io':
-        this.retained.delete(`ci:${e.conn}`);
         this.retained.set(`ci:${e.conn}`, e);
         break;
       case 'conn.close':
@@ -70,10 +69,15 @@ export class LiveState {
       case 'handle.table':
         this.retained.set(`t:${e.table}`, e);
         break;
-      case 'handle.store':
-        this.retained.set(`h:${e.table}:${e.handle}`, e);
+      case 'handle.store': {
+        // A foreign table may reuse an id: the previous holder no longer owns it.
+        const key = `h:${e.table}:${e.handle}`;
+        const previous = this.retained.get(key);
+        if (previous?.type === 'handle.store') this.own(previous.owner, -1);
+        this.retained.set(key, e);
         this.own(e.owner, 1);
         break;
+      }
       case 'handle.take':
       case 'handle.drop': {
         if (!e.ok) break;

@@ -67,6 +67,8 @@ export class ActionRunner {
       this.running.add(running);
       record.closeWaiters.push(onClosed);
       const timer = setTimeout(stuck, timeout);
+      // A pending verdict must not keep the host process alive.
+      timer.unref?.();
 
       try {
         const outcome = action.run();
