@@ -67,6 +67,20 @@ describe('AgentLink', () => {
     expect(link.hello?.agent.name).toBe('fake');
   });
 
+  it('reports a malformed frame from the agent with a stable code and keeps going', async () => {
+    const agent = await startAgent();
+    const { link, states, seqs } = open(agent.url);
+    const problems: string[] = [];
+    link.on('agent-error', (error) => problems.push(error.code));
+    await until(() => states.some((s) => s.status === 'live'), 'live');
+    agent.broadcast({ type: 'batch', events: [null], now: 1 });
+    agent.broadcast({ type: 'gap', from: 'x' });
+    agent.publish(listen('s1'));
+    await until(() => seqs().includes(1), 'the next good batch');
+    expect(problems).toEqual(['BAD_MESSAGE', 'BAD_MESSAGE']);
+    expect(link.state.status).toBe('live');
+  });
+
   it('refuses an agent that speaks another protocol version, and stays stopped', async () => {
     const agent = await startAgent({ protocol: 99 });
     const { link, deliveries } = open(agent.url);

@@ -18,6 +18,7 @@ import { parseAgentUrl, redactToken, withSince, type AgentUrl } from './agent-ur
 import { backoffDelay } from './backoff.js';
 import { Emitter } from './emitter.js';
 import { ClientError, type ClientErrorCode } from './errors.js';
+import { checkAgentMessage } from './messages.js';
 
 /** What the link needs from a WebSocket: the browser API, which `ws` also implements. */
 export interface WebSocketLike {
@@ -322,27 +323,34 @@ export class AgentLink extends Emitter<AgentLinkEvents> {
     } catch {
       return;
     }
-    if (!message || typeof message !== 'object') return;
-    switch (message.type) {
+    // Another protocol version may shape its hello differently: the version
+    // decides first, so the user reads "version mismatch", not "bad message".
+    if (message?.type === 'hello' && typeof message.protocol === 'number' && message.protocol !== PROTOCOL_VERSION) {
+      this.onHello(socket, message as unknown as HelloMessage);
+      return;
+    }
+    const checked = checkAgentMessage(message);
+    if (!checked.ok) {
+      this.emit('agent-error', checked.error);
+      return;
+    }
+    const m = checked.value;
+    switch (m.type) {
       case 'hello':
-        this.onHello(socket, message as unknown as HelloMessage);
+        this.onHello(socket, m);
         return;
       case 'snapshot':
       case 'batch':
-        if (this.greeted && Array.isArray(message.events)) {
-          this.onEvents(message.type, message.events as AgentEvent[], Number(message.now));
-        }
+        if (this.greeted) this.onEvents(m.type, m.events, m.now);
         return;
       case 'gap':
-        if (this.greeted) this.onGap(message as unknown as GapMessage);
+        if (this.greeted) this.onGap(m);
         return;
       case 'response':
-        this.onResponse(message);
+        this.onResponse(m as unknown as { [key: string]: unknown });
         return;
       case 'error':
-        this.onAgentError(message.error as ProtocolError | undefined);
-        return;
-      default:
+        this.onAgentError(m.error);
         return;
     }
   }

@@ -13,7 +13,7 @@ import type {
 } from '../../agent/protocol.js';
 import type { Logger } from '../../agent/types.js';
 import { keepAlive } from './heartbeat.js';
-import { parseAgentMessage } from './messages.js';
+import { parseAgentMessage } from '../client/messages.js';
 
 export type StreamMessage = SnapshotMessage | BatchMessage | GapMessage;
 type HubRequest = Omit<SubscribeRequest, 'id'> | Omit<ActRequest, 'id'> | Omit<MarkRequest, 'id'>;

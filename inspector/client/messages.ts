@@ -3,8 +3,8 @@ import type { AgentEvent, AgentMessage, ErrorCode, ProtocolError } from '../../a
 /**
  * Runtime validation of messages from agents (which may be written in any
  * language). A bad frame yields a {@link ProtocolError} with a stable code,
- * never an exception. Requests from UIs go through the agent's own
- * validator (agent/transport/validate.ts).
+ * never an exception. Used by the hub and by every AgentLink. Requests from
+ * UIs go through the agent's own validator (agent/transport/validate.ts).
  */
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: ProtocolError };
 
@@ -17,16 +17,6 @@ function fail<T>(code: ErrorCode, message: string): Parsed<T> {
   return { ok: false, error: { code, message } };
 }
 
-function parseJson(text: string): Parsed<Record<string, unknown>> {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return fail('BAD_JSON', 'frame is not valid JSON');
-  }
-  if (!isObject(value) || !isString(value.type)) return fail('BAD_MESSAGE', 'expected an object with a string "type"');
-  return { ok: true, value };
-}
 
 function validEvents(events: unknown): events is AgentEvent[] {
   if (!Array.isArray(events)) return false;
@@ -39,9 +29,19 @@ function validEvents(events: unknown): events is AgentEvent[] {
 }
 
 export function parseAgentMessage(text: string): Parsed<AgentMessage> {
-  const parsed = parseJson(text);
-  if (!parsed.ok) return parsed;
-  const m = parsed.value;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return fail('BAD_JSON', 'frame is not valid JSON');
+  }
+  return checkAgentMessage(value);
+}
+
+/** Checks an already parsed frame. */
+export function checkAgentMessage(value: unknown): Parsed<AgentMessage> {
+  if (!isObject(value) || !isString(value.type)) return fail('BAD_MESSAGE', 'expected an object with a string "type"');
+  const m = value;
   const good = { ok: true, value: m as unknown as AgentMessage } as const;
   switch (m.type) {
     case 'hello': {
