@@ -149,4 +149,13 @@ test('a recording opens offline with the same findings', async ({ page, browser 
   expect(replayed).toEqual(live);
   await snap(offline, testInfo, 'recording-offline');
   await offline.close();
+
+  // Opened on the live page, the file replaces the live view: the agent is not
+  // reconnected into it, so the link stays "recording" and the findings match.
+  await page.getByLabel('Open recording file').setInputFiles(file);
+  await expect(page.getByRole('status', { name: 'Link state' })).toHaveText(/recording/);
+  await page.waitForTimeout(1500);
+  await expect(page.getByRole('status', { name: 'Link state' })).toHaveText(/recording/);
+  await openTab(page, 'Findings');
+  await expect(liveFindings).toHaveCount(live.length);
 });

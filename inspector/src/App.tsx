@@ -23,6 +23,8 @@ export function App() {
   const [hubTargets, setHubTargets] = useState<HubTarget[]>([]);
   const [hubState, setHubState] = useState<'connecting' | 'live' | 'down' | null>(null);
   const [targetKey, setTargetKey] = useState<string | null>(null);
+  // False once the user opens a file: the view then shows only that recording.
+  const [followLive, setFollowLive] = useState(true);
   const [tab, setTab] = useState<Tab>(() => (TABS.includes(location.hash.slice(1) as Tab) ? (location.hash.slice(1) as Tab) : 'overview'));
   const [window, setWindow] = useState<TimeWindow | null>(null);
   const [selection, select] = useState<Selection | null>(null);
@@ -34,9 +36,9 @@ export function App() {
 
   // A directly given agent.
   useEffect(() => {
-    if (!source.agent) return;
+    if (!source.agent || !followLive) return;
     return connectAgent(store, source.agent);
-  }, [source.agent, store]);
+  }, [source.agent, store, followLive]);
 
   // Hub mode: follow the target list; a recording the server was told to open.
   useEffect(() => {
@@ -53,16 +55,17 @@ export function App() {
 
   // Pick the first target the hub offers, until the user chooses.
   useEffect(() => {
-    if (targetKey === null && hubTargets.length) setTargetKey(hubTargets[0]!.key);
-  }, [hubTargets, targetKey]);
+    if (followLive && targetKey === null && hubTargets.length) setTargetKey(hubTargets[0]!.key);
+  }, [hubTargets, targetKey, followLive]);
 
   const hubTargetUrl = hubTargets.find((t) => t.key === targetKey)?.url;
   useEffect(() => {
-    if (!hubTargetUrl) return;
+    if (!hubTargetUrl || !followLive) return;
     return connectAgent(store, hubTargetUrl);
-  }, [hubTargetUrl, store]);
+  }, [hubTargetUrl, store, followLive]);
 
   const chooseTarget = useCallback((key: string) => {
+    setFollowLive(true);
     setTargetKey(key);
     setStore(new UiStore());
     setTraces([]);
@@ -76,8 +79,8 @@ export function App() {
     setTraces([]);
     select(null);
     setWindow(null);
-    // '' = the user chose a file: stop following hub targets.
-    setTargetKey('');
+    setFollowLive(false);
+    setTargetKey(null);
     openRecording(fresh, await readRecording(file.stream()), file.name);
   }, []);
 
