@@ -17,8 +17,6 @@ import type { Agent, AgentCore, AgentEvents, AgentOptions, EventSink, Logger, Pr
 const AUTH_TIMEOUT = 5000;
 /** How long close() waits for inspectors to answer the close handshake. */
 const CLOSE_GRACE = 1000;
-/** How often the live analysis moves its clock so grace periods expire without new events. */
-const ANALYSIS_TICK = 250;
 
 /** Creates and starts an agent. Never throws for runtime problems: they go to `'error'` and the logger. */
 export function createAgent(options: AgentOptions = {}): Agent {
@@ -82,7 +80,8 @@ class AgentImpl implements Agent {
   private readonly server: InspectorServer | undefined;
   private readonly dialer: Dialer | undefined;
   private readonly actions = new Map<string, GlobalAction>();
-  private analysisTick: ReturnType<typeof setInterval> | undefined;
+  /** Wakes the live analysis when its next grace period expires (none while none is running). */
+  private graceTimer: ReturnType<typeof setTimeout> | undefined;
   private nextActionId = 1;
   private listeningUrl = '';
   private closing: Promise<void> | undefined;
@@ -203,8 +202,8 @@ class AgentImpl implements Agent {
 
   private async shutdown(): Promise<void> {
     this.dialer?.stop();
-    if (this.analysisTick) clearInterval(this.analysisTick);
-    this.analysisTick = undefined;
+    clearTimeout(this.graceTimer);
+    this.graceTimer = undefined;
     await this.sessions.closeAll(CLOSE_GRACE);
     this.pump.close();
     await this.server?.close();
@@ -316,15 +315,24 @@ class AgentImpl implements Agent {
           cursor = events[events.length - 1]!.seq;
         }
         this.publishFindings(analysis);
+        this.armGraceTimer(analysis);
         return false;
       },
     };
     this.pump.add(reader);
-    // Grace periods expire with time, not only with events.
-    this.analysisTick = setInterval(() => {
-      if (this.log.lastSeq > 0) this.pump.flushNow();
-    }, ANALYSIS_TICK);
-    this.analysisTick.unref();
+  }
+
+  /** Grace periods expire with time, not only with events: wake exactly when the next one does. */
+  private armGraceTimer(analysis: Analysis): void {
+    clearTimeout(this.graceTimer);
+    this.graceTimer = undefined;
+    const next = analysis.nextDeadline();
+    if (next === undefined || this.closing) return;
+    this.graceTimer = setTimeout(() => {
+      this.graceTimer = undefined;
+      this.pump.flushNow();
+    }, Math.max(0, next - this.sink.now()) + 1);
+    this.graceTimer.unref();
   }
 
   private publishFindings(analysis: Analysis): void {

@@ -25,6 +25,11 @@ export class DeadlineQueue {
     }
   }
 
+  /** Time of the earliest deadline, if any. */
+  get next(): number | undefined {
+    return this.heap[0]?.t;
+  }
+
   /** The earliest deadline at or before `now`, removed from the queue. */
   popDue(now: number): Deadline | undefined {
     const heap = this.heap;

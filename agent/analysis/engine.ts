@@ -98,6 +98,10 @@ export class AnalysisEngine implements Analysis {
     return this.registry.takeChanges();
   }
 
+  nextDeadline(): number | undefined {
+    return this.deadlines.next;
+  }
+
   /** Fires every deadline due by `now`, earliest first. */
   private expire(now: number): void {
     for (let d = this.deadlines.popDue(now); d; d = this.deadlines.popDue(now)) {

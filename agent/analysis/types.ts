@@ -209,4 +209,6 @@ export interface Analysis {
   counts(): CountsSnapshot;
   /** Findings opened and resolved since the previous call (the agent publishes these). */
   takeChanges(): import('../types.js').FindingChanges;
+  /** Agent time at which the next grace period expires, if one is running: when `advance` can next change anything (it may turn out moot, e.g. the connection closed meanwhile). */
+  nextDeadline(): number | undefined;
 }

@@ -12,6 +12,18 @@ function leakyBackend(): { s: StreamBuilder; addSeq: number; closeSeq: number } 
 }
 
 describe('orphan-listener', () => {
+  it('tells when its grace period next expires, and nothing once it has', () => {
+    const { s } = leakyBackend();
+    const closeT = s.t;
+    const a = s.analyze({ orphanGrace: 1000 }, closeT);
+    expect(a.nextDeadline()).toBe(closeT + 1000);
+    a.advance(closeT + 1000);
+    expect(a.findings({ rule: 'orphan-listener' })).toHaveLength(1);
+    // The half-open grace started at peer-end is still queued; it is moot now that c1 closed.
+    a.advance(closeT + 5000);
+    expect(a.nextDeadline()).toBeUndefined();
+  });
+
   it('fires once the grace period after the owner closed has passed', () => {
     const { s, addSeq, closeSeq } = leakyBackend();
     const closeT = s.t;
