@@ -240,9 +240,9 @@ class AgentImpl implements Agent {
   }
 
   private runAction(connection: string | null, name: string, options: { timeout?: number; source: 'inspector' | 'code' }): Promise<SettleResult> {
-    const safe = options.timeout === undefined ? options : { ...options, timeout: timerDelay(options.timeout) };
-    if (connection !== null) return this.probes.act(connection, name, safe);
-    return this.runGlobalAction(name, safe);
+    const resolved = { ...options, timeout: actionTimeout(options.timeout, this.options.actionTimeout) };
+    if (connection !== null) return this.probes.act(connection, name, resolved);
+    return this.runGlobalAction(name, resolved);
   }
 
   /**
@@ -352,9 +352,13 @@ class AgentImpl implements Agent {
 /** Longest delay setTimeout honours; beyond it Node fires after 1 ms and prints a TimeoutOverflowWarning to the host's stderr. */
 const MAX_TIMER_DELAY = 2 ** 31 - 1;
 
-/** An action timeout as a delay timers accept: a huge one (an inspector may send 1e300) waits as long as timers can. */
-function timerDelay(timeout: number): number {
-  if (Number.isNaN(timeout)) return 0;
+/**
+ * The one place an action's timeout is decided: the default when none (or
+ * NaN) is given; otherwise at most what timers honour (an inspector may send
+ * 1e300).
+ */
+function actionTimeout(timeout: number | undefined, fallback: number): number {
+  if (timeout === undefined || Number.isNaN(timeout)) return fallback;
   return Math.min(Math.max(timeout, 0), MAX_TIMER_DELAY);
 }
 

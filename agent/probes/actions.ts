@@ -29,7 +29,8 @@ export class ActionRunner {
     if (record.busy) throw new AgentError('ACTION_BUSY', `an action is already running on connection "${conn}"`);
 
     const { ctx } = this;
-    const timeout = validTimeout(options.timeout) ?? ctx.options.actionTimeout;
+    // The agent has already decided it (agent.ts actionTimeout); the default is for direct callers.
+    const timeout = options.timeout ?? ctx.options.actionTimeout;
     const actionId = ctx.nextId('a');
     const startedAt = ctx.sink.now();
     record.busy = true;
@@ -85,9 +86,6 @@ export class ActionRunner {
   }
 }
 
-function validTimeout(timeout: unknown): number | undefined {
-  return typeof timeout === 'number' && Number.isFinite(timeout) && timeout >= 0 ? timeout : undefined;
-}
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
