@@ -134,6 +134,9 @@ export class FindingRegistry {
         forget.add(f);
         excess--;
         this.close(f);
+        // Announced like a resolution, so whoever keeps open findings (the
+        // agent's snapshot state) lets go of it too.
+        this.resolved.push(f);
       }
     }
     let write = 0;

@@ -86,7 +86,6 @@ export class ActionRunner {
   }
 }
 
-
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import type { Finding } from '../protocol.js';
+import { FindingRegistry } from './findings.js';
+
+const spec = (i: number) => ({
+  rule: 'emit-after-close' as const,
+  subject: `c${i}`,
+  severity: 'error' as const,
+  title: 't',
+  message: 'm',
+  subjects: [`c${i}`],
+  evidence: [i],
+  openedSeq: i,
+  openedT: i,
+});
+
+describe('findings history', () => {
+  it('announces open findings it has to forget at the cap, so the agent stops keeping them for snapshots', () => {
+    const list: Finding[] = [];
+    const registry = new FindingRegistry(list, () => {}, 10);
+    for (let i = 1; i <= 11; i++) registry.open(spec(i));
+    expect(list.length).toBe(9);
+    const { resolved } = registry.takeChanges();
+    expect(resolved.map((f) => f.id)).toEqual(['emit-after-close:c1', 'emit-after-close:c2']);
+  });
+});
