@@ -35,7 +35,22 @@ describe('creation stacks', () => {
     function subscribeHere() {
       return capture();
     }
-    const stack = subscribeHere()!;
+    // Count V8's formatting (the expensive part), keeping its usual text.
+    let formatted = 0;
+    const original = Error.prepareStackTrace;
+    Error.prepareStackTrace = (error, sites) => {
+      formatted++;
+      return `${String(error)}\n${sites.map((site) => `    at ${String(site)}`).join('\n')}`;
+    };
+    let stack: string[];
+    try {
+      stack = subscribeHere()!;
+      expect(formatted).toBe(0);
+      expect(stack[0]).toMatch(/^at subscribeHere \(/);
+      expect(formatted).toBe(1);
+    } finally {
+      Error.prepareStackTrace = original;
+    }
     expect(Array.isArray(stack)).toBe(true);
     const sent = JSON.parse(JSON.stringify({ stack }));
     expect(sent.stack[0]).toMatch(/^at subscribeHere \(/);

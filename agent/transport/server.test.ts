@@ -42,6 +42,11 @@ describe('protocol round trip', () => {
     expect(seqs(c.events())).toEqual(range(1, 123));
     expect(c.of('batch').every((b) => b.events.length <= 50 && typeof b.now === 'number')).toBe(true);
     expect(c.of('gap')).toEqual([]);
+    // `now` promises "nothing older is still coming": a batch sent while more
+    // were waiting carries its last event's t, never a later clock.
+    const batches = c.of('batch');
+    for (let i = 0; i + 1 < batches.length; i++) expect(batches[i]!.now).toBeLessThanOrEqual(batches[i + 1]!.events[0]!.t);
+    expect(snapshot).toMatchObject({ now: 0 });
   });
 
   it('gives each of two inspectors every event', async () => {

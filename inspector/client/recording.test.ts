@@ -34,6 +34,8 @@ describe('recordings', () => {
         expect(parser.end()).toEqual(parseRecording(text));
       }
     }
+    expect(parseRecording(good)).toMatchObject({ complete: true, errors: [] });
+    expect(parseRecording(good).lines).toHaveLength(6);
     expect(parseRecording(broken).errors).toMatchObject([{ line: 5 }]);
     expect(parseRecording(cutOff).errors[0]!.message).toContain('truncated');
   });

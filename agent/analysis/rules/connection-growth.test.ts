@@ -36,12 +36,16 @@ describe('connection-growth', () => {
 
   it('fires while the backend keeps writing into the abandoned connections (their peers send nothing)', () => {
     const s = new StreamBuilder();
+    const lastRead: number[] = [];
     for (let i = 1; i <= 3; i++) {
       s.open(`c${i}`);
-      s.io(`c${i}`, s.t, 100, s.t);
-      s.wait(1500);
-      // The manager keeps emitting into every connection, old ones included.
-      for (let j = 1; j <= i; j++) s.io(`c${j}`, s.t, 100 + i, j === i ? s.t : s.t - 1500 * (i - j + 1));
+      s.wait(100);
+      // The client subscribes (its only message), then is abandoned at the next reload.
+      lastRead[i] = s.t;
+      s.push({ type: 'conn.io', conn: `c${i}`, bytesIn: 50, bytesOut: 0, msgsIn: 1, msgsOut: 0, lastActivity: s.t, lastIn: s.t });
+      s.wait(1400);
+      // The manager keeps emitting into every connection, old ones included; nothing comes back.
+      for (let j = 1; j <= i; j++) s.push({ type: 'conn.io', conn: `c${j}`, bytesIn: 50, bytesOut: 100 * i, msgsIn: 1, msgsOut: 3 * i, lastActivity: s.t, lastIn: lastRead[j]! });
     }
     expect(s.analyze().findings({ rule: 'connection-growth' })).toMatchObject([{ subjects: ['c1', 'c2', 'c3'] }]);
   });
