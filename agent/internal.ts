@@ -3,7 +3,7 @@
  * hub) so the probes never report them as the app's connections. A global
  * symbol, so copies of the package loaded twice still agree.
  */
-export const INTERNAL_MARK = Symbol.for('bridgescope.internal');
+const INTERNAL_MARK = Symbol.for('bridgescope.internal');
 
 export function markInternal(server: object): void {
   Object.defineProperty(server, INTERNAL_MARK, { value: true });

@@ -40,7 +40,7 @@ export interface ResolvedOptions {
   logger: Logger;
 }
 
-export const DEFAULTS = {
+const DEFAULTS = {
   host: '127.0.0.1',
   port: 9230,
   bufferSize: 10_000,

@@ -26,11 +26,6 @@ export class RingBuffer<T> {
     return evicted;
   }
 
-  /** Item at logical index i (0 = oldest). */
-  at(i: number): T | undefined {
-    if (i < 0 || i >= this.length) return undefined;
-    return this.items[(this.start + i) % this.capacity];
-  }
 
   /** Items from logical index `from`, at most `max` of them. */
   slice(from: number, max: number): T[] {

@@ -6,9 +6,9 @@ import type { FindingFilter } from './types.js';
 export type FindingSpec = Omit<Finding, 'id' | 'resolvedSeq' | 'resolvedT'> & { subject: string };
 
 /** Most seqs kept as evidence of one finding (the first ones: they show how it started). */
-export const MAX_EVIDENCE = 100;
+const MAX_EVIDENCE = 100;
 /** Most findings kept in history; resolved ones are forgotten first. */
-export const MAX_FINDINGS = 10_000;
+const MAX_FINDINGS = 10_000;
 
 /**
  * Findings history: opens, resolves, and remembers what changed since the

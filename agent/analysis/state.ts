@@ -35,7 +35,7 @@ export function handleModelId(table: string, handle: HandleId): string {
 }
 
 /** The session group of a connection: its client identity, else its server. */
-export function groupName(e: Pick<ConnOpenEvent, 'client' | 'server'>): string {
+function groupName(e: Pick<ConnOpenEvent, 'client' | 'server'>): string {
   if (e.client) return e.client;
   return e.server !== null && e.server !== undefined ? `server:${e.server}` : 'custom';
 }

@@ -85,9 +85,12 @@ class TrackedHandleTable<T> implements HandleTable<T> {
   }
 
   private dropLive(id: number, entry: LiveHandle<T>, cascadeFrom?: number): void {
-    for (const child of [...(entry.children ?? [])]) {
-      const childEntry = this.live.get(child);
-      if (childEntry) this.dropLive(child, childEntry, id);
+    // A copy: dropping a child unlinks it from this set. Most handles have none.
+    if (entry.children) {
+      for (const child of [...entry.children]) {
+        const childEntry = this.live.get(child);
+        if (childEntry) this.dropLive(child, childEntry, id);
+      }
     }
     this.unlink(id, entry);
     this.publishDrop(id, true, cascadeFrom);

@@ -14,6 +14,8 @@ const SOCKET_CHANNEL = 'net.server.socket';
 interface ServerInfo {
   id: string;
   listening: boolean;
+  /** Read once per listen, not per accepted socket (`server.address()` is a native call). */
+  transport?: Transport;
 }
 
 /**
@@ -74,7 +76,8 @@ export class ServerProbe {
     const announce = (): void => {
       if (info.listening) return;
       info.listening = true;
-      ctx.sink.publish({ type: 'server.listen', server: info.id, transport: transportOf(server), address: addressOf(server) });
+      info.transport = transportOf(server);
+      ctx.sink.publish({ type: 'server.listen', server: info.id, transport: info.transport, address: addressOf(server) });
     };
     interpose(server, 'emit', (invoke) => function observedServerEmit(this: unknown, ...args: unknown[]) {
       if (!ctx.active) return invoke(this, args);
@@ -85,7 +88,7 @@ export class ServerProbe {
           const socket = args[1];
           if (typeof socket === 'object' && socket !== null) {
             announce();
-            owner = connections.track(socket, { server: info.id, serverTransport: transportOf(server) });
+            owner = connections.track(socket, { server: info.id, serverTransport: info.transport ?? transportOf(server) });
           }
         } else if (type === 'listening') {
           announce();

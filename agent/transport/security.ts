@@ -26,7 +26,7 @@ export function isCanonicalLoopbackIPv4(host: string): boolean {
 }
 
 /** Loopback as a Host/Origin name: canonical 127/8, `[::1]` or `localhost` (lower-cased input). */
-export function isLoopbackName(hostname: string): boolean {
+function isLoopbackName(hostname: string): boolean {
   return hostname === 'localhost' || hostname === '[::1]' || isCanonicalLoopbackIPv4(hostname);
 }
 

@@ -8,7 +8,7 @@ import { tokenMatches } from './token.js';
 import { parseFrame } from './validate.js';
 
 /** Most requests one inspector may have in flight (running actions). */
-export const MAX_IN_FLIGHT = 32;
+const MAX_IN_FLIGHT = 32;
 
 /** How often a session that stopped reading (over its send budget) checks whether its peer drained. */
 const DRAIN_POLL_MS = 20;

@@ -12,7 +12,7 @@ const KNOWN_TYPES = new Set(['auth', 'subscribe', 'act', 'mark']);
  * in the ring buffer, so without it one inspector could make the host hold
  * bufferSize × maxMessageSize bytes (640 MiB with the defaults).
  */
-export const MAX_MARK_LABEL = 1024;
+const MAX_MARK_LABEL = 1024;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
@@ -34,7 +34,7 @@ export function parseFrame(data: Uint8Array | string, isBinary: boolean, maxMess
 }
 
 /** Validates an already parsed JSON value as an {@link InspectorRequest}. */
-export function parseRequest(value: unknown): ParsedFrame {
+function parseRequest(value: unknown): ParsedFrame {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return fail('BAD_MESSAGE', 'a request must be a JSON object');
   }
