@@ -18,6 +18,7 @@ type Method = (typeof METHODS)[number];
 type Fn = (...args: unknown[]) => unknown;
 type EmitterLike = Record<Method, Fn> & {
   rawListeners(event: string | symbol): Fn[];
+  listenerCount(event: string | symbol): number;
   eventNames(): Array<string | symbol>;
 };
 
@@ -105,8 +106,28 @@ export function watchEventEmitter(ctx: ProbeContext, target: object, name: strin
     return fired ? 'once-fired' : 'remove';
   };
 
+  /**
+   * A plain add appended exactly its listener: record it without copying the
+   * whole list, which grows with the very leak this tool looks for. Only when
+   * Node's own store shows it (other emitter libraries and reentrant
+   * 'newListener' handlers take the full reconcile).
+   */
+  const appendedPlainly = (event: string | symbol, listener: unknown): boolean => {
+    const before = entries.get(event);
+    const count = before?.length ?? 0;
+    if (typeof listener !== 'function' || typeof emitter.listenerCount !== 'function' || emitter.listenerCount(event) !== count + 1) return false;
+    const stored = (emitter as { _events?: Record<string | symbol, unknown> })._events?.[event];
+    const last = Array.isArray(stored) ? stored[stored.length - 1] : stored;
+    if (last !== listener) return false;
+    const entry: Entry = { raw: listener as Fn, record: book.add(eventName(event), isOnceWrapper(listener), { owner: ctx.owner(), stack: ctx.captureStack() }) };
+    if (before) before.push(entry);
+    else entries.set(event, [entry]);
+    return true;
+  };
+
   const afterCall = (method: Method, args: unknown[], how: ListenerRemoval): void => {
     checkPatches();
+    if ((method === 'on' || method === 'addListener') && appendedPlainly(args[0] as string | symbol, args[1])) return;
     if (method === 'removeAllListeners' && (args.length === 0 || args[0] === undefined)) {
       for (const event of [...entries.keys()]) reconcile(event, how);
     } else {

@@ -171,9 +171,11 @@ describe('watchEmitter on an EventEmitter', () => {
     const h = startProbes();
     const manager = new EventEmitter();
     h.probes.watchEmitter(manager, { name: 'm' });
-    manager.rawListeners = () => {
+    const sabotaged = () => {
       throw new Error('sabotaged');
     };
+    manager.rawListeners = sabotaged;
+    manager.listenerCount = sabotaged;
     const fn = () => {};
     expect(manager.on('a', fn)).toBe(manager);
     expect(manager.listeners('a')).toEqual([fn]);
