@@ -1,7 +1,7 @@
 /** `bridgescope serve`: argv → exit code. */
 import type { Logger } from '../../agent/types.js';
 import { redactToken } from '../client/agent-url.js';
-import { DEFAULT_SERVE_PORT, startInspectorServer, type InspectorServerOptions } from './index.js';
+import { DEFAULT_SERVE_PORT, EMULATOR_HOST_ALIASES, startInspectorServer, type InspectorServerOptions } from './index.js';
 import { openBrowser } from './open-browser.js';
 
 export const SERVE_USAGE = `Usage: bridgescope serve [options]
@@ -123,13 +123,17 @@ export function parseServeArgs(argv: string[]): ServeArgs {
 }
 
 /** Startup lines: where the UI is, what agents dial, and the dial option for each simulator. */
-export function startupBanner(uiUrl: string, hubUrl: string, port: number): string {
-  const token = new URL(hubUrl).searchParams.get('token') ?? '';
-  const dial = (host: string) => `ws://${host}:${port}/agent?token=${encodeURIComponent(token)}`;
+export function startupBanner(uiUrl: string, hubUrl: string): string {
+  // The same dial URL, as an emulator or simulator reaches this machine.
+  const dial = (host: string) => {
+    const url = new URL(hubUrl);
+    url.hostname = host;
+    return url.href;
+  };
   return [
     `Bridgescope inspector: ${uiUrl}`,
     `Agents dial:           ${hubUrl}`,
-    `  createAgent({ dial }) — Android emulator: dial: '${dial('10.0.2.2')}' · iOS simulator: dial: '${dial('127.0.0.1')}'`,
+    `  createAgent({ dial }) — Android emulator: dial: '${dial(EMULATOR_HOST_ALIASES[0]!)}' · iOS simulator: dial: '${dial('127.0.0.1')}'`,
   ].join('\n');
 }
 
@@ -168,7 +172,7 @@ export async function runServe(argv: string[]): Promise<number> {
     }
     return 2;
   }
-  console.log(startupBanner(server.uiUrl, server.hubUrl, server.port));
+  console.log(startupBanner(server.uiUrl, server.hubUrl));
   if (args.openBrowser) openBrowser(server.uiUrl);
 
   return new Promise<number>((resolveExit) => {

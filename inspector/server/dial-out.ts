@@ -1,6 +1,6 @@
 import WebSocket from 'ws';
 import type { Logger } from '../../agent/types.js';
-import { redactToken } from '../client/agent-url.js';
+import { parseAgentUrl, redactToken } from '../client/agent-url.js';
 import { backoffDelay } from '../client/backoff.js';
 import type { AgentLink } from './agent-link.js';
 import type { Hub } from './hub.js';
@@ -29,11 +29,8 @@ export class OutboundAgent {
     private readonly hub: Hub,
     private readonly logger: Logger,
   ) {
-    const parsed = new URL(url);
-    if (parsed.protocol === 'http:') parsed.protocol = 'ws:';
-    if (parsed.protocol === 'https:') parsed.protocol = 'wss:';
-    if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') throw new Error(`--agent needs a ws:// URL, got ${redactToken(url)}`);
-    parsed.searchParams.delete('since');
+    // Throws BAD_URL (token hidden) for anything that is not an agent URL.
+    const parsed = new URL(parseAgentUrl(url).ws);
     parsed.searchParams.set('subscribe', '0');
     this.connectUrl = parsed.href;
     this.redacted = redactToken(url);

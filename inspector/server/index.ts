@@ -223,7 +223,6 @@ export async function startInspectorServer(options: InspectorServerOptions = {})
     const target = hub.target(key);
     const session = new TargetSession(ws, target, start, {
       token,
-      logger,
       maxMessageSize: MAX_UI_REQUEST,
       highWater: 1024 * 1024,
       maxQueuedEvents: 100_000,

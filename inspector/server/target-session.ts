@@ -1,6 +1,5 @@
 import WebSocket from 'ws';
 import type { AgentMessage, BatchMessage, GapMessage, HelloMessage, InspectorRequest, ResponseMessage } from '../../agent/protocol.js';
-import type { Logger } from '../../agent/types.js';
 import { tokenMatches } from '../../agent/transport/token.js';
 import { parseFrame } from '../../agent/transport/validate.js';
 import type { Target } from './target.js';
@@ -10,7 +9,6 @@ export type SessionStart = { mode: 'all' } | { mode: 'since'; since: number } | 
 
 export interface TargetSessionOptions {
   token: string;
-  logger: Logger;
   /** Largest request frame accepted from a UI. */
   maxMessageSize: number;
   /** Bytes buffered in the socket before the session waits for it to drain. */

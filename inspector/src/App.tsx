@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useState, type DragEvent } from 'react';
 import { UiStore } from './data/ui-store.js';
-import { connectAgent, fetchServedRecording, openRecording, readRecording, watchHub, type HubTarget } from './data/sources.js';
+import { connectAgent, fetchServedRecording, openRecording, readRecording, watchHub } from './data/sources.js';
+import type { TargetInfo } from '../client/hub-protocol.js';
 import { Header } from './components/Header.js';
 import { LinkBanner } from './components/LinkBanner.js';
 import { EmptyState } from './components/EmptyState.js';
@@ -20,7 +21,7 @@ function sourceFromUrl(): { agent?: string; hubToken?: string; recording: boolea
 export function App() {
   const source = useMemo(sourceFromUrl, []);
   const [store, setStore] = useState(() => new UiStore());
-  const [hubTargets, setHubTargets] = useState<HubTarget[]>([]);
+  const [hubTargets, setHubTargets] = useState<TargetInfo[]>([]);
   const [hubState, setHubState] = useState<'connecting' | 'live' | 'down' | null>(null);
   const [targetKey, setTargetKey] = useState<string | null>(null);
   // False once the user opens a file: the view then shows only that recording.

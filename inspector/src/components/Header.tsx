@@ -1,11 +1,12 @@
 import { useEffect, useRef } from 'react';
-import { download, recordingText, type HubTarget } from '../data/sources.js';
+import { download, recordingText } from '../data/sources.js';
+import type { TargetInfo } from '../../client/hub-protocol.js';
 import { formatDuration } from '../model/format.js';
 import { useUi } from '../ui-context.js';
 
 interface Props {
   onOpenFile(file: File): void;
-  hubTargets: HubTarget[];
+  hubTargets: TargetInfo[];
   hubState: 'connecting' | 'live' | 'down' | null;
   targetKey: string | null;
   onChooseTarget(key: string): void;

@@ -1,6 +1,6 @@
 import { AgentLink } from '../../client/link.js';
 import { createRecordingHeader, RecordingParser, serializeRecording, type ParsedRecording } from '../../client/recording.js';
-import type { TargetInfo } from '../../client/hub-protocol.js';
+import type { TargetInfo, TargetsMessage } from '../../client/hub-protocol.js';
 import type { UiStore } from './ui-store.js';
 
 /** How often the agent's clock estimate advances the analysis while the stream is quiet. */
@@ -69,11 +69,8 @@ export function download(name: string, text: string): void {
 
 // --- hub ----------------------------------------------------------------------
 
-/** A target the hub knows: a backend identity (name + client) across restarts. */
-export type HubTarget = TargetInfo;
-
 /** Follows the hub's target list (`/ui?token=`). Reconnects while the page lives. */
-export function watchHub(token: string, onTargets: (targets: HubTarget[]) => void, onState: (state: 'connecting' | 'live' | 'down') => void): () => void {
+export function watchHub(token: string, onTargets: (targets: TargetInfo[]) => void, onState: (state: 'connecting' | 'live' | 'down') => void): () => void {
   let socket: WebSocket | null = null;
   let stopped = false;
   let retry: ReturnType<typeof setTimeout> | undefined;
@@ -84,7 +81,7 @@ export function watchHub(token: string, onTargets: (targets: HubTarget[]) => voi
     socket.addEventListener('open', () => onState('live'));
     socket.addEventListener('message', (event) => {
       try {
-        const message = JSON.parse(String(event.data)) as { type?: string; targets?: HubTarget[] };
+        const message = JSON.parse(String(event.data)) as Partial<TargetsMessage>;
         if (message.type === 'targets' && Array.isArray(message.targets)) onTargets(message.targets);
       } catch {
         // Not ours; the hub only sends JSON.

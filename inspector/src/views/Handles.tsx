@@ -29,6 +29,7 @@ interface Row {
   run: number;
   h: HandleModel;
   misuse: string;
+  doubleDrop: boolean;
 }
 
 /** Handles by table and type; stale (use-after-drop) and double-drop accesses highlighted. */
@@ -38,13 +39,13 @@ export function Handles() {
   const rows = useMemo(() => handleRows(store, window), [version, window]); // eslint-disable-line react-hooks/exhaustive-deps
   const groups = useMemo(() => {
     const map = new Map<string, { key: string; live: number; dropped: number; stale: number; doubles: number }>();
-    for (const { h, misuse } of rows) {
+    for (const { h, doubleDrop } of rows) {
       const key = `${h.table}/${h.type}`;
       const g = map.get(key) ?? { key, live: 0, dropped: 0, stale: 0, doubles: 0 };
       if (h.state === 'live') g.live++;
       else g.dropped++;
       g.stale += h.staleAccesses.length;
-      if (misuse.includes('double drop')) g.doubles++;
+      if (doubleDrop) g.doubles++;
       map.set(key, g);
     }
     return [...map.values()];
@@ -96,9 +97,10 @@ function handleRows(store: UiStore, window: { from: number; to: number } | null)
       const dropped = h.droppedT !== undefined ? absoluteTime(r.startedAt, h.droppedT) : r.endedAt;
       if (!spanOverlaps(absoluteTime(r.startedAt, h.storedT), dropped, window)) continue;
       const problems: string[] = [];
-      if (doubleDrops.has(h.id)) problems.push('double drop');
+      const doubleDrop = doubleDrops.has(h.id);
+      if (doubleDrop) problems.push('double drop');
       if (h.staleAccesses.length) problems.push(`used after drop ×${h.staleAccesses.length} (#${h.staleAccesses.slice(0, 3).join(', #')})`);
-      rows.push({ run: r.index + 1, h, misuse: problems.join('; ') });
+      rows.push({ run: r.index + 1, h, misuse: problems.join('; '), doubleDrop });
     }
   }
   return rows;
