@@ -11,6 +11,7 @@ import { Dialer } from './transport/dial.js';
 import { Pump, type LogReader } from './transport/pump.js';
 import { InspectorServer } from './transport/server.js';
 import { SessionSet } from './transport/sessions.js';
+import { bracketHost } from './transport/security.js';
 import type { Agent, AgentCore, AgentEvents, AgentOptions, EventSink, Logger, Probes } from './types.js';
 
 /** Milliseconds an unauthenticated inspector has to send its `auth` message. */
@@ -223,8 +224,7 @@ class AgentImpl implements Agent {
       return;
     }
     if (this.closing) return void server.close();
-    const host = this.options.host.includes(':') ? `[${this.options.host}]` : this.options.host;
-    this.listeningUrl = `ws://${host}:${outcome.port}/?token=${encodeURIComponent(this.token)}`;
+    this.listeningUrl = `ws://${bracketHost(this.options.host)}:${outcome.port}/?token=${encodeURIComponent(this.token)}`;
   }
 
   /** What the transport sees of the agent. */

@@ -5,6 +5,7 @@ import { closeCause, deadWriteState, newRecord, type ConnectionAction, type Conn
 import type { ProbeContext } from './context.js';
 import { byteLengthOf, interpose } from './interpose.js';
 import { IoCoalescer } from './io-coalescer.js';
+import { bracketHost } from '../transport/security.js';
 
 /** How a connection was found: accepted by an observed server, or registered by the app. */
 export interface OpenOptions extends TrackOptions {
@@ -249,7 +250,7 @@ function detectTransport(target: object, isSocket: boolean): Transport {
 function peerOf(target: object): string | undefined {
   const { remoteAddress, remotePort } = target as { remoteAddress?: unknown; remotePort?: unknown };
   if (typeof remoteAddress !== 'string') return undefined;
-  const host = remoteAddress.includes(':') ? `[${remoteAddress}]` : remoteAddress;
+  const host = bracketHost(remoteAddress);
   return typeof remotePort === 'number' ? `${host}:${remotePort}` : host;
 }
 

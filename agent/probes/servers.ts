@@ -5,6 +5,7 @@ import type { ConnectionRegistry } from './connections.js';
 import type { ProbeContext } from './context.js';
 import { isInternal } from '../internal.js';
 import { interpose } from './interpose.js';
+import { bracketHost } from '../transport/security.js';
 
 /** Node 20+: the server, before it listens. */
 const LISTEN_CHANNEL = 'tracing:net.server.listen:asyncStart';
@@ -130,6 +131,5 @@ function addressOf(server: Server): string {
   const address = server.address();
   if (address === null) return '';
   if (typeof address === 'string') return address;
-  const host = address.address.includes(':') ? `[${address.address}]` : address.address;
-  return `${host}:${address.port}`;
+  return `${bracketHost(address.address)}:${address.port}`;
 }

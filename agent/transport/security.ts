@@ -16,6 +16,11 @@ export interface HostPolicy {
 }
 
 /** `127.x.y.z` written canonically: four decimal parts 0–255, no leading zeros, no hex/octal/short forms. */
+/** A host as it stands before `:port` in a URL or address: IPv6 literals in brackets. */
+export function bracketHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
+
 export function isCanonicalLoopbackIPv4(host: string): boolean {
   const parts = host.split('.');
   if (parts.length !== 4) return false;
@@ -62,7 +67,7 @@ export function isAllowedHost(header: string | undefined, policy: HostPolicy): b
   if (!parsed) return false;
   if (isLoopbackName(parsed.hostname)) return true;
   const bind = policy.bindHost.toLowerCase();
-  const bindName = bind.includes(':') ? `[${bind}]` : bind;
+  const bindName = bracketHost(bind);
   if (!isLoopbackBind(bind) && parsed.hostname === bindName) return true;
   return policy.allowedHosts.some((entry) => {
     const allowed = entry.toLowerCase();

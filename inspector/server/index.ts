@@ -12,7 +12,7 @@ import { resolve } from 'node:path';
 import WebSocket, { WebSocketServer } from 'ws';
 import { PROTOCOL_VERSION } from '../../agent/protocol.js';
 import type { Logger } from '../../agent/types.js';
-import { isAllowedHost, isAllowedOrigin, type HostPolicy } from '../../agent/transport/security.js';
+import { bracketHost, isAllowedHost, isAllowedOrigin, type HostPolicy } from '../../agent/transport/security.js';
 import { newToken, tokenMatches } from '../../agent/transport/token.js';
 import { startAdbReverse, type AdbReverse } from './adb.js';
 import { MAX_AGENT_FRAME, OutboundAgent } from './dial-out.js';
@@ -89,7 +89,7 @@ const consoleLogger: Logger = {
 function urlHost(host: string): string {
   if (host === '0.0.0.0' || host === '') return '127.0.0.1';
   if (host === '::') return '[::1]';
-  return host.includes(':') ? `[${host}]` : host;
+  return bracketHost(host);
 }
 
 function refuseUpgrade(socket: Socket, status: number, text: string): void {
