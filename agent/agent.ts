@@ -11,6 +11,7 @@ import { Dialer } from './transport/dial.js';
 import { Pump, type LogReader } from './transport/pump.js';
 import { InspectorServer } from './transport/server.js';
 import { SessionSet } from './transport/sessions.js';
+import { describeError } from './probes/actions.js';
 import { bracketHost } from './transport/security.js';
 import type { Agent, AgentCore, AgentEvents, AgentOptions, EventSink, Logger, Probes } from './types.js';
 
@@ -277,9 +278,7 @@ class AgentImpl implements Agent {
         result = { verdict: 'clean', duration, ...base, ...(value === undefined ? {} : { value }) };
       }
     } catch (err) {
-      const error = err instanceof Error ? err : new Error(String(err));
-      const code = (error as Error & { code?: unknown }).code;
-      result = { verdict: 'failed', duration: this.sink.now() - started, ...base, error: { message: error.message, ...(typeof code === 'string' ? { code } : {}) } };
+      result = { verdict: 'failed', duration: this.sink.now() - started, ...base, error: describeError(err) };
     } finally {
       clearTimeout(timer);
       action.running = false;

@@ -63,7 +63,7 @@ export class ActionRunner {
         else settle({ verdict: 'stuck', state: liveState(record), remaining: ctx.ledger.ownedBy(record.id) });
       };
       const onClosed = (): void => settle({ verdict: 'clean' });
-      const failed = (err: unknown): void => settle({ verdict: 'failed', error: describe(err) });
+      const failed = (err: unknown): void => settle({ verdict: 'failed', error: describeError(err) });
       const running: Running = { settleNow: stuck };
       this.running.add(running);
       record.closeWaiters.push(onClosed);
@@ -90,7 +90,8 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
 
-function describe(err: unknown): { code?: string; message: string } {
+/** What an action threw, as `SettleResult.error`. */
+export function describeError(err: unknown): { code?: string; message: string } {
   const { code, message } = (typeof err === 'object' && err !== null ? err : {}) as { code?: unknown; message?: unknown };
   return {
     ...(typeof code === 'string' && { code }),
