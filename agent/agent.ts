@@ -13,7 +13,7 @@ import { InspectorServer } from './transport/server.js';
 import { SessionSet } from './transport/sessions.js';
 import { describeError } from './probes/actions.js';
 import { bracketHost } from './transport/security.js';
-import type { Agent, AgentCore, AgentEvents, AgentOptions, EventSink, Logger, Probes } from './types.js';
+import type { ActOptions, Agent, AgentCore, AgentEvents, AgentOptions, EventSink, Logger, Probes } from './types.js';
 
 /** Milliseconds an unauthenticated inspector has to send its `auth` message. */
 const AUTH_TIMEOUT = 5000;
@@ -240,7 +240,7 @@ class AgentImpl implements Agent {
     };
   }
 
-  private runAction(connection: string | null, name: string, options: { timeout?: number; source: 'inspector' | 'code' }): Promise<SettleResult> {
+  private runAction(connection: string | null, name: string, options: ActOptions): Promise<SettleResult> {
     const resolved = { ...options, timeout: actionTimeout(options.timeout, this.options.actionTimeout) };
     if (connection !== null) return this.probes.act(connection, name, resolved);
     return this.runGlobalAction(name, resolved);
@@ -251,7 +251,7 @@ class AgentImpl implements Agent {
    * with what it threw, or `stuck` when it has not settled within the timeout
    * (the inspector gets an answer either way).
    */
-  private async runGlobalAction(name: string, options: { timeout?: number; source: 'inspector' | 'code' }): Promise<SettleResult> {
+  private async runGlobalAction(name: string, options: ActOptions): Promise<SettleResult> {
     const action = this.actions.get(name);
     if (!action) throw new AgentError('UNKNOWN_ACTION', `no agent-wide action named "${name}"`);
     if (action.running) throw new AgentError('ACTION_BUSY', `action "${name}" is already running`);

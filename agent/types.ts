@@ -155,6 +155,12 @@ export interface Agent {
 // Internal seams
 // ---------------------------------------------------------------------------
 
+/** How an action runs: its timeout (the agent's default when absent) and who asked. */
+export interface ActOptions {
+  timeout?: number;
+  source: import('./protocol.js').ActionStartEvent['source'];
+}
+
 /** How probes publish: stamps seq and t, never throws. Returns the seq. */
 export interface EventSink {
   publish(event: EventInput): number;
@@ -169,7 +175,7 @@ export interface AgentCore {
   readonly log: import('./event-log.js').EventLog;
   /** Agent-wide actions for hello. */
   globalActions(): ActionInfo[];
-  act(connection: string | null, name: string, options: { timeout?: number; source: 'inspector' | 'code' }): Promise<SettleResult>;
+  act(connection: string | null, name: string, options: ActOptions): Promise<SettleResult>;
   mark(label: string): number;
 }
 
@@ -196,7 +202,7 @@ export interface Probes
    * UNKNOWN_ACTION or ACTION_BUSY; otherwise resolves with the verdict
    * (never rejects for an action that throws: that is `failed`).
    */
-  act(conn: string, name: string, options: { timeout?: number; source: 'inspector' | 'code' }): Promise<SettleResult>;
+  act(conn: string, name: string, options: ActOptions): Promise<SettleResult>;
   /** Stop observing: unhook channels, restore patched methods, clear timers. */
   close(): void;
 }

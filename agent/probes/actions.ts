@@ -1,5 +1,6 @@
 import { AgentError } from '../errors.js';
 import type { SettleResult } from '../protocol.js';
+import type { ActOptions } from '../types.js';
 import { liveState } from './connection.js';
 import type { ConnectionRegistry } from './connections.js';
 import type { ProbeContext } from './context.js';
@@ -21,7 +22,7 @@ export class ActionRunner {
     private readonly connections: ConnectionRegistry,
   ) {}
 
-  async act(conn: string, name: string, options: { timeout?: number; source: 'inspector' | 'code' }): Promise<SettleResult> {
+  async act(conn: string, name: string, options: ActOptions): Promise<SettleResult> {
     const record = this.connections.openById(conn);
     if (!record) throw new AgentError('UNKNOWN_CONNECTION', `no open connection "${conn}"`);
     const action = record.actions.get(name);
