@@ -1,3 +1,4 @@
+import { backoffDelay } from '../../client/backoff.js';
 import { AgentLink } from '../../client/link.js';
 import { createRecordingHeader, RecordingParser, serializeRecording, type ParsedRecording } from '../../client/recording.js';
 import type { TargetInfo, TargetsMessage } from '../../client/hub-protocol.js';
@@ -74,11 +75,15 @@ export function watchHub(token: string, onTargets: (targets: TargetInfo[]) => vo
   let socket: WebSocket | null = null;
   let stopped = false;
   let retry: ReturnType<typeof setTimeout> | undefined;
+  let attempt = 0;
   const open = () => {
     const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
     onState('connecting');
     socket = new WebSocket(`${scheme}//${location.host}/ui?token=${encodeURIComponent(token)}`);
-    socket.addEventListener('open', () => onState('live'));
+    socket.addEventListener('open', () => {
+      attempt = 0;
+      onState('live');
+    });
     socket.addEventListener('message', (event) => {
       try {
         const message = JSON.parse(String(event.data)) as Partial<TargetsMessage>;
@@ -90,7 +95,7 @@ export function watchHub(token: string, onTargets: (targets: TargetInfo[]) => vo
     socket.addEventListener('close', () => {
       if (stopped) return;
       onState('down');
-      retry = setTimeout(open, 1000);
+      retry = setTimeout(open, backoffDelay(++attempt));
     });
   };
   open();

@@ -72,7 +72,6 @@ export class UiStore {
    * before their cleanup.
    */
   private replayUntil = 0;
-  private lastSeq = 0;
   /** Every hello, event, gap and clock tick, in order: what Record saves. */
   readonly lines: RecordingLine[] = [];
   readonly hooks: BenchHooks = { ingested: 0, frames: 0, lastFrameMs: 0, maxFrameMs: 0, pending: 0, version: 0, recordingLoaded: false };
@@ -142,7 +141,7 @@ export class UiStore {
 
   /** Moves the current run's clock to the agent's estimated now, so grace periods expire while it is quiet. */
   tick(): void {
-    if (!this.clock || this.link.status !== 'live' || this.lastSeq < this.replayUntil) return;
+    if (!this.clock || this.link.status !== 'live' || (this.target.currentRun()?.lastSeq ?? 0) < this.replayUntil) return;
     this.target.advance(this.clock.now + (performance.now() - this.clock.at));
     this.changed();
   }
@@ -197,27 +196,13 @@ export class UiStore {
   }
 
   private ingest(d: LinkDelivery): void {
-    switch (d.type) {
-      case 'hello':
-        this.replayUntil = d.hello.lastSeq;
-        if (d.kind !== 'resume') this.lastSeq = 0;
-        this.clock = { now: d.hello.now, at: performance.now() };
-        this.target.ingest(d);
-        return;
-      case 'gap':
-        this.lastSeq = Math.max(this.lastSeq, d.gap.to);
-        this.target.ingest(d);
-        return;
-      case 'snapshot':
-      case 'batch': {
-        const last = d.events[d.events.length - 1];
-        if (last) this.lastSeq = Math.max(this.lastSeq, last.seq);
-        // A batch's `now` is honest (the agent sends its clock only once caught up).
-        this.target.ingest(d);
-        if (d.type === 'batch' && Number.isFinite(d.now)) this.clock = { now: d.now, at: performance.now() };
-        return;
-      }
+    if (d.type === 'hello') {
+      this.replayUntil = d.hello.lastSeq;
+      this.clock = { now: d.hello.now, at: performance.now() };
     }
+    this.target.ingest(d);
+    // A batch's `now` is honest (the agent sends its clock only once caught up).
+    if (d.type === 'batch' && Number.isFinite(d.now)) this.clock = { now: d.now, at: performance.now() };
   }
 
   private logEvents(events: AgentEvent[], run: Run): void {
