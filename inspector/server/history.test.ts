@@ -1,19 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { AgentEvent, AgentMessage, HelloMessage } from '../../agent/protocol.js';
+import type { AgentEvent, AgentMessage } from '../../agent/protocol.js';
 import { TargetHistory } from './history.js';
-
-function hello(instance: string): HelloMessage {
-  return {
-    type: 'hello',
-    protocol: 1,
-    agent: { name: 'app', pid: 1, runtime: 'node', startedAt: 0, instance },
-    now: 0,
-    lastSeq: 0,
-    readonly: false,
-    actions: [],
-    bufferSize: 100,
-  };
-}
+import { hello } from '../client/hello.test-util.js';
 
 const marks = (from: number, to: number): AgentEvent[] =>
   Array.from({ length: to - from + 1 }, (_, i) => ({ type: 'mark', label: `m${from + i}`, seq: from + i, t: from + i }));

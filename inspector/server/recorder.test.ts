@@ -2,20 +2,11 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AgentEvent, HelloMessage } from '../../agent/protocol.js';
+import type { AgentEvent } from '../../agent/protocol.js';
 import { parseRecording } from '../client/recording.js';
 import { TargetRecorder } from './recorder.js';
+import { hello } from '../client/hello.test-util.js';
 
-const hello = (instance: string): HelloMessage => ({
-  type: 'hello',
-  protocol: 1,
-  agent: { name: 'app', pid: 1, runtime: 'node', startedAt: 0, instance },
-  now: 0,
-  lastSeq: 0,
-  readonly: false,
-  actions: [],
-  bufferSize: 100,
-});
 const mark = (seq: number, label = 'm'): AgentEvent => ({ type: 'mark', seq, t: seq, label });
 
 let dir: string;

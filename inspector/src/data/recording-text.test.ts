@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { HelloMessage, RecordingLine } from '../../../agent/protocol.js';
+import type { RecordingLine } from '../../../agent/protocol.js';
 import { parseRecording } from '../../client/recording.js';
 import { recordingText } from './sources.js';
 import { UiStore } from './ui-store.js';
-
-const hello = (instance: string): HelloMessage => ({
-  type: 'hello',
-  protocol: 1,
-  agent: { name: 'app', pid: 1, runtime: 'node', startedAt: 0, instance },
-  now: 0,
-  lastSeq: 0,
-  readonly: false,
-  actions: [],
-  bufferSize: 100,
-});
+import { hello } from '../../client/hello.test-util.js';
 
 describe('Record', () => {
   it('saves every gap and clock tick as it arrived, also after a run’s last event and in a run without events', () => {

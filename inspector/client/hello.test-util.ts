@@ -1,0 +1,15 @@
+import type { HelloMessage } from '../../agent/protocol.js';
+
+/** A minimal hello of one agent run, for tests that build streams and recordings by hand. */
+export function hello(instance: string): HelloMessage {
+  return {
+    type: 'hello',
+    protocol: 1,
+    agent: { name: 'app', pid: 1, runtime: 'node', startedAt: 0, instance },
+    now: 0,
+    lastSeq: 0,
+    readonly: false,
+    actions: [],
+    bufferSize: 100,
+  };
+}
