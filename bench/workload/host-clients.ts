@@ -1,35 +1,41 @@
 /**
- * host.* load generator child: `clients` bridge clients over one Unix socket,
- * each sending one request at a time (closed loop) in a fixed mix:
+ * host.* load generator child: groups of bridge clients, one group per server
+ * under test, each client sending one request at a time (closed loop) in a
+ * fixed mix:
  *   - every client subscribes to the manager's three events (fan-out target);
  *   - 1 in 10 requests is setVolume, which the manager fans out to every subscriber;
  *   - 1 in 50 connects a room (3 handles), 25 requests later it is disposed;
  *   - 1 in 100 unsubscribes, 50 later resubscribes (listener remove/add);
  *   - every RECONNECT_EVERY requests a client reloads (closes its socket, reconnects, resubscribes);
  *   - the rest are getStatus calls.
- * Command `run` { socketPath, clients, warmup, requests } → `result` with
- * measured-phase throughput and latency percentiles (`measuring` is sent
- * when the warm-up ends, so the parent can bracket the server's CPU time). Stays up between rounds
- * so every variant is driven by the same warmed-up process.
+ * The groups stay connected for the whole benchmark and are driven one at a
+ * time, in short slices, so every server sees the same machine weather.
+ *
+ * Commands:
+ *   open { group, socketPath, clients }  → opened, once every client is connected and subscribed
+ *   run { group, requests, measure }     → result { rps }: drives the group until `requests` more
+ *                                          have completed (then lets in-flight ones finish);
+ *                                          `measure` keeps their latencies for `latency`
+ *   latency { group }                    → latency { p50, p99 } over every measured request, in ms
  */
 import { connect, type Socket } from 'node:net';
 import { encodeFrame, FrameDecoder } from '../../demo/framing.js';
 import type { BridgeRequest } from '../../demo/rpc.js';
+import { percentile } from '../result.js';
 import { onCommand, reply } from './child.js';
 
 const RECONNECT_EVERY = 2000;
 const EVENTS = ['stateChanged', 'volumeChanged', 'peerJoined'] as const;
 
-interface Round {
-  warmup: number;
-  requests: number;
-  done: number;
-  measureStart: number;
-  latencies: Float64Array;
-  measured: number;
-  pushes: number;
-  finished: () => void;
-  stopped: boolean;
+/** One slice of load on a group: how many requests are left to start, and who waits for the end. */
+interface Slice {
+  remaining: number;
+  inFlight: number;
+  started: number;
+  /** When the slice's last counted request completed. */
+  endedAt: number;
+  latencies: number[] | null;
+  done: () => void;
 }
 
 class LoadClient {
@@ -39,71 +45,95 @@ class LoadClient {
   private count = 0;
   private room: number | null = null;
   private setup: BridgeRequest[] = [];
+  private slice: Slice | null = null;
+  private onReady: (() => void) | null = null;
 
-  constructor(
-    private readonly path: string,
-    private readonly round: Round,
-  ) {}
+  constructor(private readonly path: string) {}
 
-  start(): void {
+  /** Connects and subscribes; resolves once the subscriptions are answered. */
+  open(): Promise<void> {
+    return new Promise((resolve) => {
+      this.onReady = resolve;
+      this.connect();
+    });
+  }
+
+  /** Joins a slice: keeps one request in flight until the slice has started them all. */
+  drive(slice: Slice): void {
+    this.slice = slice;
+    // A client still resubscribing after a reload joins once it is done.
+    if (!this.onReady) this.sendNextIfDue();
+  }
+
+  private connect(): void {
     const socket = connect(this.path);
     const decoder = new FrameDecoder();
     this.socket = socket;
     this.room = null;
     this.setup = EVENTS.map((event) => ({ id: 0, method: 'subscribe', params: { event } }));
-    socket.on('connect', () => this.sendNext());
+    socket.on('connect', () => this.sendSetup());
     // A reloaded-away socket may still deliver pushes: they are not this client's any more.
     socket.on('data', (chunk: Buffer) => {
       if (socket === this.socket) this.receive(decoder, chunk);
     });
     socket.on('error', (err) => {
-      if (socket === this.socket && !this.round.stopped) throw err;
+      if (socket === this.socket) throw err;
     });
-  }
-
-  stop(): void {
-    this.socket.destroy();
   }
 
   private receive(decoder: FrameDecoder, chunk: Buffer): void {
     for (const message of decoder.push(chunk) as { id?: number; event?: string; error?: unknown }[]) {
-      if (message.id === undefined) {
-        this.round.pushes++;
-        continue;
-      }
+      if (message.id === undefined) continue;
       if (message.error) throw new Error(`bridge error: ${JSON.stringify(message.error)}`);
       const result = (message as { result?: { handle?: number } }).result;
       if (result && typeof result.handle === 'number') this.room = result.handle;
-      this.completed();
+      if (this.setup.length > 0) this.sendSetup();
+      else if (this.onReady) {
+        this.onReady();
+        this.onReady = null;
+        // A reconnect mid-slice resumes the slice once resubscribed.
+        if (this.slice) this.sendNextIfDue();
+      } else this.completed();
     }
+  }
+
+  private sendSetup(): void {
+    const request = this.setup.shift();
+    if (request) this.send(request);
+    else this.onReady?.();
   }
 
   private completed(): void {
-    const round = this.round;
-    if (round.stopped) return;
-    const now = performance.now();
-    round.done++;
-    if (round.done === round.warmup) {
-      round.measureStart = now;
-      reply({ type: 'measuring' });
-    }
-    else if (round.done > round.warmup) round.latencies[round.measured++] = now - this.sentAt;
-    if (round.measured >= round.requests) {
-      round.stopped = true;
-      round.finished();
+    const slice = this.slice!;
+    slice.inFlight--;
+    slice.latencies?.push(performance.now() - this.sentAt);
+    if (slice.remaining === 0 && slice.inFlight === 0) {
+      slice.endedAt = performance.now();
+      this.slice = null;
+      slice.done();
       return;
     }
     if (++this.count % RECONNECT_EVERY === 0) {
-      const old = this.socket;
-      old.end();
-      this.start();
+      this.socket.end();
+      this.onReady = () => {};
+      this.connect();
       return;
     }
-    this.sendNext();
+    this.sendNextIfDue();
   }
 
-  private sendNext(): void {
-    const request = this.setup.shift() ?? this.request(this.count);
+  private sendNextIfDue(): void {
+    const slice = this.slice;
+    if (!slice || slice.remaining === 0) {
+      this.slice = null;
+      return;
+    }
+    slice.remaining--;
+    slice.inFlight++;
+    this.send(this.request(this.count));
+  }
+
+  private send(request: BridgeRequest): void {
     request.id = this.nextId++;
     this.sentAt = performance.now();
     this.socket.write(encodeFrame(request));
@@ -123,24 +153,45 @@ class LoadClient {
   }
 }
 
+interface Group {
+  clients: LoadClient[];
+  latencies: number[];
+}
+
+const groups = new Map<string, Group>();
+
+function group(name: unknown): Group {
+  const found = groups.get(String(name));
+  if (!found) throw new Error(`no client group "${String(name)}"`);
+  return found;
+}
+
+async function run(target: Group, requests: number, measure: boolean): Promise<number> {
+  let done!: () => void;
+  const finished = new Promise<void>((resolve) => (done = resolve));
+  const slice: Slice = { remaining: requests, inFlight: 0, started: performance.now(), endedAt: 0, latencies: measure ? target.latencies : null, done };
+  for (const client of target.clients) client.drive(slice);
+  await finished;
+  return (requests / (slice.endedAt - slice.started)) * 1000;
+}
+
 onCommand(async (command) => {
-  if (command.type !== 'run') return;
-  const { socketPath, clients, warmup, requests } = command as unknown as { socketPath: string; clients: number; warmup: number; requests: number };
-  let finished!: () => void;
-  const done = new Promise<void>((resolve) => (finished = resolve));
-  const round: Round = { warmup, requests, done: 0, measureStart: 0, latencies: new Float64Array(requests), measured: 0, pushes: 0, finished, stopped: false };
-  const load = Array.from({ length: clients }, () => new LoadClient(socketPath, round));
-  for (const c of load) c.start();
-  await done;
-  const elapsed = performance.now() - round.measureStart;
-  for (const c of load) c.stop();
-  const sorted = round.latencies.sort();
-  reply({
-    type: 'result',
-    rps: (requests / elapsed) * 1000,
-    p50: sorted[Math.floor(requests * 0.5)]!,
-    p99: sorted[Math.floor(requests * 0.99)]!,
-    pushes: round.pushes,
-  });
+  switch (command.type) {
+    case 'open': {
+      const clients = Array.from({ length: Number(command.clients) }, () => new LoadClient(String(command.socketPath)));
+      await Promise.all(clients.map((c) => c.open()));
+      groups.set(String(command.group), { clients, latencies: [] });
+      reply({ type: 'opened' });
+      return;
+    }
+    case 'run':
+      reply({ type: 'result', rps: await run(group(command.group), Number(command.requests), command.measure === true) });
+      return;
+    case 'latency': {
+      const { latencies } = group(command.group);
+      reply({ type: 'latency', p50: percentile(latencies, 50), p99: percentile(latencies, 99) });
+      return;
+    }
+  }
 });
 reply({ type: 'ready' });
