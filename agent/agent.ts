@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
 import { createAnalysis } from './analysis/index.js';
 import type { Analysis } from './analysis/types.js';
 import { AgentError } from './errors.js';
@@ -13,6 +12,7 @@ import { InspectorServer } from './transport/server.js';
 import { SessionSet } from './transport/sessions.js';
 import { describeError } from './probes/actions.js';
 import { bracketHost } from './transport/security.js';
+import { AgentClock } from './clock.js';
 import type { ActOptions, Agent, AgentCore, AgentEvents, AgentOptions, EventSink, Logger, Probes } from './types.js';
 
 /** Milliseconds an unauthenticated inspector has to send its `auth` message. */
@@ -100,9 +100,8 @@ class AgentImpl implements Agent {
       instance: randomBytes(8).toString('hex'),
       ...(options.client === undefined ? {} : { client: options.client }),
     };
-    const start = performance.now();
-    // Rounded to microseconds: keeps frames small and stays monotonic.
-    const now = () => Math.round((performance.now() - start) * 1000) / 1000;
+    const clock = new AgentClock();
+    const { now } = clock;
     this.log = new EventLog(options.bufferSize, now);
     this.sink = {
       publish: (event: EventInput) => {
@@ -114,10 +113,12 @@ class AgentImpl implements Agent {
         }
       },
       now,
+      recent: () => clock.recent,
     };
     this.probes = createProbes(this.sink, {
       autoInstrument: options.autoInstrument,
       stackFrames: options.stackFrames,
+      attribution: options.attribution,
       actionTimeout: options.actionTimeout,
       ioInterval: options.ioInterval,
       logger: this.logger,

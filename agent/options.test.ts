@@ -19,6 +19,7 @@ describe('resolveOptions', () => {
       bufferSize: 10_000,
       autoInstrument: true,
       stackFrames: 10,
+      attribution: 'async',
       actionTimeout: 2000,
       sendBudget: 4 * 1024 * 1024,
       maxMessageSize: 64 * 1024,
@@ -56,9 +57,16 @@ describe('resolveOptions', () => {
 
   it('replaces an invalid value by its default with a warning instead of throwing', () => {
     const warnings: string[] = [];
-    const o = resolveOptions({ bufferSize: 0, port: 70_000, batchSize: 2.5, logger: { warn: (m) => warnings.push(m), error() {} } });
-    expect([o.bufferSize, o.port, o.batchSize]).toEqual([10_000, 9230, 500]);
-    expect(warnings.sort()).toEqual(['invalid option batchSize, using the default', 'invalid option bufferSize, using the default', 'invalid option port, using the default']);
+    const logger = { warn: (m: string) => warnings.push(m), error() {} };
+    const o = resolveOptions({ bufferSize: 0, port: 70_000, batchSize: 2.5, attribution: 'threads' as 'sync', logger });
+    expect([o.bufferSize, o.port, o.batchSize, o.attribution]).toEqual([10_000, 9230, 500, 'async']);
+    expect(warnings.sort()).toEqual([
+      'invalid option attribution, using the default',
+      'invalid option batchSize, using the default',
+      'invalid option bufferSize, using the default',
+      'invalid option port, using the default',
+    ]);
+    expect(resolveOptions({ attribution: 'sync' }).attribution).toBe('sync');
   });
 });
 

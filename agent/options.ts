@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import type { AnalysisOptions } from './analysis/options.js';
 import { createLogger } from './logger.js';
 import { newToken } from './transport/token.js';
-import type { AgentOptions, Logger } from './types.js';
+import type { AgentOptions, Attribution, Logger } from './types.js';
 
 /** {@link AgentOptions} with every default applied (documented in docs/agent.md). */
 /**
@@ -28,6 +28,7 @@ export interface ResolvedOptions {
   autoInstrument: boolean;
   /** Frames per creation stack; 0 = no stacks. */
   stackFrames: number;
+  attribution: Attribution;
   actionTimeout: number;
   sendBudget: number;
   maxMessageSize: number;
@@ -82,6 +83,7 @@ export function resolveOptions(options: AgentOptions = {}): ResolvedOptions {
     bufferSize: int('bufferSize', 1),
     autoInstrument: options.autoInstrument ?? true,
     stackFrames: stackFrames(options.captureStacks),
+    attribution: attribution(options.attribution, logger),
     actionTimeout: int('actionTimeout', 0),
     sendBudget: int('sendBudget', 1),
     maxMessageSize: int('maxMessageSize', 1),
@@ -104,6 +106,12 @@ function stackFrames(capture: boolean | number | undefined): number {
   if (capture === undefined || capture === true) return DEFAULTS.stackFrames;
   if (capture === false) return 0;
   return Number.isFinite(capture) && capture > 0 ? Math.floor(capture) : 0;
+}
+
+function attribution(given: Attribution | undefined, logger: Logger): Attribution {
+  if (given === undefined || given === 'async' || given === 'sync') return given ?? 'async';
+  logger.warn('invalid option attribution, using the default', { given, default: 'async' });
+  return 'async';
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

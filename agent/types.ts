@@ -46,6 +46,14 @@ export interface AgentOptions {
   autoInstrument?: boolean;
   /** Creation stacks: true (default, 10 app frames), false, or a frame count. */
   captureStacks?: boolean | number;
+  /**
+   * How far a connection's ownership follows its work. `'async'` (default):
+   * through awaits, timers and callbacks (AsyncLocalStorage; every async
+   * resource in the process then costs a little more). `'sync'`: only what
+   * runs synchronously inside the connection's event dispatch or `runAs`,
+   * at no cost to the rest of the process.
+   */
+  attribution?: Attribution;
   /** Milliseconds an action waits for its connection to close before `stuck`. Default 2000. */
   actionTimeout?: number;
   /** Per-inspector send budget in bytes (`bufferedAmount`): beyond it nothing more is sent until it drains (a `gap` if the ring overtakes it). Default 4 MiB. */
@@ -63,6 +71,8 @@ export interface AgentOptions {
   /** Run the leak analysis in the agent and publish `finding.*` events. Default true. */
   analysis?: boolean | import('./analysis/options.js').AnalysisOptions;
 }
+
+export type Attribution = 'async' | 'sync';
 
 /** A reference to a tracked connection: its id, or the object tracked. */
 export type ConnectionRef = string | object;
@@ -166,6 +176,8 @@ export interface EventSink {
   publish(event: EventInput): number;
   /** Agent time now (ms since start, monotonic). */
   now(): number;
+  /** The last time `now()` returned: free to read, never ahead of `now()` (see AgentClock). */
+  recent(): number;
 }
 
 /** What the transport needs from the rest of the agent. */
@@ -186,6 +198,7 @@ export interface ProbeOptions {
   autoInstrument: boolean;
   /** Frames to keep per creation stack; 0 disables stacks. */
   stackFrames: number;
+  attribution: Attribution;
   actionTimeout: number;
   ioInterval: number;
   logger: Logger;

@@ -9,6 +9,7 @@
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import { WebSocket } from 'ws';
+import { AgentClock } from '../agent/clock.js';
 import { EventLog } from '../agent/event-log.js';
 import { createAgent } from '../agent/index.js';
 import { createProbes } from '../agent/probes/index.js';
@@ -70,12 +71,13 @@ function round(n: number): number {
 }
 
 function startProbes(stackFrames: number): { probes: Probes; log: EventLog } {
-  const t0 = performance.now();
-  const log = new EventLog(10_000, () => performance.now() - t0);
-  const sink: EventSink = { publish: (e) => log.publish(e), now: log.now };
+  const clock = new AgentClock();
+  const log = new EventLog(10_000, clock.now);
+  const sink: EventSink = { publish: (e) => log.publish(e), now: clock.now, recent: () => clock.recent };
   const probes = createProbes(sink, {
     autoInstrument: true,
     stackFrames,
+    attribution: 'async',
     actionTimeout: 2000,
     ioInterval: 1000,
     logger: console,

@@ -16,12 +16,12 @@ const MAX_FINDINGS = 10_000;
  * never forgets what an open finding explains.
  */
 export class FindingRegistry {
-  /** Open findings by their base id `${rule}:${subject}`. */
-  private readonly open_ = new Map<string, Finding>();
+  /** Open findings by rule, then subject (rules ask per event: no id string is built for that). */
+  private readonly open_ = new Map<RuleId, Map<string, Finding>>();
   /** Every id in history (a finding that recurs after resolving gets `#2`, `#3`…). */
   private readonly ids = new Set<string>();
   private readonly pins = new Map<string, number>();
-  private readonly baseIds = new WeakMap<Finding, string>();
+  private readonly subjectOf = new WeakMap<Finding, string>();
   /** Open findings still in history (their subjects are pinned). */
   private readonly active = new WeakSet<Finding>();
   private opened: Finding[] = [];
@@ -40,14 +40,14 @@ export class FindingRegistry {
 
   /** The open finding of this rule about this subject, if any. */
   get(rule: RuleId, subject: string): Finding | undefined {
-    return this.open_.get(`${rule}:${subject}`);
+    return this.open_.get(rule)?.get(subject);
   }
 
   /** Opens a finding unless one about the same subject is already open (then returns that one). */
   open(spec: FindingSpec): Finding {
-    const base = `${spec.rule}:${spec.subject}`;
-    const existing = this.open_.get(base);
+    const existing = this.get(spec.rule, spec.subject);
     if (existing) return existing;
+    const base = `${spec.rule}:${spec.subject}`;
     let id = base;
     for (let n = 2; this.ids.has(id); n++) id = `${base}#${n}`;
     const finding: Finding = {
@@ -61,8 +61,10 @@ export class FindingRegistry {
       openedSeq: spec.openedSeq,
       openedT: spec.openedT,
     };
-    this.open_.set(base, finding);
-    this.baseIds.set(finding, base);
+    let ofRule = this.open_.get(spec.rule);
+    if (!ofRule) this.open_.set(spec.rule, (ofRule = new Map()));
+    ofRule.set(spec.subject, finding);
+    this.subjectOf.set(finding, spec.subject);
     this.active.add(finding);
     this.ids.add(id);
     for (const subject of finding.subjects) this.pins.set(subject, (this.pins.get(subject) ?? 0) + 1);
@@ -104,8 +106,9 @@ export class FindingRegistry {
 
   private close(finding: Finding): void {
     if (!this.active.delete(finding)) return;
-    const base = this.baseIds.get(finding);
-    if (base !== undefined && this.open_.get(base) === finding) this.open_.delete(base);
+    const subject = this.subjectOf.get(finding);
+    const ofRule = this.open_.get(finding.rule);
+    if (subject !== undefined && ofRule?.get(subject) === finding) ofRule.delete(subject);
     for (const subject of finding.subjects) {
       const n = (this.pins.get(subject) ?? 0) - 1;
       if (n > 0) this.pins.set(subject, n);

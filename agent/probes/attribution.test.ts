@@ -78,6 +78,30 @@ describe('listener attribution', () => {
     ].sort());
   });
 
+  it("with attribution 'sync', attributes what the dispatch does synchronously and nothing after an await or a timer", async () => {
+    const h = startProbes({ attribution: 'sync' });
+    const manager = new EventEmitter();
+    h.probes.watchEmitter(manager, { name: 'manager' });
+    const server = await listen(
+      net.createServer((socket) => {
+        manager.on('on-connect', noop);
+        new FramedPort(socket).on('message', async (line: string) => {
+          manager.on(`${line}:sync`, noop);
+          h.probes.runAs(socket, () => manager.on(`${line}:runAs`, noop));
+          setTimeout(() => manager.on(`${line}:timer`, noop), 1);
+          await Promise.resolve();
+          manager.on(`${line}:await`, noop);
+        });
+      }),
+    );
+    const client = await connect(server);
+    client.write('m\n');
+    await waitFor(() => h.ofType('listener.add').length === 5, 'all subscriptions');
+    const conn = connOf(h, client);
+    const owners = Object.fromEntries(h.ofType('listener.add').map((e) => [e.event, e.owner]));
+    expect(owners).toEqual({ 'on-connect': conn, 'm:sync': conn, 'm:runAs': conn, 'm:await': null, 'm:timer': null });
+  });
+
   it('attributes subscriptions made in the app’s own connection listener', async () => {
     const h = startProbes();
     const manager = new EventEmitter();

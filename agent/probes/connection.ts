@@ -29,6 +29,13 @@ export interface ConnectionRecord {
   lastActivity: number;
   /** Time of the last read (the peer's own activity). */
   lastIn: number;
+  /** Where byte totals come from when the target counts them itself (a net.Socket); else counted per chunk. */
+  byteSource?: { readonly bytesRead: number; readonly bytesWritten: number };
+  /**
+   * True until the connection ends, closes or is destroyed: until then a
+   * write is only counted; after, each one is checked (write-after-close).
+   */
+  writesLand: boolean;
   /** I/O happened since the last `conn.io`. */
   ioDirty: boolean;
   /** Set while an action runs on this connection. */
@@ -58,6 +65,7 @@ export function newRecord(fields: {
     msgsOut: 0,
     lastActivity: 0,
     lastIn: 0,
+    writesLand: true,
     ioDirty: false,
     busy: false,
     closeWaiters: [],

@@ -330,3 +330,37 @@ describe('coalesced I/O', () => {
     client.destroy();
   });
 });
+
+describe('socket hooks', () => {
+  it('puts net.Socket.prototype back as it was once the last probes close', async () => {
+    const before = Object.getOwnPropertyNames(net.Socket.prototype).sort();
+    const emit = net.Socket.prototype.emit;
+    const first = startProbes();
+    const second = startProbes();
+    const server = await listen(net.createServer((s) => s.end()));
+    const client = await connect(server);
+    client.resume();
+    await closed(client);
+    expect(net.Socket.prototype.emit).not.toBe(emit);
+    first.probes.close();
+    expect(net.Socket.prototype.emit).not.toBe(emit);
+    second.probes.close();
+    expect(net.Socket.prototype.emit).toBe(emit);
+    expect(Object.getOwnPropertyNames(net.Socket.prototype).sort()).toEqual(before);
+  });
+
+  it('lets a second agent in the process observe the same socket', async () => {
+    const first = startProbes();
+    const second = startProbes();
+    const server = await listen(net.createServer((s) => s.on('data', (d) => s.end(d))));
+    const client = await connect(server);
+    client.resume();
+    client.write('ping');
+    await closed(client);
+    for (const h of [first, second]) {
+      const close = await waitFor(() => h.ofType('conn.close')[0], 'conn.close');
+      expect(close.cause).toBe('local-end');
+      expect(h.ofType('conn.io').at(-1)).toMatchObject({ bytesIn: 4, bytesOut: 4, msgsIn: 1, msgsOut: 1 });
+    }
+  });
+});

@@ -3,8 +3,9 @@ import type { ActionInfo, Stack, Transport } from '../protocol.js';
 import type { ActionMap, ConnectionRef, TrackOptions } from '../types.js';
 import { closeCause, deadWriteState, newRecord, type ConnectionAction, type ConnectionRecord } from './connection.js';
 import type { ProbeContext } from './context.js';
-import { byteLengthOf, interpose } from './interpose.js';
+import { byteLengthOf, interpose, type InvokeInner } from './interpose.js';
 import { IoCoalescer } from './io-coalescer.js';
+import { observeSocket, useSocketHooks, type SocketObserver } from './socket-hooks.js';
 import { bracketHost } from '../transport/security.js';
 
 /** How a connection was found: accepted by an observed server, or registered by the app. */
@@ -28,8 +29,10 @@ export class ConnectionRegistry {
   readonly io: IoCoalescer;
   private readonly open = new Map<string, ConnectionRecord>();
   private readonly byTarget = new WeakMap<object, ConnectionRecord>();
+  /** Held from the first tracked socket until close(). */
+  private releaseHooks: (() => void) | undefined;
 
-  constructor(private readonly ctx: ProbeContext) {
+  constructor(readonly ctx: ProbeContext) {
     this.io = new IoCoalescer(ctx);
   }
 
@@ -103,12 +106,14 @@ export class ConnectionRegistry {
 
   close(): void {
     this.io.close();
+    this.releaseHooks?.();
   }
 
   private markClosed(record: ConnectionRecord): void {
     if (record.closed) return;
     this.io.flush(record);
     record.closed = true;
+    record.writesLand = false;
     this.open.delete(record.id);
     const cause = closeCause(record);
     this.ctx.sink.publish({
@@ -123,18 +128,21 @@ export class ConnectionRegistry {
     if (waiters.length > 0) setImmediate(() => waiters.forEach((w) => w()));
   }
 
+  /** Observes a socket through the shared prototype hooks, anything else through its own methods. */
   private instrument(record: ConnectionRecord): void {
+    if (record.target instanceof Socket) {
+      this.releaseHooks ??= useSocketHooks();
+      if (observeSocket(record.target, new RecordObserver(this, record))) return;
+    }
+    this.interposeAll(record);
+  }
+
+  private interposeAll(record: ConnectionRecord): void {
     const { ctx } = this;
+    const self = this;
     const target = record.target as Methods;
-    const dispatch = (type: unknown, arg: unknown): void => {
-      try {
-        this.observe(record, type, arg);
-      } catch (err) {
-        ctx.warnOnce('observing a connection event failed', err);
-      }
-    };
-    const runOwned = (invoke: (self: unknown, args: unknown[]) => unknown, self: unknown, args: unknown[]) =>
-      ctx.als.getStore() === record.id ? invoke(self, args) : ctx.als.run(record.id, invoke, self, args);
+    const runOwned = (invoke: InvokeInner, self: unknown, args: unknown[]) =>
+      ctx.owner() === record.id ? invoke(self, args) : ctx.runOwned(record.id, () => invoke(self, args));
 
     // An EventTarget (a MessagePort, a browser-style socket) dispatches through
     // dispatchEvent; anything with EventEmitter semantics through emit.
@@ -143,41 +151,46 @@ export class ConnectionRegistry {
       interpose(target, 'dispatchEvent', (invoke) => function observedDispatchEvent(this: unknown, ...args: unknown[]) {
         if (!ctx.active) return invoke(this, args);
         const event = args[0] as { type?: unknown; data?: unknown; error?: unknown } | undefined;
-        dispatch(event?.type, event?.type === 'error' ? (event.error ?? event) : event?.data);
+        self.event(record, event?.type, event?.type === 'error' ? (event.error ?? event) : event?.data);
         return runOwned(invoke, this, args);
       });
     } else {
       interpose(target, 'emit', (invoke) => function observedEmit(this: unknown, ...args: unknown[]) {
         if (!ctx.active) return invoke(this, args);
-        dispatch(args[0], args[1]);
+        self.event(record, args[0], args[1]);
         return runOwned(invoke, this, args);
       });
     }
-
-    const noteWrite = (chunk: unknown, encoding: unknown): void => {
-      try {
-        this.observeWrite(record, chunk, encoding);
-      } catch (err) {
-        ctx.warnOnce('observing a write failed', err);
-      }
-    };
     for (const name of ['write', 'postMessage', 'send']) {
       interpose(target, name, (invoke) => function observedWrite(this: unknown, ...args: unknown[]) {
-        if (ctx.active) noteWrite(args[0], args[1]);
+        self.write(record, args[0], args[1]);
         return invoke(this, args);
       });
     }
     interpose(target, 'end', (invoke) => function observedEnd(this: unknown, ...args: unknown[]) {
-      if (ctx.active) {
-        const chunk = args[0];
-        if (chunk !== undefined && chunk !== null && typeof chunk !== 'function') noteWrite(chunk, args[1]);
-        if (!record.localEnded) {
-          record.localEnded = true;
-          record.firstEnd ??= 'local';
-        }
-      }
+      self.ending(record, args[0], args[1]);
       return invoke(this, args);
     });
+  }
+
+  /** An event about to reach the connection's listeners. */
+  event(record: ConnectionRecord, type: unknown, arg: unknown): void {
+    if (this.ctx.active) this.ctx.guard('observing a connection event failed', () => this.observe(record, type, arg));
+  }
+
+  write(record: ConnectionRecord, chunk: unknown, encoding: unknown): void {
+    if (this.ctx.active) this.ctx.guard('observing a write failed', () => this.observeWrite(record, chunk, encoding));
+  }
+
+  /** `end(chunk?)`: the last write, and our side starts ending. */
+  ending(record: ConnectionRecord, chunk: unknown, encoding: unknown): void {
+    if (!this.ctx.active) return;
+    if (chunk !== undefined && chunk !== null && typeof chunk !== 'function') this.write(record, chunk, encoding);
+    if (!record.localEnded) {
+      record.localEnded = true;
+      record.writesLand = false;
+      record.firstEnd ??= 'local';
+    }
   }
 
   private observe(record: ConnectionRecord, type: unknown, arg: unknown): void {
@@ -190,12 +203,14 @@ export class ConnectionRegistry {
       case 'end':
         if (record.peerEnded || record.closed) break;
         record.peerEnded = true;
+        record.writesLand = false;
         record.firstEnd ??= 'peer';
         sink.publish({ type: 'conn.peer-end', conn: record.id });
         break;
       case 'finish':
         if (record.closed) break;
         record.localEnded = true;
+        record.writesLand = false;
         record.firstEnd ??= 'local';
         sink.publish({ type: 'conn.local-end', conn: record.id });
         break;
@@ -230,6 +245,61 @@ export class ConnectionRegistry {
       bytes,
       ...(stack !== undefined && { stack }),
     });
+  }
+}
+
+/** One tracked net.Socket's hooks, bound to its record: the per-chunk paths only count. */
+class RecordObserver implements SocketObserver {
+  private readonly ctx: ProbeContext;
+
+  constructor(
+    private readonly registry: ConnectionRegistry,
+    private readonly record: ConnectionRecord,
+  ) {
+    this.ctx = registry.ctx;
+    record.byteSource = record.target as Socket;
+  }
+
+  get active(): boolean {
+    return this.ctx.active;
+  }
+
+  onData(): void {
+    if (this.ctx.active && !this.record.closed) this.registry.io.noteRead(this.record);
+  }
+
+  onEvent(_socket: Socket, type: unknown, arg: unknown): void {
+    this.registry.event(this.record, type, arg);
+  }
+
+  owns(socket: Socket): boolean {
+    return !this.ctx.active || this.ctx.attributes(this.record.id, (socket as { _handle?: unknown })._handle);
+  }
+
+  enter(): string | null | undefined {
+    return this.ctx.enter(this.record.id);
+  }
+
+  leave(previous: string | null): void {
+    this.ctx.leave(previous);
+  }
+
+  runOwned<R>(fn: () => R): R {
+    return this.ctx.runOwned(this.record.id, fn);
+  }
+
+  onWrite(_socket: Socket, chunk: unknown, encoding: unknown): void {
+    if (!this.ctx.active) return;
+    if (this.record.writesLand) this.registry.io.noteWrite(this.record);
+    else this.registry.write(this.record, chunk, encoding);
+  }
+
+  onEnd(_socket: Socket, chunk: unknown, encoding: unknown): void {
+    this.registry.ending(this.record, chunk, encoding);
+  }
+
+  onDestroy(): void {
+    this.record.writesLand = false;
   }
 }
 

@@ -8,6 +8,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
+import { AgentClock } from '../clock.js';
 import { EventLog } from '../event-log.js';
 import type { AgentEvent, AgentEventType } from '../protocol.js';
 import type { EventSink, ProbeOptions, Probes } from '../types.js';
@@ -50,13 +51,14 @@ export interface Harness {
 }
 
 export function startProbes(options: Partial<ProbeOptions> = {}): Harness {
-  const t0 = performance.now();
-  const log = new EventLog(100000, () => performance.now() - t0);
-  const sink: EventSink = { publish: (e) => log.publish(e), now: log.now };
+  const clock = new AgentClock();
+  const log = new EventLog(100000, clock.now);
+  const sink: EventSink = { publish: (e) => log.publish(e), now: clock.now, recent: () => clock.recent };
   const warnings: unknown[] = [];
   const probes = createProbes(sink, {
     autoInstrument: true,
     stackFrames: 10,
+    attribution: 'async',
     actionTimeout: 2000,
     ioInterval: 60_000,
     logger: { warn: (...args) => warnings.push(args), error: (...args) => warnings.push(args) },

@@ -41,7 +41,7 @@ export function createProbes(sink: EventSink, options: ProbeOptions): Probes {
       ctx.guard('runAs failed', () => {
         owner = connections.ownerFor(ref);
       });
-      return owner === null ? ctx.als.exit(fn) : ctx.als.run(owner, fn);
+      return ctx.runOwned(owner, fn);
     },
     act: (conn, name, actOptions) => actions.act(conn, name, actOptions),
     close(): void {

@@ -4,7 +4,9 @@ import type { ProbeContext } from './context.js';
 /**
  * Turns per-chunk I/O into at most one `conn.io` per connection per interval,
  * from one shared unref'd timer that runs only while some connection has
- * unpublished I/O.
+ * unpublished I/O. Per chunk it only adds and reads the clock's `recent`
+ * time (exact for the first chunk of an interval; after that as fresh as the
+ * agent's last event, and never later than the real time).
  */
 export class IoCoalescer {
   private readonly dirty = new Set<ConnectionRecord>();
@@ -12,17 +14,26 @@ export class IoCoalescer {
 
   constructor(private readonly ctx: ProbeContext) {}
 
-  noteIn(record: ConnectionRecord, bytes: number): void {
-    record.bytesIn += bytes;
+  /** A chunk read (`noteIn` also counts its bytes, for targets that do not). */
+  noteRead(record: ConnectionRecord): void {
     record.msgsIn++;
     this.touch(record);
     record.lastIn = record.lastActivity;
   }
 
-  noteOut(record: ConnectionRecord, bytes: number): void {
-    record.bytesOut += bytes;
+  noteIn(record: ConnectionRecord, bytes: number): void {
+    record.bytesIn += bytes;
+    this.noteRead(record);
+  }
+
+  noteWrite(record: ConnectionRecord): void {
     record.msgsOut++;
     this.touch(record);
+  }
+
+  noteOut(record: ConnectionRecord, bytes: number): void {
+    record.bytesOut += bytes;
+    this.noteWrite(record);
   }
 
   /** Publishes a connection's pending totals now (before its close, so they are final). */
@@ -40,8 +51,11 @@ export class IoCoalescer {
   }
 
   private touch(record: ConnectionRecord): void {
+    if (record.ioDirty) {
+      record.lastActivity = this.ctx.sink.recent();
+      return;
+    }
     record.lastActivity = this.ctx.sink.now();
-    if (record.ioDirty) return;
     record.ioDirty = true;
     this.dirty.add(record);
     if (this.timer) return;
@@ -58,6 +72,10 @@ export class IoCoalescer {
 
   private publish(record: ConnectionRecord): void {
     record.ioDirty = false;
+    if (record.byteSource) {
+      record.bytesIn = record.byteSource.bytesRead;
+      record.bytesOut = record.byteSource.bytesWritten;
+    }
     this.ctx.sink.publish({
       type: 'conn.io',
       conn: record.id,

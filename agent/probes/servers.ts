@@ -99,7 +99,7 @@ export class ServerProbe {
         }
       });
       // The app's 'connection' listeners are the connection's first work.
-      return owner === null ? invoke(this, args) : ctx.als.run(owner, invoke, this, args);
+      return owner === null ? invoke(this, args) : ctx.runOwned(owner, () => invoke(this, args));
     });
     if (server.listening) announce();
     return info;

@@ -1,25 +1,33 @@
 /**
  * host.* server child: the demo bridge (framed JSON RPC over a Unix socket,
  * a singleton manager whose events fan out to subscribed sessions, rooms in a
- * handle table) in one of four variants:
+ * handle table) in one of five variants:
  *   none      no agent, a plain handle table
- *   agent     agent embedded, captureStacks false, no inspector
+ *   agent     agent embedded: synchronous attribution, no stacks; no inspector
  *   attached  as agent; the parent attaches an inspector
- *   stacks    agent with creation stacks on (the default: 10 frames), no inspector
+ *   async     agent with attribution across async work (the default), no stacks; no inspector
+ *   stacks    agent with its defaults: async attribution and 10-frame creation stacks; no inspector
  * argv: <variant> <socket path>. Replies `ready` with the agent URL;
  * `cpu-start` / `cpu-stop` bracket the measured phase (reply `cpu`, in µs).
  */
 import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { createAgent } from '../../agent/index.js';
-import type { HandleTable } from '../../agent/types.js';
+import type { AgentOptions, HandleTable } from '../../agent/types.js';
 import { Bridge } from '../../demo/bridge.js';
 import { BridgeManager } from '../../demo/manager.js';
 import { RoomService, type Room, type Track } from '../../demo/rooms.js';
 import { onCommand, reply } from './child.js';
 import { PlainHandleTable } from './plain-handles.js';
 
-export type HostVariant = 'none' | 'agent' | 'attached' | 'stacks';
+export type HostVariant = 'none' | 'agent' | 'attached' | 'async' | 'stacks';
+
+const OPTIONS: Record<Exclude<HostVariant, 'none'>, AgentOptions> = {
+  agent: { attribution: 'sync', captureStacks: false },
+  attached: { attribution: 'sync', captureStacks: false },
+  async: { captureStacks: false },
+  stacks: {},
+};
 
 // tsx turns source maps on; a compiled production backend runs without them,
 // and with them every captured stack would be source-mapped (several times dearer).
@@ -27,7 +35,7 @@ process.setSourceMapsEnabled(false);
 
 const [variant, socketPath] = process.argv.slice(2) as [HostVariant, string];
 
-const agent = variant === 'none' ? null : createAgent({ name: `bench-host-${variant}`, port: 0, captureStacks: variant === 'stacks', logger: false });
+const agent = variant === 'none' ? null : createAgent({ name: `bench-host-${variant}`, port: 0, logger: false, ...OPTIONS[variant] });
 await agent?.ready;
 
 const manager = new BridgeManager();

@@ -28,7 +28,8 @@ export function connectionGrowthRule(): Rule {
       for (let i = 0; i < older.length; i++) {
         const c = older[i]!.conn?.model;
         const nextOpened = sessions[i + 1]!.model.openedT;
-        if (!c || c.state === 'closed' || c.lastInbound > nextOpened) return;
+        // >=: agents may stamp a read with the time of the last event before it (docs/protocol.md, conn.io).
+        if (!c || c.state === 'closed' || c.lastInbound >= nextOpened) return;
       }
       const first = sessions[0]!.model;
       const olderIds = older.map((s) => s.model.conn);
