@@ -76,7 +76,7 @@ function install(): void {
       if (type === 'data') observer.onData();
       else {
         observer.onEvent(this, type, arg);
-        if (type === 'end') watchOwnWrite(this, observer);
+        if (type === 'end' && observer.active) watchOwnWrite(this, observer);
       }
       if (observer.owns(this)) return emit.apply(this, arguments as unknown as unknown[]);
       const previous = observer.enter();

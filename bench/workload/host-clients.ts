@@ -46,14 +46,16 @@ class LoadClient {
   private room: number | null = null;
   private setup: BridgeRequest[] = [];
   private slice: Slice | null = null;
-  private onReady: (() => void) | null = null;
+  /** Between (re)connecting and the last subscription's answer. */
+  private subscribing = false;
+  private opened: (() => void) | undefined;
 
   constructor(private readonly path: string) {}
 
   /** Connects and subscribes; resolves once the subscriptions are answered. */
   open(): Promise<void> {
     return new Promise((resolve) => {
-      this.onReady = resolve;
+      this.opened = resolve;
       this.connect();
     });
   }
@@ -62,7 +64,7 @@ class LoadClient {
   drive(slice: Slice): void {
     this.slice = slice;
     // A client still resubscribing after a reload joins once it is done.
-    if (!this.onReady) this.sendNextIfDue();
+    if (!this.subscribing) this.sendNextIfDue();
   }
 
   private connect(): void {
@@ -71,7 +73,8 @@ class LoadClient {
     this.socket = socket;
     this.room = null;
     this.setup = EVENTS.map((event) => ({ id: 0, method: 'subscribe', params: { event } }));
-    socket.on('connect', () => this.sendSetup());
+    this.subscribing = true;
+    socket.on('connect', () => this.send(this.setup.shift()!));
     // A reloaded-away socket may still deliver pushes: they are not this client's any more.
     socket.on('data', (chunk: Buffer) => {
       if (socket === this.socket) this.receive(decoder, chunk);
@@ -87,20 +90,16 @@ class LoadClient {
       if (message.error) throw new Error(`bridge error: ${JSON.stringify(message.error)}`);
       const result = (message as { result?: { handle?: number } }).result;
       if (result && typeof result.handle === 'number') this.room = result.handle;
-      if (this.setup.length > 0) this.sendSetup();
-      else if (this.onReady) {
-        this.onReady();
-        this.onReady = null;
+      const setup = this.setup.shift();
+      if (setup) this.send(setup);
+      else if (this.subscribing) {
+        this.subscribing = false;
+        this.opened?.();
+        this.opened = undefined;
         // A reconnect mid-slice resumes the slice once resubscribed.
         if (this.slice) this.sendNextIfDue();
       } else this.completed();
     }
-  }
-
-  private sendSetup(): void {
-    const request = this.setup.shift();
-    if (request) this.send(request);
-    else this.onReady?.();
   }
 
   private completed(): void {
@@ -115,7 +114,6 @@ class LoadClient {
     }
     if (++this.count % RECONNECT_EVERY === 0) {
       this.socket.end();
-      this.onReady = () => {};
       this.connect();
       return;
     }
