@@ -157,10 +157,21 @@ export async function startInspectorServer(options: InspectorServerOptions = {})
     if (url.pathname === '/recording') {
       if (!tokenMatches(url.searchParams.get('token') ?? '', token)) return sendText(res, 401, 'wrong or missing token');
       if (!recording) return sendText(res, 404, 'no recording: start with bridgescope serve --open FILE');
-      res.writeHead(200, { ...securityHeaders(), 'Content-Type': 'application/x-ndjson; charset=utf-8', 'Cache-Control': 'no-store' });
-      createReadStream(recording)
-        .on('error', () => res.destroy())
-        .pipe(res);
+      // The length lets the UI show how much is read; big reads keep a large file quick to stream.
+      fs.stat(recording).then(
+        (stats) => {
+          res.writeHead(200, {
+            ...securityHeaders(),
+            'Content-Type': 'application/x-ndjson; charset=utf-8',
+            'Cache-Control': 'no-store',
+            'Content-Length': stats.size,
+          });
+          createReadStream(recording, { highWaterMark: 1 << 20 })
+            .on('error', () => res.destroy())
+            .pipe(res);
+        },
+        () => sendText(res, 500, 'could not read the recording'),
+      );
       return;
     }
     serveStatic(req, res, url.pathname).catch(() => {

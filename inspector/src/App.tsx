@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useState, type DragEvent } from 'react';
 import { UiStore } from './data/ui-store.js';
-import { connectAgent, fetchServedRecording, openRecording, readRecording, watchHub } from './data/sources.js';
+import { connectAgent, openRecording, servedRecording, watchHub } from './data/sources.js';
 import type { TargetInfo } from '../client/hub-protocol.js';
 import { Header } from './components/Header.js';
 import { LinkBanner } from './components/LinkBanner.js';
@@ -44,13 +44,7 @@ export function App() {
   // Hub mode: follow the target list; a recording the server was told to open.
   useEffect(() => {
     if (!source.hubToken) return;
-    if (source.recording) {
-      fetchServedRecording(source.hubToken).then(
-        (parsed) => openRecording(store, parsed, 'served recording'),
-        (error: unknown) => store.setLink({ status: 'offline', reason: `could not load the recording: ${String(error)}` }),
-      );
-      return;
-    }
+    if (source.recording) return openRecording(store, servedRecording(source.hubToken), 'served recording');
     return watchHub(source.hubToken, setHubTargets, setHubState);
   }, [source.hubToken, source.recording, store]);
 
@@ -65,7 +59,14 @@ export function App() {
     return connectAgent(store, hubTargetUrl);
   }, [hubTargetUrl, store, followLive]);
 
+  // A file the user opened, read into its own store; switching away stops the reading.
+  const [openedFile, setOpenedFile] = useState<File | null>(null);
+  useEffect(() => {
+    if (openedFile) return openRecording(store, { file: openedFile }, openedFile.name);
+  }, [openedFile, store]);
+
   const chooseTarget = useCallback((key: string) => {
+    setOpenedFile(null);
     setFollowLive(true);
     setTargetKey(key);
     setStore(new UiStore());
@@ -74,15 +75,14 @@ export function App() {
     setWindow(null);
   }, []);
 
-  const openFile = useCallback(async (file: File) => {
-    const fresh = new UiStore();
-    setStore(fresh);
+  const openFile = useCallback((file: File) => {
+    setStore(new UiStore());
+    setOpenedFile(file);
     setTraces([]);
     select(null);
     setWindow(null);
     setFollowLive(false);
     setTargetKey(null);
-    openRecording(fresh, await readRecording(file.stream()), file.name);
   }, []);
 
   const runAction = useCallback(
@@ -133,7 +133,7 @@ export function App() {
     e.preventDefault();
     setDragging(false);
     const file = e.dataTransfer.files[0];
-    if (file) void openFile(file);
+    if (file) openFile(file);
   };
 
   return (

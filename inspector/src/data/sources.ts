@@ -1,7 +1,9 @@
 import { backoffDelay } from '../../client/backoff.js';
 import { AgentLink } from '../../client/link.js';
-import { createRecordingHeader, RecordingParser, serializeRecording, type ParsedRecording } from '../../client/recording.js';
+import { createRecordingHeader, RecordChecker, serializeRecording } from '../../client/recording.js';
+import type { RecordingLine } from '../../../agent/protocol.js';
 import type { TargetInfo, TargetsMessage } from '../../client/hub-protocol.js';
+import type { ReadProgress, RecordingSource } from './recording-reader.js';
 import type { UiStore } from './ui-store.js';
 
 /** How often the agent's clock estimate advances the analysis while the stream is quiet. */
@@ -30,25 +32,50 @@ export function connectAgent(store: UiStore, url: string): () => void {
   };
 }
 
-/** Reads a recording as it arrives (download or file), parsing while the rest is still coming. */
-export async function readRecording(stream: ReadableStream<Uint8Array>): Promise<ParsedRecording> {
-  const parser = new RecordingParser();
-  const decoder = new TextDecoder();
-  const reader = stream.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    parser.push(decoder.decode(value, { stream: true }));
+/**
+ * Opens a recording in the store: a worker reads the file into row batches,
+ * the page checks and ingests each batch while the rest is still being read.
+ * What is valid is loaded, where it broke is reported. Returns a function
+ * that stops reading.
+ */
+export function openRecording(store: UiStore, source: RecordingSource, name: string): () => void {
+  store.beginRecording(name);
+  let worker: Worker | undefined;
+  let finished = false;
+  let records: RecordingLine[] = [];
+  const checker = new RecordChecker((record) => records.push(record));
+  const receive = (progress: ReadProgress): void => {
+    if (finished) return;
+    if (progress.type === 'rows') {
+      checker.add(progress.rows);
+      store.appendRecording(records, progress.total ? Math.min(1, progress.bytes / progress.total) : null);
+      records = [];
+      // Past the damage nothing more is loaded.
+      if (!checker.done) return;
+    }
+    finished = true;
+    worker?.terminate();
+    if (progress.type !== 'failed') return store.endRecording(checker.end().errors);
+    // What was read stays open; the banner says why the rest is missing.
+    store.endRecording([]);
+    store.setLink({ status: 'offline', reason: `could not load the recording: ${progress.message}` });
+  };
+  try {
+    worker = new Worker(new URL('./recording-worker.ts', import.meta.url), { type: 'module' });
+  } catch (error) {
+    receive({ type: 'failed', message: `no worker to read it (${error instanceof Error ? error.message : String(error)})` });
+    return () => {};
   }
-  parser.push(decoder.decode());
-  return parser.end();
-}
-
-/** Opens a parsed recording in the store: what parsed is loaded, where it broke is reported. */
-export function openRecording(store: UiStore, parsed: ParsedRecording, name: string): void {
-  store.recordingErrors = parsed.errors;
-  store.setLink({ status: 'recording', name });
-  store.loadRecording(parsed.lines);
+  worker.onmessage = (event: MessageEvent<ReadProgress>) => receive(event.data);
+  worker.onerror = (event) => {
+    event.preventDefault();
+    receive({ type: 'failed', message: event.message || 'the recording reader stopped' });
+  };
+  worker.postMessage(source);
+  return () => {
+    finished = true;
+    worker.terminate();
+  };
 }
 
 /** Everything seen so far as a recording: each run's hello, events, gaps and clock ticks as they arrived. */
@@ -106,11 +133,9 @@ export function watchHub(token: string, onTargets: (targets: TargetInfo[]) => vo
   };
 }
 
-/** Fetches the recording `bridgescope serve --open FILE` serves. */
-export async function fetchServedRecording(token: string): Promise<ParsedRecording> {
-  const response = await fetch(`/recording?token=${encodeURIComponent(token)}`, { cache: 'no-store' });
-  if (!response.ok || !response.body) throw new Error(`the server answered ${response.status} for /recording`);
-  return readRecording(response.body);
+/** The recording `bridgescope serve --open FILE` serves, as a source for {@link openRecording}. */
+export function servedRecording(token: string): RecordingSource {
+  return { url: new URL(`/recording?token=${encodeURIComponent(token)}`, location.href).href };
 }
 
 // --- recent targets -----------------------------------------------------------

@@ -55,9 +55,8 @@ export class UiStore {
   recordingErrors: { line: number; message: string }[] = [];
 
   private pending: LinkDelivery[] = [];
-  /** A recording being fed in over several frames, and how far it got. */
-  private pendingLines: RecordingLine[] = [];
-  private pendingLinesAt = 0;
+  /** The recording being opened: records read so far, how many are ingested, how much of the file is read. */
+  private opening: { lines: RecordingLine[]; ingested: number; reading: boolean; read: number | null } | null = null;
   private lastProgressAt = 0;
   private pendingEvents = 0;
   private frame: number | null = null;
@@ -122,16 +121,39 @@ export class UiStore {
     this.schedule();
   }
 
-  /** A recording's records (one recording per store); ingested over the next frames through the Target like a live stream. */
-  loadRecording(lines: RecordingLine[]): void {
-    this.pendingLines = lines;
-    this.pendingLinesAt = 0;
+  /**
+   * Opens a recording (one per store). Its records arrive while the file is
+   * read ({@link appendRecording}) and go through the Target like a live
+   * stream over the next frames; {@link endRecording} says the file ended.
+   */
+  beginRecording(name: string): void {
+    this.opening = { lines: [], ingested: 0, reading: true, read: 0 };
+    this.setLink({ status: 'recording', name });
+  }
+
+  /** More records of the recording being opened; `read` is the fraction of the file read, null if unknown. */
+  appendRecording(lines: RecordingLine[], read: number | null): void {
+    if (!this.opening) return;
+    for (const line of lines) this.opening.lines.push(line);
+    this.opening.read = read;
     this.schedule();
   }
 
-  /** Fraction of the recording being opened that is ingested, or null when none is loading. */
+  /** The recording's file ended; `errors` says where it broke, if it did. */
+  endRecording(errors: { line: number; message: string }[]): void {
+    if (!this.opening) return;
+    this.recordingErrors = errors;
+    this.opening.reading = false;
+    this.opening.read = 1;
+    this.schedule();
+  }
+
+  /** Fraction of the recording being opened that is read and ingested, or null when none is loading. */
   get loadingProgress(): number | null {
-    return this.pendingLinesAt < this.pendingLines.length ? this.pendingLinesAt / this.pendingLines.length : null;
+    const opening = this.opening;
+    if (!opening) return null;
+    const ingested = opening.lines.length === 0 ? 0 : opening.ingested / opening.lines.length;
+    return (opening.read ?? 1) * ingested;
   }
 
   setLink(link: UiLinkState): void {
@@ -170,17 +192,7 @@ export class UiStore {
     this.pending = [];
     this.pendingEvents = 0;
     for (const d of deliveries) this.ingest(d);
-    if (this.pendingLinesAt < this.pendingLines.length) {
-      const end = Math.min(this.pendingLines.length, this.pendingLinesAt + RECORDING_LINES_PER_FRAME);
-      this.target.ingestRecording(this.pendingLines.slice(this.pendingLinesAt, end));
-      this.pendingLinesAt = end;
-      if (end < this.pendingLines.length) this.schedule();
-      else {
-        this.pendingLines = [];
-        this.pendingLinesAt = 0;
-        this.hooks.recordingLoaded = true;
-      }
-    }
+    if (this.opening) this.ingestOpening(this.opening);
     const ms = performance.now() - started;
     this.hooks.frames++;
     this.hooks.lastFrameMs = ms;
@@ -193,6 +205,18 @@ export class UiStore {
       this.lastProgressAt = performance.now();
     }
     this.changed();
+  }
+
+  /** One frame's share of the recording being opened; the last one marks it loaded. */
+  private ingestOpening(opening: NonNullable<UiStore['opening']>): void {
+    const end = Math.min(opening.lines.length, opening.ingested + RECORDING_LINES_PER_FRAME);
+    if (end > opening.ingested) this.target.ingestRecording(opening.lines.slice(opening.ingested, end));
+    opening.ingested = end;
+    if (end < opening.lines.length) this.schedule();
+    else if (!opening.reading) {
+      this.opening = null;
+      this.hooks.recordingLoaded = true;
+    }
   }
 
   private ingest(d: LinkDelivery): void {
