@@ -3,7 +3,8 @@
  * in a record that carries the indexes the reducer and rules need, so no step
  * ever scans every listener or handle.
  */
-import type { ActionModel, ConnectionModel, CountsSnapshot, HandleModel, ListenerModel, SessionModel } from './types.js';
+import type { Retained } from './retention.js';
+import type { ActionModel, ConnectionModel, CountsSnapshot, EmitterModel, HandleModel, ListenerModel, SessionModel } from './types.js';
 
 /** Everything one session group (a client, or a server without client ids) has alive. */
 export interface GroupState {
@@ -28,16 +29,14 @@ export interface SessionRecord {
   endListeners?: Map<string, number>;
 }
 
-export interface ConnRecord {
-  model: ConnectionModel;
+export interface ConnRecord extends Retained<ConnectionModel> {
   group: GroupState;
   session: SessionRecord;
   ownedListeners: Set<ListenerRecord>;
   ownedHandles: Set<HandleRecord>;
 }
 
-export interface ListenerRecord {
-  model: ListenerModel;
+export interface ListenerRecord extends Retained<ListenerModel> {
   /** `${emitter}\u0000${event}`: the listener-growth key. */
   key: string;
   /** The group its owner belonged to when it was added. */
@@ -45,17 +44,16 @@ export interface ListenerRecord {
   owner: ConnRecord | undefined;
 }
 
-export interface HandleRecord {
-  model: HandleModel;
+export interface HandleRecord extends Retained<HandleModel> {
   /** `table/type`: the counts key. */
   countKey: string;
   group: GroupState | undefined;
   owner: ConnRecord | undefined;
 }
 
-export interface ActionRecord {
-  model: ActionModel;
-}
+export type ActionRecord = Retained<ActionModel>;
+
+export type EmitterRecord = Retained<EmitterModel>;
 
 export function listenerKey(emitter: string, event: string): string {
   return `${emitter}\u0000${event}`;

@@ -5,7 +5,6 @@
  */
 import type { AgentEvent, HandleAccessEvent, HandleDropEvent } from '../protocol.js';
 import type { Rule, RuleContext, RuleHook } from './rules/rule.js';
-import { handleModelId } from './state.js';
 import type { GapModel } from './types.js';
 
 /** Most seqs remembered per handle in `staleAccesses`. */
@@ -105,7 +104,7 @@ export function reduce(e: AgentEvent, ctx: RuleContext, hooks: HookTable): void 
       return;
     case 'emitter.unwatch': {
       const emitter = state.emitters.get(e.emitter);
-      if (!emitter || emitter.unwatchedSeq !== undefined) return;
+      if (!emitter || emitter.model.unwatchedSeq !== undefined) return;
       // Listeners still attached are no longer tracked: they leave the model as `unwatch`.
       const live = state.emitterListeners.get(e.emitter);
       if (live) {
@@ -118,7 +117,7 @@ export function reduce(e: AgentEvent, ctx: RuleContext, hooks: HookTable): void 
       return;
     }
     case 'emitter.lost-track': {
-      const emitter = state.emitters.get(e.emitter);
+      const emitter = state.emitters.get(e.emitter)?.model;
       if (emitter) emitter.lostTrack = String(e.reason);
       return;
     }
@@ -145,7 +144,7 @@ export function reduce(e: AgentEvent, ctx: RuleContext, hooks: HookTable): void 
     case 'handle.take':
     case 'handle.drop': {
       if (!isId(e.table) || !isHandleId(e.handle)) return;
-      const handle = state.handles.get(handleModelId(e.table, e.handle));
+      const handle = state.handles.get(e.table, e.handle);
       if (!e.ok) {
         misuse(e, ctx, hooks);
         return;
@@ -194,7 +193,7 @@ export function reduce(e: AgentEvent, ctx: RuleContext, hooks: HookTable): void 
 }
 
 function misuse(e: HandleAccessEvent | HandleDropEvent, ctx: RuleContext, hooks: HookTable): void {
-  const handle = ctx.state.handles.get(handleModelId(e.table, e.handle));
+  const handle = ctx.state.handles.get(e.table, e.handle);
   if (handle && handle.model.staleAccesses.length < MAX_STALE_ACCESSES) handle.model.staleAccesses.push(e.seq);
   for (const rule of hooks.handleMisused) rule.handleMisused!(ctx, e, handle);
 }

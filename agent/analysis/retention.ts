@@ -1,87 +1,103 @@
 /**
+ * Where a retained entity is: alive, dead and prunable (`queued`), dead but
+ * referenced by an open finding (`held`), or pruned (`removed`, still in the
+ * model array until the next compaction).
+ */
+export type Retention = 'alive' | 'queued' | 'held' | 'removed';
+
+/** An internal record that carries its model object and where it is in retention. */
+export interface Retained<T> {
+  readonly model: T;
+  retention: Retention;
+}
+
+/**
  * Keeps a model array bounded: at most `limit` dead entries (closed,
  * removed, dropped, settled), forgetting the oldest dead first, never one an
- * open finding still references. Removal from the array is deferred and done
- * in one pass, so pruning stays O(1) amortised per event.
+ * open finding still references. Each record carries its own state, so a
+ * death or a prune costs no set lookups; removal from the array is deferred
+ * and done in one pass, so pruning stays O(1) amortised per event.
  */
-export class RetainedList<T extends object> {
-  /** FIFO of dead items in order of death; entries no longer in `queued` are stale. */
-  private readonly fifo: T[] = [];
+export class RetainedList<T extends object, R extends Retained<T>> {
+  /** The records behind `items`, index for index. */
+  private readonly records: R[] = [];
+  /** Dead records in order of death; entries no longer `queued` are stale. */
+  private readonly fifo: R[] = [];
   private head = 0;
-  private readonly queued = new Set<T>();
-  /** Dead but referenced by an open finding: not prunable until released. */
-  private readonly held = new Set<T>();
-  /** Pruned, still in `items` until the next compaction. */
-  private readonly removed = new Set<T>();
+  /** Records `queued` or `held`. */
+  private dead = 0;
+  /** Records `removed` but still in `items`. */
+  private removed = 0;
 
   constructor(
     /** The model array (mutated in place). */
     readonly items: T[],
     private readonly limit: number,
-    private readonly isPinned: (item: T) => boolean,
-    private readonly onPrune: (item: T) => void,
+    private readonly isPinned: (record: R) => boolean,
+    private readonly onPrune: (record: R) => void,
   ) {}
 
-  get deadCount(): number {
-    return this.queued.size + this.held.size;
+  add(record: R): void {
+    this.items.push(record.model);
+    this.records.push(record);
   }
 
-  add(item: T): void {
-    this.items.push(item);
-  }
-
-  died(item: T): void {
-    if (this.queued.has(item) || this.held.has(item)) return;
-    if (this.isPinned(item)) this.held.add(item);
-    else {
-      this.fifo.push(item);
-      this.queued.add(item);
-    }
+  died(record: R): void {
+    if (record.retention !== 'alive') return;
+    record.retention = 'queued';
+    this.dead++;
+    this.fifo.push(record);
     this.prune();
   }
 
-  /** The item is alive again (e.g. a handle id stored anew). */
-  revived(item: T): void {
-    this.queued.delete(item);
-    this.held.delete(item);
+  /** The record is alive again (e.g. a handle id stored anew). */
+  revived(record: R): void {
+    if (record.retention === 'queued' || record.retention === 'held') this.dead--;
+    if (record.retention !== 'removed') record.retention = 'alive';
   }
 
-  /** An open finding stopped referencing the item: it may be pruned again. */
-  released(item: T): void {
-    if (!this.held.delete(item)) return;
-    this.fifo.push(item);
-    this.queued.add(item);
+  /** An open finding stopped referencing the record: it may be pruned again. */
+  released(record: R): void {
+    if (record.retention !== 'held') return;
+    record.retention = 'queued';
+    this.fifo.push(record);
     this.prune();
   }
 
-  /** Drops pruned items from `items` now (before anyone reads the model). */
+  /** Drops pruned records from `items` now (before anyone reads the model). */
   compact(): void {
-    if (this.removed.size === 0) return;
-    const items = this.items;
+    if (this.removed === 0) return;
+    const { items, records } = this;
     let write = 0;
-    for (let read = 0; read < items.length; read++) {
-      const item = items[read]!;
-      if (!this.removed.has(item)) items[write++] = item;
+    for (let read = 0; read < records.length; read++) {
+      const record = records[read]!;
+      if (record.retention === 'removed') continue;
+      records[write] = record;
+      items[write++] = record.model;
     }
     items.length = write;
-    this.removed.clear();
+    records.length = write;
+    this.removed = 0;
   }
 
   private prune(): void {
-    while (this.deadCount > this.limit && this.head < this.fifo.length) {
-      const item = this.fifo[this.head++]!;
-      if (!this.queued.delete(item)) continue;
-      if (this.isPinned(item)) {
-        this.held.add(item);
+    while (this.dead > this.limit && this.head < this.fifo.length) {
+      const record = this.fifo[this.head++]!;
+      if (record.retention !== 'queued') continue;
+      // Pinned when it died or since: kept until its finding lets go.
+      if (this.isPinned(record)) {
+        record.retention = 'held';
         continue;
       }
-      this.removed.add(item);
-      this.onPrune(item);
+      record.retention = 'removed';
+      this.dead--;
+      this.removed++;
+      this.onPrune(record);
     }
     if (this.head > 1024 && this.head * 2 > this.fifo.length) {
       this.fifo.splice(0, this.head);
       this.head = 0;
     }
-    if (this.removed.size > 1024 && this.removed.size * 2 > this.items.length) this.compact();
+    if (this.removed > 1024 && this.removed * 2 > this.items.length) this.compact();
   }
 }

@@ -15,6 +15,7 @@ import type { AnalysisOptions } from './options.js';
 import {
   type ActionRecord,
   type ConnRecord,
+  type EmitterRecord,
   type GroupState,
   type HandleRecord,
   type ListenerRecord,
@@ -26,6 +27,7 @@ import {
   emptyCounts,
   listenerKey,
 } from './records.js';
+import { HandleIndex } from './handle-index.js';
 import { RetainedList } from './retention.js';
 import { CountsSeries } from './series.js';
 import type { ActionModel, ConnectionModel, CountsSnapshot, EmitterModel, HandleModel, ListenerModel, Model, SessionModel } from './types.js';
@@ -62,20 +64,21 @@ export class AnalysisState {
   /** Every connection in the model, also those whose id a newer one reused. */
   private readonly connRecords = new Map<ConnectionModel, ConnRecord>();
   readonly listeners = new Map<string, ListenerRecord>();
-  readonly handles = new Map<string, HandleRecord>();
+  readonly handles = new HandleIndex();
   readonly actions = new Map<string, ActionRecord>();
-  readonly emitters = new Map<string, EmitterModel>();
+  readonly emitters = new Map<string, EmitterRecord>();
   readonly groups = new Map<string, GroupState>();
   /** Live listeners per emitter id (to drop them when watching stops). */
   readonly emitterListeners = new Map<string, Set<ListenerRecord>>();
+  private readonly countKeys = new Map<string, Map<string, string>>();
   /** True when counts changed during the current event (one series point per event). */
   countsChanged = false;
 
-  private readonly connList: RetainedList<ConnectionModel>;
-  private readonly listenerList: RetainedList<ListenerModel>;
-  private readonly handleList: RetainedList<HandleModel>;
-  private readonly actionList: RetainedList<ActionModel>;
-  private readonly emitterList: RetainedList<EmitterModel>;
+  private readonly connList: RetainedList<ConnectionModel, ConnRecord>;
+  private readonly listenerList: RetainedList<ListenerModel, ListenerRecord>;
+  private readonly handleList: RetainedList<HandleModel, HandleRecord>;
+  private readonly actionList: RetainedList<ActionModel, ActionRecord>;
+  private readonly emitterList: RetainedList<EmitterModel, EmitterRecord>;
   private readonly series: CountsSeries;
   /** Sessions whose connection was forgotten, removed at the next compaction. */
   private readonly removedSessions = new Set<SessionModel>();
@@ -88,21 +91,22 @@ export class AnalysisState {
   ) {
     const m = this.model;
     const limit = options.retainDead;
-    this.connList = new RetainedList(m.connections, limit, (c) => isPinned(c.id), (c) => this.forgetConnection(c));
-    this.listenerList = new RetainedList(m.listeners, limit, (l) => isPinned(l.id), (l) => {
-      if (this.listeners.get(l.id)?.model === l) this.listeners.delete(l.id);
+    const pinned = <R extends { model: { id: string } }>(record: R): boolean => isPinned(record.model.id);
+    this.connList = new RetainedList(m.connections, limit, pinned, (c) => this.forgetConnection(c));
+    this.listenerList = new RetainedList(m.listeners, limit, pinned, (l) => {
+      if (this.listeners.get(l.model.id) === l) this.listeners.delete(l.model.id);
       m.pruned.listeners++;
     });
-    this.handleList = new RetainedList(m.handles, limit, (h) => isPinned(h.id), (h) => {
-      if (this.handles.get(h.id)?.model === h) this.handles.delete(h.id);
+    this.handleList = new RetainedList(m.handles, limit, pinned, (h) => {
+      this.handles.forget(h);
       m.pruned.handles++;
     });
-    this.actionList = new RetainedList(m.actions, limit, (a) => isPinned(a.id), (a) => {
-      if (this.actions.get(a.id)?.model === a) this.actions.delete(a.id);
+    this.actionList = new RetainedList(m.actions, limit, pinned, (a) => {
+      if (this.actions.get(a.model.id) === a) this.actions.delete(a.model.id);
       m.pruned.actions++;
     });
     this.emitterList = new RetainedList(m.emitters, limit, () => false, (e) => {
-      if (this.emitters.get(e.id) === e) this.emitters.delete(e.id);
+      if (this.emitters.get(e.model.id) === e) this.emitters.delete(e.model.id);
     });
     this.series = new CountsSeries(m.series, options.seriesLimit);
     this.recentSessions = Math.max(options.listenerGrowthSessions, options.connectionGrowthSessions) + 1;
@@ -111,13 +115,13 @@ export class AnalysisState {
   /** An open finding stopped referencing `id`: whatever it names may be pruned again. */
   released(id: string): void {
     const conn = this.conns.get(id);
-    if (conn) this.connList.released(conn.model);
+    if (conn) this.connList.released(conn);
     const listener = this.listeners.get(id);
-    if (listener) this.listenerList.released(listener.model);
-    const handle = this.handles.get(id);
-    if (handle) this.handleList.released(handle.model);
+    if (listener) this.listenerList.released(listener);
+    const handle = this.handles.byModelId(id);
+    if (handle) this.handleList.released(handle);
     const action = this.actions.get(id);
-    if (action) this.actionList.released(action.model);
+    if (action) this.actionList.released(action);
   }
 
   /** Removes forgotten entities from the model arrays (before the model is read). */
@@ -201,12 +205,12 @@ export class AnalysisState {
     if (e.client !== undefined) model.client = e.client;
     if (e.peer !== undefined) model.peer = e.peer;
     if (e.stack !== undefined) model.stack = e.stack;
-    const conn: ConnRecord = { model, group, session, ownedListeners: new Set(), ownedHandles: new Set() };
+    const conn: ConnRecord = { model, retention: 'alive', group, session, ownedListeners: new Set(), ownedHandles: new Set() };
     session.conn = conn;
     this.model.sessions.push(sessionModel);
     this.conns.set(e.conn, conn);
     this.connRecords.set(model, conn);
-    this.connList.add(model);
+    this.connList.add(conn);
     return conn;
   }
 
@@ -222,15 +226,14 @@ export class AnalysisState {
 
   private maybeConnectionDead(conn: ConnRecord): void {
     if (conn.model.state === 'closed' && conn.ownedListeners.size === 0 && conn.ownedHandles.size === 0) {
-      this.connList.died(conn.model);
+      this.connList.died(conn);
     }
   }
 
-  private forgetConnection(c: ConnectionModel): void {
-    const conn = this.connRecords.get(c);
-    this.connRecords.delete(c);
-    if (conn) this.removedSessions.add(conn.session.model);
-    if (this.conns.get(c.id)?.model === c) this.conns.delete(c.id);
+  private forgetConnection(conn: ConnRecord): void {
+    this.connRecords.delete(conn.model);
+    this.removedSessions.add(conn.session.model);
+    if (this.conns.get(conn.model.id) === conn) this.conns.delete(conn.model.id);
     this.model.pruned.connections++;
     const removed = this.removedSessions.size;
     if (removed > 1024 && removed * 2 > this.model.sessions.length) this.compactSessions();
@@ -248,25 +251,26 @@ export class AnalysisState {
   // --- emitters and listeners ---------------------------------------------
 
   watchEmitter(model: EmitterModel): void {
-    const existing = this.emitters.get(model.id);
+    const existing = this.emitters.get(model.id)?.model;
     if (existing && existing.unwatchedSeq === undefined) {
       existing.name = model.name;
       existing.kind = model.kind;
       return;
     }
-    this.emitters.set(model.id, model);
-    this.emitterList.add(model);
+    const record: EmitterRecord = { model, retention: 'alive' };
+    this.emitters.set(model.id, record);
+    this.emitterList.add(record);
   }
 
-  unwatchEmitter(emitter: EmitterModel, seq: number): void {
-    emitter.unwatchedSeq = seq;
+  unwatchEmitter(emitter: EmitterRecord, seq: number): void {
+    emitter.model.unwatchedSeq = seq;
     this.emitterList.died(emitter);
   }
 
   addListener(e: ListenerAddEvent): ListenerRecord | undefined {
     const existing = this.listeners.get(e.listener);
     if (existing && existing.model.removedSeq === undefined) return undefined;
-    const emitterName = this.emitters.get(e.emitter)?.name ?? e.emitter;
+    const emitterName = this.emitters.get(e.emitter)?.model.name ?? e.emitter;
     const model: ListenerModel = {
       id: e.listener,
       emitter: e.emitter,
@@ -280,9 +284,9 @@ export class AnalysisState {
     };
     if (e.stack !== undefined) model.stack = e.stack;
     const owner = model.owner !== null ? this.conns.get(model.owner) : undefined;
-    const record: ListenerRecord = { model, key: listenerKey(e.emitter, e.event), group: owner?.group, owner };
+    const record: ListenerRecord = { model, retention: 'alive', key: listenerKey(e.emitter, e.event), group: owner?.group, owner };
     this.listeners.set(e.listener, record);
-    this.listenerList.add(model);
+    this.listenerList.add(record);
     let byEmitter = this.emitterListeners.get(e.emitter);
     if (!byEmitter) this.emitterListeners.set(e.emitter, (byEmitter = new Set()));
     byEmitter.add(record);
@@ -300,7 +304,7 @@ export class AnalysisState {
     byEmitter?.delete(record);
     if (byEmitter?.size === 0) this.emitterListeners.delete(model.emitter);
     this.countListener(record, -1);
-    this.listenerList.died(model);
+    this.listenerList.died(record);
     if (record.owner) {
       record.owner.ownedListeners.delete(record);
       this.maybeConnectionDead(record.owner);
@@ -322,45 +326,67 @@ export class AnalysisState {
   // --- handles -------------------------------------------------------------
 
   storeHandle(e: HandleStoreEvent): HandleRecord {
-    const id = handleModelId(e.table, e.handle);
-    const existing = this.handles.get(id);
+    const existing = this.handles.get(e.table, e.handle);
     if (existing && existing.model.state === 'live') this.countHandle(existing, -1);
     if (existing) {
       existing.owner?.ownedHandles.delete(existing);
-      this.handleList.revived(existing.model);
+      this.handleList.revived(existing);
     }
     const owner = e.owner !== null && e.owner !== undefined ? this.conns.get(e.owner) : undefined;
     const type = typeof e.handleType === 'string' && e.handleType ? e.handleType : 'handle';
-    // A re-stored id keeps its model object (and its history of stale accesses).
-    const model: HandleModel = existing?.model ?? {
-      id,
-      table: e.table,
-      handle: e.handle,
-      type,
-      owner: null,
-      state: 'live',
-      storedSeq: e.seq,
-      storedT: e.t,
-      accesses: 0,
-      staleAccesses: [],
-    };
-    model.type = type;
-    model.owner = e.owner ?? null;
-    model.state = 'live';
-    model.storedSeq = e.seq;
-    model.storedT = e.t;
-    delete model.droppedSeq;
-    delete model.droppedT;
+    let model: HandleModel;
+    if (existing) {
+      // A re-stored id keeps its model object (and its history of stale accesses).
+      model = existing.model;
+      model.type = type;
+      model.owner = e.owner ?? null;
+      model.state = 'live';
+      model.storedSeq = e.seq;
+      model.storedT = e.t;
+      delete model.droppedSeq;
+      delete model.droppedT;
+      delete model.parent;
+      delete model.stack;
+    } else {
+      model = {
+        id: handleModelId(e.table, e.handle),
+        table: e.table,
+        handle: e.handle,
+        type,
+        owner: e.owner ?? null,
+        state: 'live',
+        storedSeq: e.seq,
+        storedT: e.t,
+        accesses: 0,
+        staleAccesses: [],
+      };
+    }
     if (e.parent !== undefined) model.parent = handleModelId(e.table, e.parent);
-    else delete model.parent;
     if (e.stack !== undefined) model.stack = e.stack;
-    else delete model.stack;
-    const record: HandleRecord = { model, countKey: `${e.table}/${type}`, group: owner?.group, owner };
-    this.handles.set(id, record);
-    if (!existing) this.handleList.add(model);
+    const countKey = this.countKey(e.table, type);
+    let record: HandleRecord;
+    if (existing) {
+      record = existing;
+      record.countKey = countKey;
+      record.group = owner?.group;
+      record.owner = owner;
+    } else {
+      record = { model, retention: 'alive', countKey, group: owner?.group, owner };
+      this.handles.set(record);
+      this.handleList.add(record);
+    }
     owner?.ownedHandles.add(record);
     this.countHandle(record, 1);
     return record;
+  }
+
+  /** `table/type`, one string per pair: counts are keyed by it on every store and drop. */
+  private countKey(table: string, type: string): string {
+    let byType = this.countKeys.get(table);
+    if (!byType) this.countKeys.set(table, (byType = new Map()));
+    let key = byType.get(type);
+    if (key === undefined) byType.set(type, (key = `${table}/${type}`));
+    return key;
   }
 
   /** Dropped, or taken (ownership left the table). */
@@ -369,7 +395,7 @@ export class AnalysisState {
     record.model.droppedSeq = seq;
     record.model.droppedT = t;
     this.countHandle(record, -1);
-    this.handleList.died(record.model);
+    this.handleList.died(record);
     if (record.owner) {
       record.owner.ownedHandles.delete(record);
       this.maybeConnectionDead(record.owner);
@@ -398,13 +424,13 @@ export class AnalysisState {
       startedT: e.t,
       timeout: e.timeout,
     };
-    const record: ActionRecord = { model };
+    const record: ActionRecord = { model, retention: 'alive' };
     this.actions.set(e.action, record);
-    this.actionList.add(model);
+    this.actionList.add(record);
     return record;
   }
 
   settleAction(record: ActionRecord): void {
-    this.actionList.died(record.model);
+    this.actionList.died(record);
   }
 }

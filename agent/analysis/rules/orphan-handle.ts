@@ -30,7 +30,7 @@ export function orphanHandleRule(): Rule {
         if (conn?.model.state !== 'closed') return;
         for (const handle of conn.ownedHandles) open(ctx, handle, conn, d);
       } else if (d.kind === 'handle') {
-        const handle = ctx.state.handles.get(d.id);
+        const handle = ctx.state.handles.byModelId(d.id);
         const owner = handle?.owner;
         if (handle && owner && handle.model.state === 'live' && owner.model.state === 'closed') open(ctx, handle, owner, d);
       }
