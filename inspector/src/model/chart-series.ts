@@ -13,10 +13,18 @@ export interface ChartData {
 }
 
 /**
- * Flattens every run's downsampled `series` onto one absolute time axis for
- * recharts. Keys missing from a point are 0 (a count that went away).
+ * Most points handed to the charts. About one per two pixels of a wide chart:
+ * more looks the same, and drawing the analysis's full 2,000-point series
+ * took the Overview about a second after opening a large recording.
  */
-export function chartData(runs: RunModel[]): ChartData {
+export const MAX_CHART_POINTS = 600;
+
+/**
+ * Flattens every run's downsampled `series` onto one absolute time axis for
+ * recharts. Keys missing from a point are 0 (a count that went away). At
+ * most `maxPoints` points (see {@link thinPoints}).
+ */
+export function chartData(runs: RunModel[], maxPoints = MAX_CHART_POINTS): ChartData {
   const listenerKeys = new Set<string>();
   const handleKeys = new Set<string>();
   for (const { model } of runs) {
@@ -40,7 +48,43 @@ export function chartData(runs: RunModel[]): ChartData {
       points.push(end);
     }
   }
-  return { points, listenerKeys: [...listenerKeys].sort(), handleKeys: [...handleKeys].sort() };
+  const keys = ['connections', ...listenerKeys, ...handleKeys];
+  return { points: thinPoints(points, keys, maxPoints), listenerKeys: [...listenerKeys].sort(), handleKeys: [...handleKeys].sort() };
+}
+
+/**
+ * At most about `max` points: consecutive points of a run merge into one
+ * that holds each key's highest value (a leak's peak never disappears) at
+ * the time of the last. A run's last point (its restart drop) stays as it is.
+ */
+export function thinPoints(points: ChartPoint[], keys: readonly string[], max: number): ChartPoint[] {
+  if (points.length <= max) return points;
+  const per = Math.ceil(points.length / max);
+  const out: ChartPoint[] = [];
+  let bucket: ChartPoint | null = null;
+  let size = 0;
+  for (let i = 0; i < points.length; i++) {
+    const point = points[i]!;
+    const runEnds = points[i + 1]?.run !== point.run;
+    if (runEnds) {
+      if (bucket) out.push(bucket);
+      out.push(point);
+      bucket = null;
+      size = 0;
+      continue;
+    }
+    if (!bucket) bucket = { ...point };
+    else {
+      bucket.at = point.at;
+      for (const key of keys) if (point[key]! > bucket[key]!) bucket[key] = point[key]!;
+    }
+    if (++size === per) {
+      out.push(bucket);
+      bucket = null;
+      size = 0;
+    }
+  }
+  return out;
 }
 
 /** Brush indices [start, end] covering a window over sorted points (whole range when no window). */

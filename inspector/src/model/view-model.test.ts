@@ -8,7 +8,7 @@ import { buildTrace, verdictText } from './teardown-trace.js';
 import { inWindow, makeWindow, sortedRange, spanOverlaps } from './time-window.js';
 import { panViewport, zoomViewport } from './timeline.js';
 import { scrollTopForRow, virtualWindow } from './virtual-window.js';
-import { brushRange, chartData } from './chart-series.js';
+import { brushRange, chartData, thinPoints, type ChartPoint } from './chart-series.js';
 import { reloadLeakStream } from './fixtures.test-util.js';
 
 const START = 1_700_000_000_000;
@@ -155,5 +155,20 @@ describe('timeline viewport and charts', () => {
     const [s, e] = brushRange(data.points, { from: START + 1500, to: START + 1e9 });
     expect(data.points[s]!.run).toBe(2);
     expect(e).toBe(data.points.length - 1);
+  });
+
+  it('thins a long series to the chart budget without losing a peak, a run boundary or the latest counts', () => {
+    const points: ChartPoint[] = [];
+    for (let i = 0; i < 2000; i++) points.push({ at: i, run: i < 1000 ? 1 : 2, connections: i === 777 ? 50 : 3, 'listeners:m': i % 10 } as ChartPoint);
+    points.push({ at: 2000, run: 2, connections: 1, 'listeners:m': 0 } as ChartPoint);
+    const thin = thinPoints(points, ['connections', 'listeners:m'], 300);
+    expect(thin.length).toBeLessThanOrEqual(310);
+    expect(Math.max(...thin.map((p) => p.connections))).toBe(50);
+    // Run 1's last point and the newest point are kept exactly; points stay in time order and runs never mix.
+    expect(thin.find((p) => p.at === 999)).toEqual(points[999]);
+    expect(thin[thin.length - 1]).toEqual(points[2000]);
+    expect(thin.map((p) => p.at)).toEqual([...thin.map((p) => p.at)].sort((a, b) => a - b));
+    expect(thin.filter((p) => p.run === 1).every((p) => p.at <= 999)).toBe(true);
+    expect(thinPoints(points.slice(0, 100), ['connections'], 300)).toHaveLength(100);
   });
 });

@@ -1,5 +1,5 @@
 import { memo, useMemo } from 'react';
-import { Brush, CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { Brush, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, usePlotArea, useXAxisScale, XAxis, YAxis } from 'recharts';
 import { brushRange, chartData } from '../model/chart-series.js';
 import { formatClock } from '../model/format.js';
 import { sessionTable } from '../model/session-rows.js';
@@ -116,6 +116,40 @@ interface ChartsProps {
   setWindow(window: TimeWindow | null): void;
 }
 
+/**
+ * The markers of a chart as plain SVG lines in one group. As one recharts
+ * ReferenceLine each, every marker registered itself with the chart's store,
+ * and a large recording's 300 markers cost the Overview a third of a second.
+ */
+function MarkerLines({ markers }: { markers: Marker[] }) {
+  const scale = useXAxisScale();
+  const area = usePlotArea();
+  if (!scale || !area) return null;
+  const bottom = area.y + area.height;
+  return (
+    <g className="chart-markers">
+      {markers.map((m, i) => {
+        const x = scale(m.at);
+        // Outside the plot (a zoomed window): not drawn.
+        if (x === undefined || !(x >= area.x && x <= area.x + area.width)) return null;
+        const style = MARKER_STYLE[m.kind];
+        return (
+          <g key={`${m.kind}${i}`}>
+            <line x1={x} x2={x} y1={area.y} y2={bottom} stroke={style.stroke} strokeDasharray={style.dash}>
+              <title>{m.label}</title>
+            </line>
+            {m.kind === 'restart' && (
+              <text x={x - 4} y={area.y + 12} textAnchor="end" fill="#f0616d" fontSize={10}>
+                restart
+              </text>
+            )}
+          </g>
+        );
+      })}
+    </g>
+  );
+}
+
 /** Counts over time with the brush that sets the time window; redraws only when its data changes. */
 const OverviewCharts = memo(function OverviewCharts({ data, markers, window, setWindow }: ChartsProps) {
   const [brushStart, brushEnd] = brushRange(data.points, window);
@@ -130,17 +164,6 @@ const OverviewCharts = memo(function OverviewCharts({ data, markers, window, set
       fontSize={10}
     />
   );
-  const referenceLines = markers.map((m, i) => (
-    <ReferenceLine
-      key={`${m.kind}${i}`}
-      x={m.at}
-      stroke={MARKER_STYLE[m.kind].stroke}
-      strokeDasharray={MARKER_STYLE[m.kind].dash}
-      ifOverflow="hidden"
-      label={m.kind === 'restart' ? { value: 'restart', position: 'insideTopRight', fill: '#f0616d', fontSize: 10 } : undefined}
-    />
-  ));
-
   return (
     <>
         <div className="section-title">Connections and listeners over time</div>
@@ -156,7 +179,7 @@ const OverviewCharts = memo(function OverviewCharts({ data, markers, window, set
                 isAnimationActive={false}
               />
               <Legend wrapperStyle={{ fontSize: 11 }} />
-              {referenceLines}
+              <MarkerLines markers={markers} />
               <Line type="stepAfter" dataKey="connections" name="open connections" stroke="#4ea1ff" dot={false} isAnimationActive={false} />
               {data.listenerKeys.map((key, i) => (
                 <Line
@@ -211,7 +234,7 @@ const OverviewCharts = memo(function OverviewCharts({ data, markers, window, set
                   <YAxis allowDecimals={false} stroke="#666" fontSize={10} />
                   <Tooltip contentStyle={{ background: '#232428', border: '1px solid #36383e' }} labelFormatter={(v) => formatClock(Number(v))} isAnimationActive={false} />
                   <Legend wrapperStyle={{ fontSize: 11 }} />
-                  {referenceLines}
+                  <MarkerLines markers={markers} />
                   {data.handleKeys.map((key, i) => (
                     <Line
                       key={key}
