@@ -1,104 +1,130 @@
-import type { AgentEvent } from './protocol.js';
+import type { AgentEvent, HandleId, HandleStoreEvent, ListenerAddEvent } from './protocol.js';
+
+/** What describes one connection while it matters: opened, ended by either side, its last I/O, closed. */
+interface ConnEvents {
+  open?: AgentEvent;
+  peerEnd?: AgentEvent;
+  localEnd?: AgentEvent;
+  io?: AgentEvent;
+  /** Kept only while the closed connection still owns listeners or handles. */
+  close?: AgentEvent;
+}
 
 /**
  * Remembers the events that define what is still alive (open connections,
  * attached listeners, live handles, running actions, open findings…), so an
  * inspector attaching after the ring buffer wrapped still learns about them.
- * Bounded by what the app itself keeps alive.
+ * Bounded by what the app itself keeps alive. One map per kind of thing,
+ * keyed by the event's own ids: this runs for every event the host
+ * publishes, so it builds no key strings.
  */
 export class LiveState {
-  private readonly retained = new Map<string, AgentEvent>();
+  private readonly servers = new Map<string, AgentEvent>();
+  private readonly conns = new Map<string, ConnEvents>();
+  private readonly emitters = new Map<string, AgentEvent>();
+  private readonly lostTrack = new Map<string, AgentEvent>();
+  private readonly listeners = new Map<string, ListenerAddEvent>();
+  private readonly tables = new Map<string, AgentEvent>();
+  private readonly handles = new Map<string, Map<HandleId, HandleStoreEvent>>();
+  private readonly actions = new Map<string, AgentEvent>();
+  private readonly findings = new Map<string, AgentEvent>();
   /** Live listeners and handles per owning connection. */
   private readonly owned = new Map<string, number>();
   private readonly closedConns = new Set<string>();
 
   get size(): number {
-    return this.retained.size;
+    let n = this.servers.size + this.emitters.size + this.lostTrack.size + this.listeners.size + this.tables.size;
+    n += this.actions.size + this.findings.size;
+    for (const conn of this.conns.values()) n += Object.keys(conn).length;
+    for (const table of this.handles.values()) n += table.size;
+    return n;
   }
 
   apply(e: AgentEvent): void {
     switch (e.type) {
       case 'server.listen':
-        this.retained.set(`s:${e.server}`, e);
+        this.servers.set(e.server, e);
         break;
       case 'server.close':
-        this.retained.delete(`s:${e.server}`);
+        this.servers.delete(e.server);
         break;
       case 'conn.open':
-        this.retained.set(`c:${e.conn}`, e);
+        this.conn(e.conn).open = e;
         break;
       case 'conn.peer-end':
-        this.retained.set(`cp:${e.conn}`, e);
+        this.conn(e.conn).peerEnd = e;
         break;
       case 'conn.local-end':
-        this.retained.set(`cl:${e.conn}`, e);
+        this.conn(e.conn).localEnd = e;
         break;
       case 'conn.io':
-        this.retained.set(`ci:${e.conn}`, e);
+        this.conn(e.conn).io = e;
         break;
       case 'conn.close':
         // Keep a closed connection while it still owns something: the owner
         // of an orphan must stay explainable.
         if ((this.owned.get(e.conn) ?? 0) > 0) {
-          this.retained.set(`cx:${e.conn}`, e);
+          this.conn(e.conn).close = e;
           this.closedConns.add(e.conn);
         } else this.forgetConn(e.conn);
         break;
       case 'emitter.watch':
-        this.retained.set(`e:${e.emitter}`, e);
+        this.emitters.set(e.emitter, e);
         break;
       case 'emitter.lost-track':
-        this.retained.set(`el:${e.emitter}`, e);
+        this.lostTrack.set(e.emitter, e);
         break;
       case 'emitter.unwatch':
-        this.retained.delete(`e:${e.emitter}`);
-        this.retained.delete(`el:${e.emitter}`);
+        this.emitters.delete(e.emitter);
+        this.lostTrack.delete(e.emitter);
         break;
       case 'listener.add':
-        this.retained.set(`l:${e.listener}`, e);
+        this.listeners.set(e.listener, e);
         this.own(e.owner, 1);
         break;
       case 'listener.remove': {
-        const added = this.retained.get(`l:${e.listener}`);
-        if (added?.type === 'listener.add') {
-          this.retained.delete(`l:${e.listener}`);
+        const added = this.listeners.get(e.listener);
+        if (added) {
+          this.listeners.delete(e.listener);
           this.own(added.owner, -1);
         }
         break;
       }
       case 'handle.table':
-        this.retained.set(`t:${e.table}`, e);
+        this.tables.set(e.table, e);
         break;
       case 'handle.store': {
+        let table = this.handles.get(e.table);
+        if (!table) this.handles.set(e.table, (table = new Map()));
         // A foreign table may reuse an id: the previous holder no longer owns it.
-        const key = `h:${e.table}:${e.handle}`;
-        const previous = this.retained.get(key);
-        if (previous?.type === 'handle.store') this.own(previous.owner, -1);
-        this.retained.set(key, e);
+        const previous = table.get(e.handle);
+        if (previous) this.own(previous.owner, -1);
+        table.set(e.handle, e);
         this.own(e.owner, 1);
         break;
       }
       case 'handle.take':
       case 'handle.drop': {
         if (!e.ok) break;
-        const stored = this.retained.get(`h:${e.table}:${e.handle}`);
-        if (stored?.type === 'handle.store') {
-          this.retained.delete(`h:${e.table}:${e.handle}`);
+        const table = this.handles.get(e.table);
+        const stored = table?.get(e.handle);
+        if (stored) {
+          table!.delete(e.handle);
           this.own(stored.owner, -1);
         }
         break;
       }
       case 'action.start':
-        this.retained.set(`a:${e.action}`, e);
+        this.actions.set(e.action, e);
         break;
       case 'action.settle':
-        this.retained.delete(`a:${e.action}`);
+        this.actions.delete(e.action);
         break;
       case 'finding.open':
-        this.retained.set(`f:${e.finding.id}`, e);
+        this.findings.set(e.finding.id, e);
         break;
       case 'finding.resolve':
-        this.retained.delete(`f:${e.id}`);
+        this.findings.delete(e.id);
         break;
       default:
         break;
@@ -108,14 +134,34 @@ export class LiveState {
   /** Retained events older than `beforeSeq`, in seq order. */
   before(beforeSeq: number): AgentEvent[] {
     const out: AgentEvent[] = [];
-    for (const e of this.retained.values()) if (e.seq < beforeSeq) out.push(e);
+    const keep = (e: AgentEvent | undefined) => {
+      if (e && e.seq < beforeSeq) out.push(e);
+    };
+    for (const map of [this.servers, this.emitters, this.lostTrack, this.listeners, this.tables, this.actions, this.findings]) {
+      for (const e of map.values()) keep(e);
+    }
+    for (const c of this.conns.values()) {
+      keep(c.open);
+      keep(c.peerEnd);
+      keep(c.localEnd);
+      keep(c.io);
+      keep(c.close);
+    }
+    for (const table of this.handles.values()) for (const e of table.values()) keep(e);
     return out.sort((a, b) => a.seq - b.seq);
   }
 
   clear(): void {
-    this.retained.clear();
-    this.owned.clear();
+    for (const map of [this.servers, this.conns, this.emitters, this.lostTrack, this.listeners, this.tables, this.handles, this.actions, this.findings, this.owned]) {
+      map.clear();
+    }
     this.closedConns.clear();
+  }
+
+  private conn(id: string): ConnEvents {
+    let conn = this.conns.get(id);
+    if (!conn) this.conns.set(id, (conn = {}));
+    return conn;
   }
 
   private own(owner: string | null, delta: number): void {
@@ -130,7 +176,7 @@ export class LiveState {
   }
 
   private forgetConn(conn: string): void {
-    for (const prefix of ['c', 'cp', 'cl', 'ci', 'cx']) this.retained.delete(`${prefix}:${conn}`);
+    this.conns.delete(conn);
     this.closedConns.delete(conn);
   }
 }
