@@ -11,6 +11,14 @@ export class CountsSeries {
   private changes = 0;
   /** The last point is a placeholder that the next change overwrites. */
   private tailOpen = false;
+  /**
+   * The placeholder's latest time and counts are not written yet: most
+   * changes are overwritten by the next, so the copy waits until its group
+   * of changes closes or someone reads the points ({@link sync}).
+   */
+  private pending: CountsSnapshot | undefined;
+  private pendingSeq = 0;
+  private pendingT = 0;
 
   constructor(
     readonly points: CountsPoint[],
@@ -18,18 +26,32 @@ export class CountsSeries {
   ) {}
 
   record(seq: number, t: number, counts: CountsSnapshot): void {
-    const tail = this.tailOpen ? this.points[this.points.length - 1] : undefined;
-    if (tail) {
-      // Overwritten in place: counts keys are never deleted, so assigning covers them all.
-      tail.seq = seq;
-      tail.t = t;
-      tail.connections = counts.connections;
-      Object.assign(tail.listeners, counts.listeners);
-      Object.assign(tail.handles, counts.handles);
-    } else this.points.push({ seq, t, ...copyCounts(counts) });
+    const overwrite = this.tailOpen;
     this.changes++;
     this.tailOpen = this.changes % this.stride !== 0;
+    if (overwrite) {
+      this.pending = counts;
+      this.pendingSeq = seq;
+      this.pendingT = t;
+      if (!this.tailOpen) this.sync();
+      return;
+    }
+    this.points.push({ seq, t, ...copyCounts(counts) });
     if (this.points.length > this.limit) this.halve();
+  }
+
+  /** Writes the placeholder's latest counts (before the points are read). */
+  sync(): void {
+    const pending = this.pending;
+    if (!pending) return;
+    this.pending = undefined;
+    const tail = this.points[this.points.length - 1]!;
+    // Overwritten in place: counts keys are never deleted, so assigning covers them all.
+    tail.seq = this.pendingSeq;
+    tail.t = this.pendingT;
+    tail.connections = pending.connections;
+    Object.assign(tail.listeners, pending.listeners);
+    Object.assign(tail.handles, pending.handles);
   }
 
   /** Keeps every other point, always including the newest. */

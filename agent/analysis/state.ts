@@ -124,8 +124,9 @@ export class AnalysisState {
     if (action) this.actionList.released(action);
   }
 
-  /** Removes forgotten entities from the model arrays (before the model is read). */
+  /** Removes forgotten entities from the model arrays and brings the series up to date (before the model is read). */
   compact(): void {
+    this.series.sync();
     this.connList.compact();
     this.listenerList.compact();
     this.handleList.compact();
