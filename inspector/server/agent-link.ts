@@ -34,6 +34,12 @@ export interface AgentLinkOptions {
   helloTimeout: number;
   /** Ping interval; a link missing two pongs is dropped. */
   heartbeatInterval: number;
+  /**
+   * Agents already refused for their protocol version (name and version),
+   * shared by every link of a hub: an agent retries with backoff forever,
+   * and the refusal is logged once, not on every attempt.
+   */
+  refusedVersions: Set<string>;
 }
 
 /** Close codes the hub uses on agent links (4000–4999 are application codes). */
@@ -113,7 +119,11 @@ export class AgentLink {
       clearTimeout(this.helloTimer);
       if (message.protocol !== PROTOCOL_VERSION) {
         const why = `VERSION_MISMATCH: agent speaks protocol ${message.protocol}, this hub ${PROTOCOL_VERSION}`;
-        this.options.logger.error(`agent "${message.agent.name}" at ${this.remote} refused: ${why}. Use the same bridgescope version on both sides.`);
+        const refusal = `${message.agent.name}\u0000${message.protocol}`;
+        if (!this.options.refusedVersions.has(refusal)) {
+          this.options.refusedVersions.add(refusal);
+          this.options.logger.error(`agent "${message.agent.name}" at ${this.remote} refused: ${why}. Use the same bridgescope version on both sides.`);
+        }
         this.close(CLOSE_BAD_AGENT, why);
         return;
       }

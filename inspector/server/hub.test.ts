@@ -205,15 +205,22 @@ describe('hub: dialling agents', () => {
 });
 
 describe('hub: agents it cannot use', () => {
-  it('refuses an agent speaking another protocol version, and says why', async () => {
+  it('refuses an agent speaking another protocol version, says why, and says it once however often the agent retries', async () => {
     const { server, logger } = await hub();
     const ui = uiSocket(server);
-    const future = socket(server.hubUrl);
-    await future.opened;
-    const closed = new Promise<{ code: number; reason: string }>((resolve) => future.ws.on('close', (code, reason) => resolve({ code, reason: String(reason) })));
-    future.send({ type: 'hello', protocol: 99, agent: { name: 'future', pid: 1, runtime: 'x', startedAt: 0, instance: 'i' }, now: 0, lastSeq: 0, readonly: false, actions: [], bufferSize: 1 });
-    expect(await closed).toEqual({ code: 4002, reason: 'VERSION_MISMATCH: agent speaks protocol 99, this hub 1' });
-    expect(logger.lines).toContainEqual(expect.stringMatching(/^error: agent "future" at 127\.0\.0\.1:\d+ refused: VERSION_MISMATCH: agent speaks protocol 99, this hub 1\. Use the same bridgescope version on both sides\.$/));
+    const tryHello = async () => {
+      const future = socket(server.hubUrl);
+      await future.opened;
+      const closed = new Promise<{ code: number; reason: string }>((resolve) => future.ws.on('close', (code, reason) => resolve({ code, reason: String(reason) })));
+      future.send({ type: 'hello', protocol: 99, agent: { name: 'future', pid: 1, runtime: 'x', startedAt: 0, instance: 'i' }, now: 0, lastSeq: 0, readonly: false, actions: [], bufferSize: 1 });
+      return closed;
+    };
+    for (let attempt = 0; attempt < 3; attempt++) {
+      expect(await tryHello()).toEqual({ code: 4002, reason: 'VERSION_MISMATCH: agent speaks protocol 99, this hub 1' });
+    }
+    const refusals = logger.lines.filter((line) => line.includes('VERSION_MISMATCH'));
+    expect(refusals).toHaveLength(1);
+    expect(refusals[0]).toMatch(/^error: agent "future" at 127\.0\.0\.1:\d+ refused: VERSION_MISMATCH: agent speaks protocol 99, this hub 1\. Use the same bridgescope version on both sides\.$/);
     expect(latestTargets(ui)).toEqual([]);
   });
 });

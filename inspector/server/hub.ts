@@ -24,6 +24,7 @@ export interface HubOptions {
 export class Hub {
   private readonly targets = new Map<string, Target>();
   private readonly links = new Set<AgentLink>();
+  private readonly refusedVersions = new Set<string>();
   private readonly listeners = new Set<() => void>();
   private notifyScheduled = false;
 
@@ -40,6 +41,7 @@ export class Hub {
         logger: this.options.logger,
         helloTimeout: this.options.helloTimeout,
         heartbeatInterval: this.options.heartbeatInterval,
+        refusedVersions: this.refusedVersions,
       },
       {
         hello: (_link, hello) => {
