@@ -19,8 +19,8 @@ export interface Retained<T> {
  * and done in one pass, so pruning stays O(1) amortised per event.
  */
 export class RetainedList<T extends object, R extends Retained<T>> {
-  /** The records behind `items`, index for index. */
-  private readonly records: R[] = [];
+  /** The records behind `items`, index for index (pruned ones until the next compaction). */
+  readonly records: R[] = [];
   /** Dead records in order of death; entries no longer `queued` are stale. */
   private readonly fifo: R[] = [];
   private head = 0;

@@ -61,8 +61,6 @@ export class AnalysisState {
   /** Counts of everything alive, across groups (the series and `counts()`). */
   readonly global: CountsSnapshot = emptyCounts();
   readonly conns = new Map<string, ConnRecord>();
-  /** Every connection in the model, also those whose id a newer one reused. */
-  private readonly connRecords = new Map<ConnectionModel, ConnRecord>();
   readonly listeners = new Map<string, ListenerRecord>();
   readonly handles = new HandleIndex();
   readonly actions = new Map<string, ActionRecord>();
@@ -144,10 +142,8 @@ export class AnalysisState {
     this.removedSessions.clear();
     const index = new Map<SessionModel, number>();
     sessions.forEach((s, i) => index.set(s, i));
-    for (const c of this.model.connections) {
-      const conn = this.connRecords.get(c);
-      if (conn) c.session = index.get(conn.session.model) ?? -1;
-    }
+    // Every connection record, also those whose id a newer one reused (pruned ones are about to leave).
+    for (const conn of this.connList.records) conn.model.session = index.get(conn.session.model) ?? -1;
   }
 
   /** Appends a series point if counts changed during this event. */
@@ -210,7 +206,6 @@ export class AnalysisState {
     session.conn = conn;
     this.model.sessions.push(sessionModel);
     this.conns.set(e.conn, conn);
-    this.connRecords.set(model, conn);
     this.connList.add(conn);
     return conn;
   }
@@ -232,7 +227,6 @@ export class AnalysisState {
   }
 
   private forgetConnection(conn: ConnRecord): void {
-    this.connRecords.delete(conn.model);
     this.removedSessions.add(conn.session.model);
     if (this.conns.get(conn.model.id) === conn) this.conns.delete(conn.model.id);
     this.model.pruned.connections++;
@@ -328,17 +322,20 @@ export class AnalysisState {
 
   storeHandle(e: HandleStoreEvent): HandleRecord {
     const existing = this.handles.get(e.table, e.handle);
-    if (existing && existing.model.state === 'live') this.countHandle(existing, -1);
-    if (existing) {
-      existing.owner?.ownedHandles.delete(existing);
-      this.handleList.revived(existing);
-    }
     const owner = e.owner !== null && e.owner !== undefined ? this.conns.get(e.owner) : undefined;
     const type = typeof e.handleType === 'string' && e.handleType ? e.handleType : 'handle';
-    let model: HandleModel;
+    const countKey = this.countKey(e.table, type);
+    let record: HandleRecord;
     if (existing) {
-      // A re-stored id keeps its model object (and its history of stale accesses).
-      model = existing.model;
+      // A re-stored id keeps its model and record (and its history of stale accesses).
+      if (existing.model.state === 'live') this.countHandle(existing, -1);
+      existing.owner?.ownedHandles.delete(existing);
+      this.handleList.revived(existing);
+      record = existing;
+      record.countKey = countKey;
+      record.group = owner?.group;
+      record.owner = owner;
+      const model = record.model;
       model.type = type;
       model.owner = e.owner ?? null;
       model.state = 'live';
@@ -349,7 +346,7 @@ export class AnalysisState {
       delete model.parent;
       delete model.stack;
     } else {
-      model = {
+      const model: HandleModel = {
         id: handleModelId(e.table, e.handle),
         table: e.table,
         handle: e.handle,
@@ -361,21 +358,12 @@ export class AnalysisState {
         accesses: 0,
         staleAccesses: [],
       };
-    }
-    if (e.parent !== undefined) model.parent = handleModelId(e.table, e.parent);
-    if (e.stack !== undefined) model.stack = e.stack;
-    const countKey = this.countKey(e.table, type);
-    let record: HandleRecord;
-    if (existing) {
-      record = existing;
-      record.countKey = countKey;
-      record.group = owner?.group;
-      record.owner = owner;
-    } else {
       record = { model, retention: 'alive', countKey, group: owner?.group, owner };
       this.handles.set(record);
       this.handleList.add(record);
     }
+    if (e.parent !== undefined) record.model.parent = handleModelId(e.table, e.parent);
+    if (e.stack !== undefined) record.model.stack = e.stack;
     owner?.ownedHandles.add(record);
     this.countHandle(record, 1);
     return record;
