@@ -5,22 +5,13 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { AgentEvent, HelloMessage, RecordingLine } from '../../agent/protocol.js';
+import type { AgentEvent, RecordingLine } from '../../agent/protocol.js';
+import { hello } from './hello.test-util.js';
 import { createRecordingHeader, parseRecording, serializeRecording } from './recording.js';
 
 const SEED = 424_242;
 const RUNS = { seed: SEED, numRuns: 300, interruptAfterTimeLimit: 10_000, markInterruptAsFailure: false } as const;
 
-const hello = (instance: string, protocol = 1): HelloMessage => ({
-  type: 'hello',
-  protocol,
-  agent: { name: 'app', pid: 1, runtime: 'node v20', startedAt: 1000, instance },
-  now: 0,
-  lastSeq: 0,
-  readonly: false,
-  actions: [],
-  bufferSize: 100,
-});
 
 const odd = fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom('\ud800', '😀', '\u2028', '\n', '"', '\\'));
 

@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { HelloMessage, RecordingLine } from '../../agent/protocol.js';
+import type { RecordingLine } from '../../agent/protocol.js';
+import { hello } from './hello.test-util.js';
 import { createRecordingHeader, parseRecording, RecordingParser, RecordingWriter, serializeRecording } from './recording.js';
 
-const hello = (instance: string, protocol = 1): HelloMessage => ({
-  type: 'hello',
-  protocol,
-  agent: { name: 'app', pid: 1, runtime: 'node', startedAt: 1000, instance },
-  now: 0,
-  lastSeq: 0,
-  readonly: false,
-  actions: [],
-  bufferSize: 100,
-});
 const ev = (seq: number): RecordingLine => ({ type: 'server.listen', seq, t: seq * 10, server: `s${seq}`, transport: 'tcp', address: 'x' });
 const header = JSON.stringify(createRecordingHeader(5));
 const file = (...rows: unknown[]): string => [header, ...rows.map((r) => (typeof r === 'string' ? r : JSON.stringify(r)))].join('\n') + '\n';
