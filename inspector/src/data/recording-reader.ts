@@ -15,7 +15,7 @@ export type ReadProgress =
   | { type: 'end' }
   | { type: 'failed'; message: string };
 
-/** Hand rows over about this often, so the page checks and ingests while the rest is read. */
+/** Hand rows over about this often, so the page parses and checks them while the rest is read. */
 const BATCH_BYTES = 1 << 20;
 
 /**

@@ -1,7 +1,7 @@
 /**
  * Reads an opened recording off the page's thread: fetching, decoding and
  * splitting a large file into rows cost about as much as parsing it, and
- * the page checks and ingests each batch while the worker reads the next.
+ * the page parses and checks each batch while the worker reads the next.
  */
 import { readRecording, type RecordingSource } from './recording-reader.js';
 

@@ -217,7 +217,7 @@ export class UiStore {
     if (end > opening.ingested) this.target.ingestRecording(opening.lines.slice(opening.ingested, end));
     opening.ingested = end;
     if (end < opening.lines.length) this.schedule();
-    else if (!opening.reading) {
+    else {
       this.opening = null;
       this.hooks.recordingLoaded = true;
     }

@@ -17,14 +17,14 @@ export interface ChartData {
  * more looks the same, and drawing the analysis's full 2,000-point series
  * took the Overview about a second after opening a large recording.
  */
-export const MAX_CHART_POINTS = 600;
+const MAX_CHART_POINTS = 600;
 
 /**
  * Flattens every run's downsampled `series` onto one absolute time axis for
  * recharts. Keys missing from a point are 0 (a count that went away). At
- * most `maxPoints` points (see {@link thinPoints}).
+ * most {@link MAX_CHART_POINTS} points (see {@link thinPoints}).
  */
-export function chartData(runs: RunModel[], maxPoints = MAX_CHART_POINTS): ChartData {
+export function chartData(runs: RunModel[]): ChartData {
   const listenerKeys = new Set<string>();
   const handleKeys = new Set<string>();
   for (const { model } of runs) {
@@ -49,7 +49,7 @@ export function chartData(runs: RunModel[], maxPoints = MAX_CHART_POINTS): Chart
     }
   }
   const keys = ['connections', ...listenerKeys, ...handleKeys];
-  return { points: thinPoints(points, keys, maxPoints), listenerKeys: [...listenerKeys].sort(), handleKeys: [...handleKeys].sort() };
+  return { points: thinPoints(points, keys, MAX_CHART_POINTS), listenerKeys: [...listenerKeys].sort(), handleKeys: [...handleKeys].sort() };
 }
 
 /**

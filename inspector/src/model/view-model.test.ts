@@ -159,7 +159,7 @@ describe('timeline viewport and charts', () => {
 
   it('thins a long series to the chart budget without losing a peak, a run boundary or the latest counts', () => {
     const points: ChartPoint[] = [];
-    for (let i = 0; i < 2000; i++) points.push({ at: i, run: i < 1000 ? 1 : 2, connections: i === 777 ? 50 : 3, 'listeners:m': i % 10 } as ChartPoint);
+    for (let i = 0; i < 2000; i++) points.push({ at: i, run: i < 1000 ? 1 : 2, connections: i === 779 ? 50 : 3, 'listeners:m': i % 10 } as ChartPoint);
     points.push({ at: 2000, run: 2, connections: 1, 'listeners:m': 0 } as ChartPoint);
     const thin = thinPoints(points, ['connections', 'listeners:m'], 300);
     expect(thin.length).toBeLessThanOrEqual(310);

@@ -91,4 +91,3 @@ function buildMarkers(store: ReturnType<typeof useUi>['store']): Marker[] {
   const others = markers.filter((m) => m.kind !== 'restart').slice(-MAX_MARKERS);
   return [...restarts, ...others];
 }
-

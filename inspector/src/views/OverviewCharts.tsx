@@ -51,7 +51,7 @@ function MarkerLines({ markers }: { markers: Marker[] }) {
               <title>{m.label}</title>
             </line>
             {m.kind === 'restart' && (
-              <text x={x - 4} y={area.y + 12} textAnchor="end" fill="#f0616d" fontSize={10}>
+              <text x={x - 4} y={area.y + 12} textAnchor="end" fill={style.stroke} fontSize={10}>
                 restart
               </text>
             )}
