@@ -1,13 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { createAnalysis } from './analysis/index.js';
-import type { Analysis } from './analysis/types.js';
 import { AgentError } from './errors.js';
 import { EventLog } from './event-log.js';
+import { LiveAnalysis } from './live-analysis.js';
 import { resolveOptions, type ResolvedOptions } from './options.js';
 import { createProbes } from './probes/index.js';
 import type { ActionInfo, AgentInfo, EventInput, SettleResult } from './protocol.js';
 import { Dialer } from './transport/dial.js';
-import { Pump, type LogReader } from './transport/pump.js';
+import { Pump } from './transport/pump.js';
 import { InspectorServer } from './transport/server.js';
 import { SessionSet } from './transport/sessions.js';
 import { describeError } from './probes/actions.js';
@@ -82,8 +81,7 @@ class AgentImpl implements Agent {
   private readonly server: InspectorServer | undefined;
   private readonly dialer: Dialer | undefined;
   private readonly actions = new Map<string, GlobalAction>();
-  /** Wakes the live analysis when its next grace period expires (none while none is running). */
-  private graceTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly analysis: LiveAnalysis | undefined;
   private nextActionId = 1;
   private listeningUrl = '';
   private closing: Promise<void> | undefined;
@@ -124,14 +122,22 @@ class AgentImpl implements Agent {
       logger: this.logger,
     });
     this.pump = new Pump(this.log, options, this.logger);
-    if (options.analysis !== false) this.startAnalysis(createAnalysis(options.analysis));
+    if (options.analysis !== false) {
+      this.analysis = new LiveAnalysis(this.log, this.pump, this.sink, { analysis: options.analysis, batchSize: options.batchSize }, this.logger);
+    }
     this.sessions = new SessionSet(
       this.core(),
       this.pump,
       { ...options, authTimeout: AUTH_TIMEOUT },
       {
-        inspector: (info) => this.emitter.emit('inspector', info),
-        inspectorLeft: (info) => this.emitter.emit('inspector-left', info),
+        inspector: (info) => {
+          this.analysis?.watch(true);
+          this.emitter.emit('inspector', info);
+        },
+        inspectorLeft: (info) => {
+          this.analysis?.watch(this.sessions.count > 0);
+          this.emitter.emit('inspector-left', info);
+        },
       },
       this.logger,
     );
@@ -205,8 +211,7 @@ class AgentImpl implements Agent {
 
   private async shutdown(): Promise<void> {
     this.dialer?.stop();
-    clearTimeout(this.graceTimer);
-    this.graceTimer = undefined;
+    this.analysis?.close();
     await this.sessions.closeAll(CLOSE_GRACE);
     this.pump.close();
     await this.server?.close();
@@ -286,66 +291,6 @@ class AgentImpl implements Agent {
     }
     this.sink.publish({ type: 'action.settle', action: id, conn: null, name, result });
     return result;
-  }
-
-  /**
-   * The live analysis reads the log like an inspector does and publishes
-   * what changed as `finding.open` / `finding.resolve`. It is the first
-   * reader of the pump, so findings leave in the same flush as their causes.
-   */
-  private startAnalysis(analysis: Analysis): void {
-    let cursor = 0;
-    const reader: LogReader = {
-      readable: (lastSeq) => lastSeq - cursor,
-      flush: () => {
-        for (;;) {
-          const { events, gap } = this.log.read(cursor, this.options.batchSize);
-          if (gap) {
-            analysis.applyGap({ ...gap, reason: 'evicted' });
-            cursor = gap.to;
-          }
-          if (events.length === 0) break;
-          for (const event of events) {
-            try {
-              analysis.apply(event);
-            } catch (err) {
-              this.logger.error('the live analysis failed on an event', err);
-            }
-          }
-          cursor = events[events.length - 1]!.seq;
-        }
-        this.publishFindings(analysis);
-        this.armGraceTimer(analysis);
-        return false;
-      },
-    };
-    this.pump.add(reader);
-  }
-
-  /** Grace periods expire with time, not only with events: wake exactly when the next one does. */
-  private armGraceTimer(analysis: Analysis): void {
-    clearTimeout(this.graceTimer);
-    this.graceTimer = undefined;
-    const next = analysis.nextDeadline();
-    if (next === undefined || this.closing) return;
-    this.graceTimer = setTimeout(() => {
-      this.graceTimer = undefined;
-      this.pump.flushNow();
-    }, Math.max(0, next - this.sink.now()) + 1);
-    this.graceTimer.unref();
-  }
-
-  private publishFindings(analysis: Analysis): void {
-    try {
-      analysis.advance(this.sink.now());
-      const { opened, resolved } = analysis.takeChanges();
-      for (const finding of opened) this.sink.publish({ type: 'finding.open', finding });
-      for (const finding of resolved) {
-        this.sink.publish({ type: 'finding.resolve', id: finding.id, resolvedSeq: finding.resolvedSeq ?? this.log.lastSeq });
-      }
-    } catch (err) {
-      this.logger.error('the live analysis failed', err);
-    }
   }
 }
 

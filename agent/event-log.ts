@@ -81,6 +81,11 @@ export class EventLog {
     return this.live.before(this.oldestSeq);
   }
 
+  /** Findings published as open and not yet resolved. */
+  openFindingIds(): string[] {
+    return this.live.openFindingIds();
+  }
+
   clear(): void {
     this.ring.clear();
     this.live.clear();

@@ -131,6 +131,11 @@ export class LiveState {
     }
   }
 
+  /** Ids of the findings published as open and not yet resolved. */
+  openFindingIds(): string[] {
+    return [...this.findings.keys()];
+  }
+
   /** Retained events older than `beforeSeq`, in seq order. */
   before(beforeSeq: number): AgentEvent[] {
     const out: AgentEvent[] = [];

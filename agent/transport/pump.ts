@@ -36,8 +36,15 @@ export class Pump {
     this.stopListening = log.onAppend(() => this.onAppend());
   }
 
-  add(reader: LogReader): void {
-    this.readers.add(reader);
+  /** `first`: flushed before every reader already added (the analysis, whose findings join their causes' round). */
+  add(reader: LogReader, { first = false } = {}): void {
+    if (!first) {
+      this.readers.add(reader);
+      return;
+    }
+    const others = [...this.readers].filter((r) => r !== reader);
+    this.readers.clear();
+    for (const r of [reader, ...others]) this.readers.add(r);
   }
 
   remove(reader: LogReader): void {
