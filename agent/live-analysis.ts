@@ -1,10 +1,22 @@
 import { createAnalysis } from './analysis/index.js';
 import type { AnalysisOptions } from './analysis/options.js';
 import type { Analysis } from './analysis/types.js';
-import type { Finding } from './protocol.js';
+import type { AgentEvent, Finding } from './protocol.js';
 import type { EventLog } from './event-log.js';
 import type { Pump, LogReader } from './transport/pump.js';
 import type { EventSink, Logger } from './types.js';
+
+/** Events applied per flush while catching up after an attach, so the host's loop is never held for long. */
+const CATCH_UP_SLICE = 2000;
+
+interface Run {
+  analysis: Analysis;
+  /** Snapshot events not applied yet, then the gap before the ring (while catching up). */
+  backlog: AgentEvent[];
+  gap: { from: number; to: number; count: number } | undefined;
+  /** Until caught up: the findings published as open when watching last stopped. */
+  wasOpen: Set<string> | undefined;
+}
 
 /**
  * The agent's own leak analysis, published as `finding.open` /
@@ -13,21 +25,18 @@ import type { EventSink, Logger } from './types.js';
  * nothing for it. When watching starts it analyses what the log still holds
  * (the live state's snapshot, then the ring), which is exactly the stream an
  * inspector attaching then receives, so the agent's findings and the
- * inspector's agree; it then publishes the difference from the findings it
- * had left open when watching last stopped.
+ * inspector's agree. It catches up a slice per flush, then publishes the
+ * difference from the findings it had left open when watching last stopped.
  */
 export class LiveAnalysis {
-  private analysis: Analysis | undefined;
+  private run: Run | undefined;
   private cursor = 0;
   /** Wakes the analysis when its next grace period expires (none while none is running). */
   private graceTimer: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
   private readonly reader: LogReader = {
-    readable: (lastSeq) => lastSeq - this.cursor,
-    flush: () => {
-      if (this.analysis) this.update(this.analysis);
-      return false;
-    },
+    readable: (lastSeq) => lastSeq - this.cursor + (this.run?.backlog.length ?? 0),
+    flush: () => (this.run ? this.update(this.run) : false),
   };
 
   constructor(
@@ -40,7 +49,7 @@ export class LiveAnalysis {
 
   /** Runs while `watched` (some inspector is attached), stops and lets go of its model when not. */
   watch(watched: boolean): void {
-    if (this.closed || watched === (this.analysis !== undefined)) return;
+    if (this.closed || watched === (this.run !== undefined)) return;
     if (watched) this.start();
     else this.stop();
   }
@@ -51,36 +60,51 @@ export class LiveAnalysis {
   }
 
   private start(): void {
-    const analysis = createAnalysis(this.options.analysis);
-    const wasOpen = new Set(this.log.openFindingIds());
     const oldest = this.log.oldestSeq;
-    const snapshot = this.log.snapshot();
-    for (const event of snapshot) this.apply(analysis, event);
-    const lost = oldest - 1 - snapshot.length;
-    if (lost > 0) analysis.applyGap({ from: 1, to: oldest - 1, count: lost, reason: 'evicted' });
+    const backlog = this.log.snapshot();
+    const lost = oldest - 1 - backlog.length;
+    this.run = {
+      analysis: createAnalysis(this.options.analysis),
+      backlog,
+      gap: lost > 0 ? { from: 1, to: oldest - 1, count: lost } : undefined,
+      wasOpen: new Set(this.log.openFindingIds()),
+    };
     this.cursor = oldest - 1;
-    this.analysis = analysis;
-    this.read(analysis);
-    this.publish(analysis, wasOpen);
     // First reader: the findings it publishes leave in the same flush as their causes.
     this.pump.add(this.reader, { first: true });
+    this.pump.schedule();
   }
 
   private stop(): void {
     clearTimeout(this.graceTimer);
     this.graceTimer = undefined;
     this.pump.remove(this.reader);
-    this.analysis = undefined;
+    this.run = undefined;
   }
 
-  private update(analysis: Analysis): void {
-    this.read(analysis);
-    this.publish(analysis);
+  /** Applies what is new (a slice of it while catching up) and publishes; true while still catching up. */
+  private update(run: Run): boolean {
+    const { analysis, backlog } = run;
+    let budget = run.wasOpen ? CATCH_UP_SLICE : Infinity;
+    const fromBacklog = Math.min(budget, backlog.length);
+    for (const event of backlog.splice(0, fromBacklog)) this.apply(analysis, event);
+    budget -= fromBacklog;
+    if (backlog.length > 0) return true;
+    if (run.gap) {
+      analysis.applyGap({ ...run.gap, reason: 'evicted' });
+      run.gap = undefined;
+    }
+    this.read(analysis, budget);
+    if (run.wasOpen && this.cursor < this.log.lastSeq) return true;
+    this.publish(analysis, run.wasOpen);
+    run.wasOpen = undefined;
+    return false;
   }
 
-  private read(analysis: Analysis): void {
-    for (;;) {
-      const { events, gap } = this.log.read(this.cursor, this.options.batchSize);
+  /** Applies up to `budget` events from the ring. */
+  private read(analysis: Analysis, budget: number): void {
+    while (budget > 0) {
+      const { events, gap } = this.log.read(this.cursor, Math.min(this.options.batchSize, budget));
       if (gap) {
         analysis.applyGap({ ...gap, reason: 'evicted' });
         this.cursor = gap.to;
@@ -88,10 +112,11 @@ export class LiveAnalysis {
       if (events.length === 0) return;
       for (const event of events) this.apply(analysis, event);
       this.cursor = events[events.length - 1]!.seq;
+      budget -= events.length;
     }
   }
 
-  private apply(analysis: Analysis, event: Parameters<Analysis['apply']>[0]): void {
+  private apply(analysis: Analysis, event: AgentEvent): void {
     try {
       analysis.apply(event);
     } catch (err) {
