@@ -170,7 +170,8 @@ export default async function probesBench(): Promise<BenchResult[]> {
 /**
  * The per-event paths through a real agent (stacks off, to isolate the
  * transport), first with no inspector, then with one attached that reads
- * everything: what attaching an inspector adds to each probe.
+ * everything: what attaching an inspector (the live analysis starts, events
+ * are sent) adds to each probe.
  */
 async function throughAgent(): Promise<BenchResult[]> {
   const noop = (): void => {};
