@@ -97,10 +97,10 @@ export function parseRecording(text: string): ParsedRecording {
 export interface RowBatch {
   /** `[row,row,…]`: the rows joined by single commas. */
   json: string;
-  /** Each row's length in `json`. */
-  lengths: number[];
+  /** Each row's length in `json` (typed, so handing a batch to another thread copies no array of numbers). */
+  lengths: Uint32Array;
   /** Each row's 0-based line in the file (blank lines are left out). */
-  lines: number[];
+  lines: Uint32Array;
   /** The last row had no newline after it: the file ended there. */
   unterminated: boolean;
 }
@@ -144,7 +144,7 @@ export class RowSplitter {
 
   private batch(unterminated: boolean): RowBatch | undefined {
     if (this.rows.length === 0) return undefined;
-    const batch = { json: `[${this.rows.join(',')}]`, lengths: this.rows.map((r) => r.length), lines: this.lines, unterminated };
+    const batch = { json: `[${this.rows.join(',')}]`, lengths: Uint32Array.from(this.rows, (r) => r.length), lines: Uint32Array.from(this.lines), unterminated };
     this.rows = [];
     this.lines = [];
     return batch;

@@ -6,5 +6,5 @@
 import { readRecording, type RecordingSource } from './recording-reader.js';
 
 self.onmessage = (event: MessageEvent<RecordingSource>) => {
-  void readRecording(event.data, (progress) => self.postMessage(progress));
+  void readRecording(event.data, (progress) => self.postMessage(progress, { transfer: progress.type === 'rows' ? [progress.rows.lengths.buffer, progress.rows.lines.buffer] : [] }));
 };
