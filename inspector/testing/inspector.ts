@@ -9,6 +9,7 @@ import { DEFAULT_ANALYSIS_OPTIONS } from '../../agent/analysis/index.js';
 import type { AnalysisOptions } from '../../agent/analysis/options.js';
 import type { CountsSnapshot, FindingFilter, Model } from '../../agent/analysis/types.js';
 import type { AgentEvent, Finding, HelloMessage, RecordingLine, RuleId, SettleResult } from '../../agent/protocol.js';
+import { AgentClockEstimate } from '../client/agent-clock.js';
 import { redactToken } from '../client/agent-url.js';
 import { ClientError } from '../client/errors.js';
 import { AgentLink, type LinkState } from '../client/link.js';
@@ -103,9 +104,7 @@ class InspectorClient implements Inspector {
   private readonly createdAt = Date.now();
   private readonly maxGrace: number;
   private lastActivity = performance.now();
-  /** The agent's clock at the last message, and our clock when it arrived. */
-  private agentNow = 0;
-  private agentNowAt = performance.now();
+  private readonly clock = new AgentClockEstimate();
 
   constructor(
     private readonly url: string,
@@ -125,10 +124,7 @@ class InspectorClient implements Inspector {
       requestTimeout: options.requestTimeout ?? 30_000,
     });
     this.target.attach(this.link);
-    this.link.on('message', (delivery) => {
-      if (delivery.type === 'hello') this.tick(delivery.hello.now);
-      else if (delivery.type !== 'gap') this.tick(delivery.now);
-    });
+    this.link.on('message', (delivery) => this.clock.observe(delivery));
   }
 
   get hello(): HelloMessage {
@@ -223,8 +219,8 @@ class InspectorClient implements Inspector {
         const graceFor = now - this.lastActivity;
         if (quietFor >= quiet && graceFor >= this.maxGrace + CLOCK_MARGIN) {
           // Never ahead of the agent: events stamped before our estimate may still be in flight.
-          const estimate = this.agentNow + (now - this.agentNowAt) - CLOCK_MARGIN;
-          if (estimate > this.state().now) this.target.advance(estimate);
+          const estimate = this.clock.now(CLOCK_MARGIN);
+          if (estimate !== undefined && estimate > this.state().now) this.target.advance(estimate);
           resolve();
           return;
         }
@@ -290,9 +286,4 @@ class InspectorClient implements Inspector {
     if (events.some((e) => !PASSIVE.has(e.type))) this.lastActivity = performance.now();
   }
 
-  private tick(now: number): void {
-    if (!Number.isFinite(now)) return;
-    this.agentNow = now;
-    this.agentNowAt = performance.now();
-  }
 }

@@ -1,3 +1,4 @@
+import { AgentClockEstimate } from '../../client/agent-clock.js';
 import { Target, type Run } from '../../client/target.js';
 import type { LinkDelivery, LinkState } from '../../client/link.js';
 import type { AgentEvent, RecordingLine, SettleResult } from '../../../agent/protocol.js';
@@ -62,8 +63,7 @@ export class UiStore {
   private frame: number | null = null;
   private versionNumber = 0;
   private readonly listeners = new Set<() => void>();
-  /** Agent clock estimate: last `now` received and the local time it arrived. */
-  private clock: { now: number; at: number } | null = null;
+  private readonly clock = new AgentClockEstimate();
   /**
    * Seq of the newest event when the agent said hello: until it arrived we
    * are replaying history, and the idle tick must not extrapolate the agent
@@ -163,8 +163,9 @@ export class UiStore {
 
   /** Moves the current run's clock to the agent's estimated now, so grace periods expire while it is quiet. */
   tick(): void {
-    if (!this.clock || this.link.status !== 'live' || (this.target.currentRun()?.lastSeq ?? 0) < this.replayUntil) return;
-    this.target.advance(this.clock.now + (performance.now() - this.clock.at));
+    const now = this.clock.now();
+    if (now === undefined || this.link.status !== 'live' || (this.target.currentRun()?.lastSeq ?? 0) < this.replayUntil) return;
+    this.target.advance(now);
     this.changed();
   }
 
@@ -224,13 +225,9 @@ export class UiStore {
   }
 
   private ingest(d: LinkDelivery): void {
-    if (d.type === 'hello') {
-      this.replayUntil = d.hello.lastSeq;
-      this.clock = { now: d.hello.now, at: performance.now() };
-    }
+    if (d.type === 'hello') this.replayUntil = d.hello.lastSeq;
     this.target.ingest(d);
-    // A batch's `now` is honest (the agent sends its clock only once caught up).
-    if (d.type === 'batch' && Number.isFinite(d.now)) this.clock = { now: d.now, at: performance.now() };
+    this.clock.observe(d);
   }
 
   private logEvents(events: AgentEvent[], run: Run): void {
