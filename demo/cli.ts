@@ -66,10 +66,8 @@ export async function runDemoCommand(argv: string[]): Promise<number> {
   });
   if (!demo) return 2;
 
-  if (!options.client) console.error(`bridgescope demo: bridge socket at ${demo.socketPath}`);
-  console.log(demo.url);
-
-  await new Promise<void>((resolve) => {
+  // Listening for Ctrl-C before printing the URL: whoever reads it may stop us at once.
+  const stopped = new Promise<void>((resolve) => {
     // The listeners stay (a second Ctrl-C while stopping is ignored): removing
     // ours can leave a loader's own SIGINT listener alone, and tsx then
     // re-raises the signal, killing the process before its children are stopped.
@@ -77,6 +75,9 @@ export async function runDemoCommand(argv: string[]): Promise<number> {
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+  if (!options.client) console.error(`bridgescope demo: bridge socket at ${demo.socketPath}`);
+  console.log(demo.url);
+  await stopped;
   await demo.stop();
   return 0;
 }

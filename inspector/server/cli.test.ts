@@ -23,7 +23,8 @@ function serve(args: string[], env: Record<string, string> = {}) {
   const out = { stdout: '', stderr: '' };
   child.stdout.on('data', (d) => (out.stdout += d));
   child.stderr.on('data', (d) => (out.stderr += d));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // The exit code, or the signal that ended it.
+  const exited = new Promise<number | NodeJS.Signals | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
   cleanups.push(async () => {
     if (child.exitCode === null) child.kill('SIGKILL');
     await exited;
@@ -80,7 +81,7 @@ describe('bridgescope serve: running', () => {
       `  createAgent({ dial }) — Android emulator: dial: 'ws://10.0.2.2:${port}/agent?token=pair' · iOS simulator: dial: 'ws://127.0.0.1:${port}/agent?token=pair'`,
     ]);
     run.child.kill('SIGINT');
-    expect(await run.exited).toBe(0);
+    expect(await run.exited, `stderr: ${run.out.stderr}`).toBe(0);
     expect(run.out.stdout).toContain('Ctrl-C: closing');
   });
 

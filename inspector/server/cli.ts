@@ -172,10 +172,8 @@ export async function runServe(argv: string[]): Promise<number> {
     }
     return 2;
   }
-  console.log(startupBanner(server.uiUrl, server.hubUrl));
-  if (args.openBrowser) openBrowser(server.uiUrl);
-
-  return new Promise<number>((resolveExit) => {
+  // Listening for Ctrl-C before the banner says we are up: whoever reads it may stop us at once.
+  const exited = new Promise<number>((resolveExit) => {
     // The listeners stay: removing ours can leave a loader's own SIGINT
     // listener alone (tsx then re-raises the signal and kills the close).
     let stopping = false;
@@ -188,4 +186,7 @@ export async function runServe(argv: string[]): Promise<number> {
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+  console.log(startupBanner(server.uiUrl, server.hubUrl));
+  if (args.openBrowser) openBrowser(server.uiUrl);
+  return exited;
 }
