@@ -62,108 +62,91 @@ function MarkerLines({ markers }: { markers: Marker[] }) {
   );
 }
 
+/** One stepped line per count key (`listeners:…`, `handles:…`), named after what it counts. */
+function countLines(keys: string[], what: 'listeners' | 'handles', firstColour: number) {
+  return keys.map((key, i) => (
+    <Line
+      key={key}
+      type="stepAfter"
+      dataKey={key}
+      name={`${what} · ${key.slice(what.length + 1)}`}
+      stroke={PALETTE[(i + firstColour) % PALETTE.length]}
+      dot={false}
+      isAnimationActive={false}
+    />
+  ));
+}
+
 /** Counts over time with the brush that sets the time window; redraws only when its data changes. */
 export const OverviewCharts = memo(function OverviewCharts({ data, markers, window, setWindow }: ChartsProps) {
   const [brushStart, brushEnd] = brushRange(data.points, window);
-  const axis = (
-    <XAxis
-      dataKey="at"
-      type="number"
-      scale="time"
-      domain={['dataMin', 'dataMax']}
-      tickFormatter={(v: number) => formatClock(v).slice(0, 8)}
-      stroke="#666"
-      fontSize={10}
-    />
+  const clockTicks = (v: number) => formatClock(v).slice(0, 8);
+  // What both charts draw the same way (an element may be rendered in several places).
+  const frame = (
+    <>
+      <CartesianGrid stroke="#2c2d32" />
+      <YAxis allowDecimals={false} stroke="#666" fontSize={10} />
+      <Tooltip contentStyle={{ background: '#232428', border: '1px solid #36383e' }} labelFormatter={(v) => formatClock(Number(v))} isAnimationActive={false} />
+      <Legend wrapperStyle={{ fontSize: 11 }} />
+      <MarkerLines markers={markers} />
+    </>
   );
   return (
     <>
-        <div className="section-title">Connections and listeners over time</div>
-        <div className="card" role="figure" aria-label="Connections and listeners over time" style={{ height: 240 }}>
-          <ResponsiveContainer width="100%" height="100%">
-            <LineChart data={data.points} margin={{ top: 8, right: 16, bottom: 0, left: -16 }}>
-              <CartesianGrid stroke="#2c2d32" />
-              {axis}
-              <YAxis allowDecimals={false} stroke="#666" fontSize={10} />
-              <Tooltip
-                contentStyle={{ background: '#232428', border: '1px solid #36383e' }}
-                labelFormatter={(v) => formatClock(Number(v))}
-                isAnimationActive={false}
+      <div className="section-title">Connections and listeners over time</div>
+      <div className="card" role="figure" aria-label="Connections and listeners over time" style={{ height: 240 }}>
+        <ResponsiveContainer width="100%" height="100%">
+          <LineChart data={data.points} margin={{ top: 8, right: 16, bottom: 0, left: -16 }}>
+            <XAxis dataKey="at" type="number" scale="time" domain={['dataMin', 'dataMax']} tickFormatter={clockTicks} stroke="#666" fontSize={10} />
+            {frame}
+            <Line type="stepAfter" dataKey="connections" name="open connections" stroke="#4ea1ff" dot={false} isAnimationActive={false} />
+            {countLines(data.listenerKeys, 'listeners', 0)}
+            {data.points.length > 1 && (
+              <Brush
+                dataKey="at"
+                height={20}
+                stroke="#4ea1ff"
+                fill="#1b1c1f"
+                travellerWidth={8}
+                startIndex={brushStart}
+                endIndex={brushEnd}
+                tickFormatter={clockTicks}
+                onChange={(range: { startIndex?: number; endIndex?: number }) => {
+                  const s = range.startIndex ?? 0;
+                  const e = range.endIndex ?? data.points.length - 1;
+                  if (s <= 0 && e >= data.points.length - 1) setWindow(null);
+                  else setWindow(makeWindow(data.points[s]!.at, data.points[e]!.at));
+                }}
               />
-              <Legend wrapperStyle={{ fontSize: 11 }} />
-              <MarkerLines markers={markers} />
-              <Line type="stepAfter" dataKey="connections" name="open connections" stroke="#4ea1ff" dot={false} isAnimationActive={false} />
-              {data.listenerKeys.map((key, i) => (
-                <Line
-                  key={key}
-                  type="stepAfter"
-                  dataKey={key}
-                  name={`listeners · ${key.slice('listeners:'.length)}`}
-                  stroke={PALETTE[i % PALETTE.length]}
-                  dot={false}
-                  isAnimationActive={false}
-                />
-              ))}
-              {data.points.length > 1 && (
-                <Brush
-                  dataKey="at"
-                  height={20}
-                  stroke="#4ea1ff"
-                  fill="#1b1c1f"
-                  travellerWidth={8}
-                  startIndex={brushStart}
-                  endIndex={brushEnd}
-                  tickFormatter={(v: number) => formatClock(v).slice(0, 8)}
-                  onChange={(range: { startIndex?: number; endIndex?: number }) => {
-                    const s = range.startIndex ?? 0;
-                    const e = range.endIndex ?? data.points.length - 1;
-                    if (s <= 0 && e >= data.points.length - 1) setWindow(null);
-                    else setWindow(makeWindow(data.points[s]!.at, data.points[e]!.at));
-                  }}
-                />
-              )}
-            </LineChart>
-          </ResponsiveContainer>
-        </div>
+            )}
+          </LineChart>
+        </ResponsiveContainer>
+      </div>
 
-        {data.handleKeys.length > 0 && (
-          <>
-            <div className="section-title">Handles over time</div>
-            <div className="card" role="figure" aria-label="Handles over time" style={{ height: 160 }}>
-              <ResponsiveContainer width="100%" height="100%">
-                <LineChart data={data.points} margin={{ top: 8, right: 16, bottom: 0, left: -16 }}>
-                  <CartesianGrid stroke="#2c2d32" />
-                  <XAxis
-                    dataKey="at"
-                    type="number"
-                    scale="time"
-                    domain={window ? [window.from, window.to] : ['dataMin', 'dataMax']}
-                    allowDataOverflow
-                    tickFormatter={(v: number) => formatClock(v).slice(0, 8)}
-                    stroke="#666"
-                    fontSize={10}
-                  />
-                  <YAxis allowDecimals={false} stroke="#666" fontSize={10} />
-                  <Tooltip contentStyle={{ background: '#232428', border: '1px solid #36383e' }} labelFormatter={(v) => formatClock(Number(v))} isAnimationActive={false} />
-                  <Legend wrapperStyle={{ fontSize: 11 }} />
-                  <MarkerLines markers={markers} />
-                  {data.handleKeys.map((key, i) => (
-                    <Line
-                      key={key}
-                      type="stepAfter"
-                      dataKey={key}
-                      name={`handles · ${key.slice('handles:'.length)}`}
-                      stroke={PALETTE[(i + 3) % PALETTE.length]}
-                      dot={false}
-                      isAnimationActive={false}
-                    />
-                  ))}
-                </LineChart>
-              </ResponsiveContainer>
-            </div>
-          </>
-        )}
+      {data.handleKeys.length > 0 && (
+        <>
+          <div className="section-title">Handles over time</div>
+          <div className="card" role="figure" aria-label="Handles over time" style={{ height: 160 }}>
+            <ResponsiveContainer width="100%" height="100%">
+              <LineChart data={data.points} margin={{ top: 8, right: 16, bottom: 0, left: -16 }}>
+                {/* Follows the brushed window of the chart above. */}
+                <XAxis
+                  dataKey="at"
+                  type="number"
+                  scale="time"
+                  domain={window ? [window.from, window.to] : ['dataMin', 'dataMax']}
+                  allowDataOverflow
+                  tickFormatter={clockTicks}
+                  stroke="#666"
+                  fontSize={10}
+                />
+                {frame}
+                {countLines(data.handleKeys, 'handles', 3)}
+              </LineChart>
+            </ResponsiveContainer>
+          </div>
+        </>
+      )}
     </>
   );
 });
-
