@@ -23,4 +23,17 @@ describe('findings history', () => {
     const { resolved } = registry.takeChanges();
     expect(resolved.map((f) => f.id)).toEqual(['emit-after-close:c1', 'emit-after-close:c2']);
   });
+
+  it('never gives a recurring finding an id an earlier one had, even after history forgot the earlier ones', () => {
+    const registry = new FindingRegistry([], () => {}, 10);
+    const ids: string[] = [];
+    for (let i = 1; i <= 25; i++) {
+      const finding = registry.open(spec(1));
+      ids.push(finding.id);
+      registry.resolve(finding, i, i);
+    }
+    expect(new Set(ids).size).toBe(25);
+    expect(ids.slice(0, 3)).toEqual(['emit-after-close:c1', 'emit-after-close:c1#2', 'emit-after-close:c1#3']);
+    expect(ids.at(-1)).toBe('emit-after-close:c1#25');
+  });
 });

@@ -18,8 +18,12 @@ const MAX_FINDINGS = 10_000;
 export class FindingRegistry {
   /** Open findings by rule, then subject (rules ask per event: no id string is built for that). */
   private readonly open_ = new Map<RuleId, Map<string, Finding>>();
-  /** Every id in history (a finding that recurs after resolving gets `#2`, `#3`…). */
-  private readonly ids = new Set<string>();
+  /**
+   * Per `${rule}:${subject}` still in history: how often it opened (a finding
+   * that recurs after resolving gets `#2`, `#3`…, never an earlier one's id)
+   * and how many of those findings history still keeps.
+   */
+  private readonly occurrences = new Map<string, { last: number; kept: number }>();
   private readonly pins = new Map<string, number>();
   private readonly subjectOf = new WeakMap<Finding, string>();
   /** Open findings still in history (their subjects are pinned). */
@@ -48,8 +52,11 @@ export class FindingRegistry {
     const existing = this.get(spec.rule, spec.subject);
     if (existing) return existing;
     const base = `${spec.rule}:${spec.subject}`;
-    let id = base;
-    for (let n = 2; this.ids.has(id); n++) id = `${base}#${n}`;
+    let seen = this.occurrences.get(base);
+    if (!seen) this.occurrences.set(base, (seen = { last: 0, kept: 0 }));
+    seen.last++;
+    seen.kept++;
+    const id = seen.last === 1 ? base : `${base}#${seen.last}`;
     const finding: Finding = {
       id,
       rule: spec.rule,
@@ -66,7 +73,6 @@ export class FindingRegistry {
     ofRule.set(spec.subject, finding);
     this.subjectOf.set(finding, spec.subject);
     this.active.add(finding);
-    this.ids.add(id);
     for (const subject of finding.subjects) this.pins.set(subject, (this.pins.get(subject) ?? 0) + 1);
     this.list.push(finding);
     this.opened.push(finding);
@@ -144,10 +150,16 @@ export class FindingRegistry {
     }
     let write = 0;
     for (const f of this.list) {
-      if (forget.has(f)) this.ids.delete(f.id);
+      if (forget.has(f)) this.forgetOccurrence(f);
       else this.list[write++] = f;
     }
     this.list.length = write;
+  }
+
+  private forgetOccurrence(finding: Finding): void {
+    const base = `${finding.rule}:${this.subjectOf.get(finding)}`;
+    const seen = this.occurrences.get(base);
+    if (seen && --seen.kept === 0) this.occurrences.delete(base);
   }
 }
 
