@@ -73,4 +73,43 @@ describe('listener-growth', () => {
     }
     expect(s.analyze({}, s.t + 60_000).findings({ includeResolved: true })).toEqual([]);
   });
+
+  it('does not open again and again while the counts of many anonymous clients only wander', () => {
+    // Three clients of one server, no client identity: one group. A stays
+    // subscribed; B and C reload (cleaning up) and subscribe, then both
+    // unsubscribe, round after round: 1 → 2 → 3 at each round's sessions,
+    // then back to 1. The first round cannot be told from a leak.
+    const s = new StreamBuilder();
+    s.listen('s1');
+    s.watch('e1', 'manager');
+    s.open('a', { server: 's1' });
+    s.add('a/l', 'e1', 'message', 'a');
+    for (let round = 1; round <= 5; round++) {
+      for (const client of ['b', 'c']) {
+        const conn = `${client}${round}`;
+        if (round > 1) s.close(`${client}${round - 1}`);
+        s.open(conn, { server: 's1' });
+        s.add(`${conn}/l`, 'e1', 'message', conn);
+      }
+      s.remove(`b${round}/l`, 'e1', 'message');
+      s.remove(`c${round}/l`, 'e1', 'message');
+    }
+    const findings = s.analyze({}, s.t + 60_000).findings({ rule: 'listener-growth', includeResolved: true });
+    expect(findings.map((f) => f.id)).toEqual(['listener-growth:e1:message']);
+  });
+
+  it('opens again when a resolved leak grows past its old high', () => {
+    const s = reloadStream({ sessions: 3, fixed: false, client: 'rn-app' });
+    for (const old of ['c1', 'c2']) {
+      for (const event of ['message', 'status', 'presence']) s.remove(`${old}/${event}`, 'e1', event);
+      s.close(old, 'error', 'ETIMEDOUT');
+    }
+    // Leaking again from one listener per event: 2, 3, then 4 passes the old high of 3.
+    for (let i = 4; i <= 6; i++) {
+      s.open(`c${i}`, { client: 'rn-app' });
+      for (const event of ['message', 'status', 'presence']) s.add(`c${i}/${event}`, 'e1', event, `c${i}`);
+    }
+    const ids = s.analyze().findings({ rule: 'listener-growth', includeResolved: true }).map((f) => f.id);
+    expect(ids.filter((id) => id.startsWith('listener-growth:e1:message'))).toEqual(['listener-growth:e1:message', 'listener-growth:e1:message#2']);
+  });
 });

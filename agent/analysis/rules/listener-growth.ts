@@ -16,17 +16,28 @@ interface Watched {
  * session group, grew across `listenerGrowthSessions` consecutive sessions.
  * The ended sessions count at their end; the running one counts now, so the
  * leak is flagged as soon as the Nth session subscribes (counts 3, 6, then a
- * 7th listener). Resolves when the group's count falls back to the first
- * session's level.
+ * 7th listener). Only a count the group has never had before is growth:
+ * the counts of many anonymous clients of one server wander up and down,
+ * and a rise that merely repeats an earlier one is not flagged again.
+ * Resolves when the group's count falls back to the first session's level.
  */
 export function listenerGrowthRule(): Rule {
   /** Open findings by listener key, with what resolves them. */
   const watched = new Map<string, Watched>();
+  /** Per group, per listener key still alive: the most listeners it has had at once. */
+  const highs = new Map<GroupState, Map<string, number>>();
   return {
     id: 'listener-growth',
     listenerAdded(ctx, listener, e) {
       const group = listener.group;
-      if (!group || watched.has(listener.key)) return;
+      if (!group) return;
+      let high = highs.get(group);
+      if (!high) highs.set(group, (high = new Map()));
+      const count = group.listenersByKey.get(listener.key) ?? 0;
+      const before = high.get(listener.key) ?? 0;
+      if (count <= before) return;
+      high.set(listener.key, count);
+      if (watched.has(listener.key)) return;
       const n = ctx.options.listenerGrowthSessions;
       const sessions = lastSessions(group, n);
       if (!sessions) return;
@@ -61,6 +72,8 @@ export function listenerGrowthRule(): Rule {
       }
     },
     listenerRemoved(ctx, listener, at) {
+      // A key with no live listener left starts afresh (and keeps this map bounded).
+      if (listener.group && !listener.group.listenersByKey.has(listener.key)) highs.get(listener.group)?.delete(listener.key);
       const w = watched.get(listener.key);
       if (!w || w.group !== listener.group) return;
       if ((w.group.listenersByKey.get(w.key) ?? 0) > w.baseline) return;
