@@ -98,6 +98,25 @@ describe('listener-growth', () => {
     expect(findings.map((f) => f.id)).toEqual(['listener-growth:e1:message']);
   });
 
+  it('does not open again when clients that all unsubscribed resubscribe one by one', () => {
+    const s = new StreamBuilder();
+    s.listen('s1');
+    s.watch('e1', 'manager');
+    const clients = ['a', 'b', 'c', 'd'];
+    for (let round = 1; round <= 3; round++) {
+      // Each client reloads (its old session cleaned up) and subscribes: counts rise 1, 2, 3, 4.
+      for (const client of clients) {
+        if (round > 1) s.close(`${client}${round - 1}`);
+        s.open(`${client}${round}`, { server: 's1' });
+        s.add(`${client}${round}/l`, 'e1', 'message', `${client}${round}`);
+      }
+      // Then all unsubscribe together.
+      for (const client of clients) s.remove(`${client}${round}/l`, 'e1', 'message');
+    }
+    const findings = s.analyze({}, s.t + 60_000).findings({ rule: 'listener-growth', includeResolved: true });
+    expect(findings.map((f) => f.id)).toEqual(['listener-growth:e1:message']);
+  });
+
   it('opens again when a resolved leak grows past its old high', () => {
     const s = reloadStream({ sessions: 3, fixed: false, client: 'rn-app' });
     for (const old of ['c1', 'c2']) {

@@ -3,6 +3,9 @@ import type { GroupState } from '../records.js';
 import type { Rule } from './rule.js';
 import { describeGroup, lastSessions, strictlyIncreasing } from './growth.js';
 
+/** Listener keys (emitter+event) whose high a group remembers. */
+const MAX_HIGHS = 1000;
+
 interface Watched {
   group: GroupState;
   key: string;
@@ -24,7 +27,12 @@ interface Watched {
 export function listenerGrowthRule(): Rule {
   /** Open findings by listener key, with what resolves them. */
   const watched = new Map<string, Watched>();
-  /** Per group, per listener key still alive: the most listeners it has had at once. */
+  /**
+   * Per group and listener key: the most listeners it has had at once. Kept
+   * when the count falls to zero (clients that all unsubscribe together and
+   * then resubscribe one by one are not growth either); the oldest keys go
+   * past MAX_HIGHS per group.
+   */
   const highs = new Map<GroupState, Map<string, number>>();
   return {
     id: 'listener-growth',
@@ -36,7 +44,10 @@ export function listenerGrowthRule(): Rule {
       const count = group.listenersByKey.get(listener.key) ?? 0;
       const before = high.get(listener.key) ?? 0;
       if (count <= before) return;
+      // Re-inserted, so the keys forgotten first are those that stopped rising.
+      high.delete(listener.key);
       high.set(listener.key, count);
+      if (high.size > MAX_HIGHS) high.delete(high.keys().next().value!);
       if (watched.has(listener.key)) return;
       const n = ctx.options.listenerGrowthSessions;
       const sessions = lastSessions(group, n);
@@ -72,8 +83,6 @@ export function listenerGrowthRule(): Rule {
       }
     },
     listenerRemoved(ctx, listener, at) {
-      // A key with no live listener left starts afresh (and keeps this map bounded).
-      if (listener.group && !listener.group.listenersByKey.has(listener.key)) highs.get(listener.group)?.delete(listener.key);
       const w = watched.get(listener.key);
       if (!w || w.group !== listener.group) return;
       if ((w.group.listenersByKey.get(w.key) ?? 0) > w.baseline) return;
