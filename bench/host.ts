@@ -9,7 +9,8 @@
  * every variant alike. Where `taskset` exists, servers share one CPU and the
  * load generator has the other, so the scheduler cannot move them around.
  * Measured noise (A/A, four identical "none" servers): medians within ±1.5 %
- * of each other, against 0.78–1.28 with separate multi-second rounds.
+ * of each other, against 0.78–1.28 with separate multi-second rounds. Every
+ * run has a second no-agent server, `control`, whose ratio shows that run's.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -21,7 +22,7 @@ import { type Child, startChild } from './workload/child.js';
 import { EventCounter } from './workload/event-counter.js';
 import type { HostVariant } from './workload/host-server.js';
 
-const VARIANTS: HostVariant[] = ['none', 'agent', 'attached', 'async', 'stacks'];
+const VARIANTS: HostVariant[] = ['none', 'control', 'agent', 'attached', 'async', 'stacks'];
 const CLIENTS = 8;
 /** Requests per variant before measuring: the server processes warm up their JIT. */
 const WARMUP = Number(process.env.BENCH_HOST_WARMUP ?? 60_000);
@@ -131,6 +132,7 @@ export default async function host(): Promise<BenchResult[]> {
     ...VARIANTS.map((v): BenchResult => ({ name: `host.p99.ms.${v}`, value: round3(latency.get(v) ?? NaN), unit: 'ms' })),
     // Server CPU per request: what the ratios are made of.
     ...VARIANTS.map((v): BenchResult => ({ name: `host.cpu_us_per_req.${v}`, value: round3(median(slicesOf(v).map((s) => s.cpuPerRequest))), unit: 'µs' })),
+    { name: 'host.throughput.ratio.control', value: ratio('control'), unit: 'x', note: 'a second server with no agent, vs no agent: how far a ratio strays from 1 in this run' },
     { name: 'host.throughput.ratio.idle', value: ratio('agent'), unit: 'x', budget: { op: '>=', value: 0.99 }, note: "agent embedded (attribution 'sync', captureStacks false), no inspector (so its analysis does not run), vs no agent" },
     {
       name: 'host.throughput.ratio.attached',

@@ -3,6 +3,7 @@
  * a singleton manager whose events fan out to subscribed sessions, rooms in a
  * handle table) in one of five variants:
  *   none      no agent, a plain handle table
+ *   control   the same as none: a second server that shows how far a ratio strays from 1 here
  *   agent     agent embedded: synchronous attribution, no stacks; no inspector
  *   attached  as agent; the parent attaches an inspector
  *   async     agent with attribution across async work (the default), no stacks; no inspector
@@ -20,9 +21,10 @@ import { RoomService, type Room, type Track } from '../../demo/rooms.js';
 import { onCommand, reply } from './child.js';
 import { PlainHandleTable } from './plain-handles.js';
 
-export type HostVariant = 'none' | 'agent' | 'attached' | 'async' | 'stacks';
+export type HostVariant = 'none' | 'control' | 'agent' | 'attached' | 'async' | 'stacks';
+type AgentVariant = Exclude<HostVariant, 'none' | 'control'>;
 
-const OPTIONS: Record<Exclude<HostVariant, 'none'>, AgentOptions> = {
+const OPTIONS: Record<AgentVariant, AgentOptions> = {
   agent: { attribution: 'sync', captureStacks: false },
   attached: { attribution: 'sync', captureStacks: false },
   async: { captureStacks: false },
@@ -35,7 +37,8 @@ process.setSourceMapsEnabled(false);
 
 const [variant, socketPath] = process.argv.slice(2) as [HostVariant, string];
 
-const agent = variant === 'none' ? null : createAgent({ name: `bench-host-${variant}`, port: 0, logger: false, ...OPTIONS[variant] });
+const agentOptions = variant === 'none' || variant === 'control' ? null : OPTIONS[variant];
+const agent = agentOptions && createAgent({ name: `bench-host-${variant}`, port: 0, logger: false, ...agentOptions });
 await agent?.ready;
 
 const manager = new BridgeManager();
