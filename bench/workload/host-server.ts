@@ -1,7 +1,7 @@
 /**
  * host.* server child: the demo bridge (framed JSON RPC over a Unix socket,
  * a singleton manager whose events fan out to subscribed sessions, rooms in a
- * handle table) in one of five variants:
+ * handle table) in one of six variants:
  *   none      no agent, a plain handle table
  *   control   the same as none: a second server that shows how far a ratio strays from 1 here
  *   agent     agent embedded: synchronous attribution, no stacks; no inspector
