@@ -17,7 +17,7 @@ export default defineConfig({
   },
   test: {
     root: repoRoot,
-    include: ['agent/**/*.test.ts', 'inspector/**/*.test.{ts,tsx}', 'demo/**/*.test.ts', 'bench/**/*.test.ts'],
+    include: ['shared/**/*.test.ts', 'agent/**/*.test.ts', 'inspector/**/*.test.{ts,tsx}', 'demo/**/*.test.ts', 'bench/**/*.test.ts'],
     environment: 'node',
     testTimeout: 20_000,
     hookTimeout: 20_000,

@@ -5,8 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { WebSocketServer } from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAgent, type Agent } from './index.js';
-import type { AgentEvent } from './protocol.js';
-import { Client, waitFor } from './transport/harness.test.helper.js';
+import type { AgentEvent } from '../shared/protocol.js';
+import { Client, waitFor } from './transport/harness.test-util.js';
 
 const agents: Agent[] = [];
 const indexPath = fileURLToPath(new URL('./index.ts', import.meta.url));

@@ -4,13 +4,13 @@ import { EventLog } from './event-log.js';
 import { LiveAnalysis } from './live-analysis.js';
 import { resolveOptions, type ResolvedOptions } from './options.js';
 import { createProbes } from './probes/index.js';
-import type { ActionInfo, AgentInfo, EventInput, SettleResult } from './protocol.js';
+import type { ActionInfo, AgentInfo, EventInput, SettleResult } from '../shared/protocol.js';
 import { Dialer } from './transport/dial.js';
 import { Pump } from './transport/pump.js';
 import { InspectorServer } from './transport/server.js';
 import { SessionSet } from './transport/sessions.js';
 import { describeError } from './probes/actions.js';
-import { bracketHost } from './transport/security.js';
+import { bracketHost } from '../shared/host-policy.js';
 import { AgentClock } from './clock.js';
 import type { ActOptions, Agent, AgentCore, AgentEvents, AgentOptions, EventSink, Logger, Probes } from './types.js';
 

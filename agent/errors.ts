@@ -1,4 +1,4 @@
-import type { ErrorCode } from './protocol.js';
+import type { ErrorCode } from '../shared/protocol.js';
 
 /** An error with a stable `code`, for protocol replies and API callers. */
 export class AgentError extends Error {

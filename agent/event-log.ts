@@ -1,5 +1,5 @@
 import { LiveState } from './live-state.js';
-import type { AgentEvent, EventInput } from './protocol.js';
+import type { AgentEvent, EventInput } from '../shared/protocol.js';
 import { RingBuffer } from './ring-buffer.js';
 
 export interface ReadResult {

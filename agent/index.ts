@@ -3,8 +3,8 @@
  */
 export { createAgent } from './agent.js';
 export { AgentError, HandleError, type HandleErrorCode } from './errors.js';
-export { PROTOCOL_VERSION } from './protocol.js';
-export type * from './protocol.js';
+export { PROTOCOL_VERSION } from '../shared/protocol.js';
+export type * from '../shared/protocol.js';
 export type {
   ActionMap,
   Agent,
@@ -18,4 +18,4 @@ export type {
   TrackOptions,
   WatchOptions,
 } from './types.js';
-export type { AnalysisOptions } from './analysis/options.js';
+export type { AnalysisOptions } from '../shared/analysis/options.js';

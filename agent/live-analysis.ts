@@ -1,7 +1,7 @@
-import { createAnalysis } from './analysis/index.js';
-import type { AnalysisOptions } from './analysis/options.js';
-import type { Analysis } from './analysis/types.js';
-import type { AgentEvent, Finding } from './protocol.js';
+import { createAnalysis } from '../shared/analysis/index.js';
+import type { AnalysisOptions } from '../shared/analysis/options.js';
+import type { Analysis } from '../shared/analysis/types.js';
+import type { AgentEvent, Finding } from '../shared/protocol.js';
 import type { EventLog } from './event-log.js';
 import type { Pump, LogReader } from './transport/pump.js';
 import type { EventSink, Logger } from './types.js';

@@ -1,4 +1,4 @@
-import type { AgentEvent, HandleId, HandleStoreEvent, ListenerAddEvent } from './protocol.js';
+import type { AgentEvent, HandleId, HandleStoreEvent, ListenerAddEvent } from '../shared/protocol.js';
 
 /** What describes one connection while it matters: opened, ended by either side, its last I/O, closed. */
 interface ConnEvents {

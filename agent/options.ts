@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
-import type { AnalysisOptions } from './analysis/options.js';
+import type { AnalysisOptions } from '../shared/analysis/options.js';
 import { createLogger } from './logger.js';
-import { newToken } from './transport/token.js';
+import { newToken } from '../shared/node/token.js';
 import type { AgentOptions, Attribution, Logger } from './types.js';
 
 /** {@link AgentOptions} with every default applied (documented in docs/agent.md). */

@@ -9,13 +9,10 @@ import type {
   EventInput,
   HandleId,
   SettleResult,
-} from './protocol.js';
+} from '../shared/protocol.js';
+import type { Logger } from '../shared/logger.js';
 
-export interface Logger {
-  debug?(message: string, detail?: unknown): void;
-  warn(message: string, detail?: unknown): void;
-  error(message: string, detail?: unknown): void;
-}
+export type { Logger };
 
 export interface AgentOptions {
   /** Shown in the inspector and used to join restarts. Default: `process.title` + pid-less script name. */
@@ -69,7 +66,7 @@ export interface AgentOptions {
   /** Milliseconds between coalesced `conn.io` updates per connection. Default 1000. */
   ioInterval?: number;
   /** Run the leak analysis in the agent and publish `finding.*` events. Default true. */
-  analysis?: boolean | import('./analysis/options.js').AnalysisOptions;
+  analysis?: boolean | import('../shared/analysis/options.js').AnalysisOptions;
 }
 
 export type Attribution = 'async' | 'sync';
@@ -84,7 +81,7 @@ export interface TrackOptions {
   label?: string;
   client?: string;
   /** Transport shown in the inspector. Default `custom` (or detected for sockets). */
-  transport?: import('./protocol.js').Transport;
+  transport?: import('../shared/protocol.js').Transport;
   /** Replace or add to the default `disconnect` / `close`. */
   actions?: ActionMap;
   /** Remote address to show. */
@@ -168,7 +165,7 @@ export interface Agent {
 /** How an action runs: its timeout (the agent's default when absent) and who asked. */
 export interface ActOptions {
   timeout?: number;
-  source: import('./protocol.js').ActionStartEvent['source'];
+  source: import('../shared/protocol.js').ActionStartEvent['source'];
 }
 
 /** How probes publish: stamps seq and t, never throws. Returns the seq. */
@@ -220,8 +217,4 @@ export interface Probes
   close(): void;
 }
 
-/** What the live analysis gives the agent (agent/analysis/index.ts: `createAnalysis(options)`). */
-export interface FindingChanges {
-  opened: import('./protocol.js').Finding[];
-  resolved: import('./protocol.js').Finding[];
-}
+/** What the live analysis gives the agent (shared/analysis/index.ts: `createAnalysis(options)`). */

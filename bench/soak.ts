@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
 import { createAgent } from '../agent/index.js';
-import type { AgentEvent, AgentMessage, RuleId } from '../agent/protocol.js';
+import type { AgentEvent, AgentMessage, RuleId } from '../shared/protocol.js';
 
 const TOKEN = 'soak-token';
 /** Backend heap (after GC) may exceed its post-warm-up level by at most this much. */

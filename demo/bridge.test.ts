@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HandleError } from '../agent/errors.js';
-import type { HandleId } from '../agent/protocol.js';
+import type { HandleId } from '../shared/protocol.js';
 import type { HandleTable, StoreOptions } from '../agent/types.js';
 import { Bridge } from './bridge.js';
 import { BridgeClient } from './bridge-client.js';

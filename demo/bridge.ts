@@ -6,7 +6,7 @@
  * agent attributes it to that connection.
  */
 import type { Socket } from 'node:net';
-import type { HandleId } from '../agent/protocol.js';
+import type { HandleId } from '../shared/protocol.js';
 import { isManagerEvent, type BridgeManager, type ManagerEvent } from './manager.js';
 import { SocketPort } from './port.js';
 import type { RoomService } from './rooms.js';

@@ -5,7 +5,7 @@
  * `buggy` mode the task looks the room up only after its await — by then a
  * client that dropped the handle on the reply has made it stale.
  */
-import type { HandleId } from '../agent/protocol.js';
+import type { HandleId } from '../shared/protocol.js';
 import type { HandleTable } from '../agent/types.js';
 
 export interface Room {

@@ -4,11 +4,11 @@
  * and hand back the one URL to open.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { startInspectorServer } from '../inspector/server/index.js';
+import { packageRoot } from '../shared/node/package-root.js';
 import { startBackendProcess, type BackendProcess } from './backend-process.js';
 import type { Cadence } from './options.js';
 import { DEFAULT_SCENARIO, type ScenarioName } from './scenarios.js';
@@ -51,11 +51,13 @@ export function demoUrl(uiPort: number, agentUrl: string): string {
 
 export async function runDemo(options: DemoOptions = {}): Promise<RunningDemo> {
   const log = options.log ?? ((message: string) => console.error(message));
-  const uiDir = options.uiDir ?? join(packageRoot(), 'dist', 'ui');
+  const root = packageRoot();
+  if (!root) throw new Error('cannot find the bridgescope package root');
+  const uiDir = options.uiDir ?? join(root, 'dist', 'ui');
   if (!existsSync(join(uiDir, 'index.html'))) {
     if (options.uiDir) throw new Error(`no built UI in ${uiDir}`);
     log('bridgescope demo: building the inspector UI (first run only)…');
-    await buildUi(packageRoot());
+    await buildUi(root);
   }
 
   const tempDir = mkdtempSync(join(tmpdir(), 'bridgescope-demo-'));
@@ -104,24 +106,6 @@ export async function runDemo(options: DemoOptions = {}): Promise<RunningDemo> {
       return stopping;
     },
   };
-}
-
-/** The nearest directory above this file whose package.json is named "bridgescope". */
-export function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const manifest = join(dir, 'package.json');
-    if (existsSync(manifest)) {
-      try {
-        if ((JSON.parse(readFileSync(manifest, 'utf8')) as { name?: unknown }).name === 'bridgescope') return dir;
-      } catch {
-        // not ours; keep looking upwards
-      }
-    }
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('cannot find the bridgescope package root');
-    dir = parent;
-  }
 }
 
 function buildUi(root: string): Promise<void> {

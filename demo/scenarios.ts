@@ -3,7 +3,7 @@
  * reproduce each story, and what the inspector should find. The names are
  * public (CLI flag values and `scenario:<name>` actions).
  */
-import type { RuleId } from '../agent/protocol.js';
+import type { RuleId } from '../shared/protocol.js';
 
 export const SCENARIO_NAMES = [
   'reload-leak',

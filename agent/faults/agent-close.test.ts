@@ -6,7 +6,7 @@
  */
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Client } from '../transport/harness.test.helper.js';
+import { Client } from '../transport/harness.test-util.js';
 import { EchoClient, startHost, type Host } from './fixtures/host-process.js';
 
 let host: Host | undefined;

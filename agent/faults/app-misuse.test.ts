@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { AgentEvent } from '../protocol.js';
+import type { AgentEvent } from '../../shared/protocol.js';
 
 const app = fileURLToPath(new URL('./fixtures/misuse-app.ts', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'bridgescope-misuse-'));

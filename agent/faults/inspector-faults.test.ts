@@ -10,7 +10,7 @@
 import net from 'node:net';
 import WebSocket from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Client } from '../transport/harness.test.helper.js';
+import { Client } from '../transport/harness.test-util.js';
 import { EchoClient, startHost, type Host } from './fixtures/host-process.js';
 
 /** Heap growth allowed over the whole file, after GC. The ring and live state are already full at the baseline. */

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { AgentError } from '../errors.js';
-import { connect, connOf, listen, startProbes, strip, waitFor } from './harness.test.util.js';
+import { connect, connOf, listen, startProbes, strip, waitFor } from './harness.test-util.js';
 
 const noop = () => {};
 

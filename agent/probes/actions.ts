@@ -1,5 +1,5 @@
 import { AgentError } from '../errors.js';
-import type { SettleResult } from '../protocol.js';
+import type { SettleResult } from '../../shared/protocol.js';
 import type { ActOptions } from '../types.js';
 import { liveState } from './connection.js';
 import type { ConnectionRegistry } from './connections.js';

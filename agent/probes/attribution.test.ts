@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { closed, connect, connOf, listen, startProbes, waitFor } from './harness.test.util.js';
+import { closed, connect, connOf, listen, startProbes, waitFor } from './harness.test-util.js';
 
 /** A MessagePort-like port over a socket: frames newline-delimited 'data' into 'message' events. */
 class FramedPort extends EventEmitter {

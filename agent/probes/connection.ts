@@ -1,4 +1,4 @@
-import type { ActionInfo, CloseCause, SettleResult, Transport } from '../protocol.js';
+import type { ActionInfo, CloseCause, SettleResult, Transport } from '../../shared/protocol.js';
 
 export interface ConnectionAction {
   info: ActionInfo;

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { closed, connect, listen, onCleanup, startProbes, strip, waitFor } from './harness.test.util.js';
+import { closed, connect, listen, onCleanup, startProbes, strip, waitFor } from './harness.test-util.js';
 
 const builtins = [
   { name: 'disconnect', source: 'builtin' },

@@ -1,12 +1,12 @@
 import { Socket } from 'node:net';
-import type { ActionInfo, Stack, Transport } from '../protocol.js';
+import type { ActionInfo, Stack, Transport } from '../../shared/protocol.js';
 import type { ActionMap, ConnectionRef, TrackOptions } from '../types.js';
 import { closeCause, deadWriteState, newRecord, type ConnectionAction, type ConnectionRecord } from './connection.js';
 import type { ProbeContext } from './context.js';
 import { byteLengthOf, interpose, type InvokeInner } from './interpose.js';
 import { IoCoalescer } from './io-coalescer.js';
 import { observeSocket, useSocketHooks, type SocketObserver } from './socket-hooks.js';
-import { bracketHost } from '../transport/security.js';
+import { bracketHost } from '../../shared/host-policy.js';
 
 /** How a connection was found: accepted by an observed server, or registered by the app. */
 export interface OpenOptions extends TrackOptions {

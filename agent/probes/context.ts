@@ -1,5 +1,5 @@
 import { AsyncLocalStorage, executionAsyncResource } from 'node:async_hooks';
-import type { Stack } from '../protocol.js';
+import type { Stack } from '../../shared/protocol.js';
 import type { EventSink, ProbeOptions } from '../types.js';
 import { OwnershipLedger } from './ownership.js';
 import { createStackCapture } from './stack.js';

@@ -1,4 +1,4 @@
-import type { ListenerRemoval } from '../protocol.js';
+import type { ListenerRemoval } from '../../shared/protocol.js';
 import type { ProbeContext } from './context.js';
 import { ListenerBook, type ListenerRecord } from './listener-book.js';
 

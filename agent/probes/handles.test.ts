@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HandleError } from '../errors.js';
-import { startProbes, strip } from './harness.test.util.js';
+import { startProbes, strip } from './harness.test-util.js';
 
 function thrown(fn: () => unknown): HandleError {
   try {

@@ -1,5 +1,5 @@
 import { HandleError } from '../errors.js';
-import type { HandleId, Owner } from '../protocol.js';
+import type { HandleId, Owner } from '../../shared/protocol.js';
 import type { HandleMirror, HandleTable, StoreOptions } from '../types.js';
 import type { ProbeContext } from './context.js';
 

@@ -1,4 +1,4 @@
-import type { ListenerRemoval, Owner, Stack } from '../protocol.js';
+import type { ListenerRemoval, Owner, Stack } from '../../shared/protocol.js';
 import type { ProbeContext } from './context.js';
 
 export interface ListenerRecord {

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { startProbes, strip } from './harness.test.util.js';
+import { startProbes, strip } from './harness.test-util.js';
 
 /** [event, how] of every listener.remove, in order. */
 function removals(h: ReturnType<typeof startProbes>): Array<[string, string, string]> {

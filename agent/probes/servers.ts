@@ -1,11 +1,11 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
 import type { Server, Socket } from 'node:net';
-import type { Transport } from '../protocol.js';
+import type { Transport } from '../../shared/protocol.js';
 import type { ConnectionRegistry } from './connections.js';
 import type { ProbeContext } from './context.js';
-import { isInternal } from '../internal.js';
+import { isInternal } from '../../shared/node/internal-mark.js';
 import { interpose } from './interpose.js';
-import { bracketHost } from '../transport/security.js';
+import { bracketHost } from '../../shared/host-policy.js';
 
 /** Node 20+: the server, before it listens. */
 const LISTEN_CHANNEL = 'tracing:net.server.listen:asyncStart';

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import type { Stack } from '../protocol.js';
+import type { Stack } from '../../shared/protocol.js';
 
 /** The agent's own source folder (`agent/` or `dist/agent/`): its frames are never app frames. */
 const agentDir = fileURLToPath(new URL('..', import.meta.url));

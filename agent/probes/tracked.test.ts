@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import { MessageChannel } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { closed, connect, listen, onCleanup, startProbes, strip, waitFor } from './harness.test.util.js';
+import { closed, connect, listen, onCleanup, startProbes, strip, waitFor } from './harness.test-util.js';
 
 /** A MessagePort-like transport: postMessage out, 'message' events in, 'close' when done. */
 class FakePort extends EventEmitter {

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Dialer } from './dial.js';
-import { Client, fakeCore, publishMarks, silent, waitFor, type FakeCore } from './harness.test.helper.js';
+import { Client, fakeCore, publishMarks, silent, waitFor, type FakeCore } from './harness.test-util.js';
 import { Pump } from './pump.js';
 import { SessionSet } from './sessions.js';
 

@@ -13,8 +13,8 @@ import fc from 'fast-check';
 import WebSocket from 'ws';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAgent, type Agent } from '../index.js';
-import type { AgentMessage, ErrorCode, RequestId } from '../protocol.js';
-import { Client, waitFor } from './harness.test.helper.js';
+import type { AgentMessage, ErrorCode, RequestId } from '../../shared/protocol.js';
+import { Client, waitFor } from './harness.test-util.js';
 
 const TOKEN = 'fuzz-token';
 const MAX_MESSAGE = 4096;

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { EventLog } from '../event-log.js';
 import { Pump, type LogReader } from './pump.js';
-import { silent } from './harness.test.helper.js';
+import { silent } from './harness.test-util.js';
 
 /** A reader that takes everything it is offered, or nothing while `blocked`. */
 function reader(log: EventLog) {

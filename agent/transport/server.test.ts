@@ -1,7 +1,7 @@
 import WebSocket from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AgentEvent } from '../protocol.js';
-import { Client, fakeCore, publishMarks, rawRequest, startStack, TOKEN, waitFor, type Stack, type StackOptions } from './harness.test.helper.js';
+import type { AgentEvent } from '../../shared/protocol.js';
+import { Client, fakeCore, publishMarks, rawRequest, startStack, TOKEN, waitFor, type Stack, type StackOptions } from './harness.test-util.js';
 
 let stacks: Stack[] = [];
 let clients: Client[] = [];

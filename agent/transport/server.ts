@@ -2,13 +2,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import { markInternal } from '../internal.js';
-import { PROTOCOL_VERSION } from '../protocol.js';
+import { markInternal } from '../../shared/node/internal-mark.js';
+import { PROTOCOL_VERSION } from '../../shared/protocol.js';
 import type { Logger } from '../types.js';
-import { isAllowedHost, isAllowedOrigin } from './security.js';
+import { isAllowedHost, isAllowedOrigin } from '../../shared/host-policy.js';
 import type { SessionSet } from './sessions.js';
 import type { StartPlan } from './session.js';
-import { tokenMatches } from './token.js';
+import { tokenMatches } from '../../shared/node/token.js';
 
 export interface ServerOptions {
   host: string;

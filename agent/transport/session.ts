@@ -1,11 +1,11 @@
 import type WebSocket from 'ws';
 import { AgentError } from '../errors.js';
-import type { AgentMessage, HelloMessage, InspectorRequest, ProtocolError, RequestId, SettleResult } from '../protocol.js';
-import { PROTOCOL_VERSION } from '../protocol.js';
+import type { AgentMessage, HelloMessage, InspectorRequest, ProtocolError, RequestId, SettleResult } from '../../shared/protocol.js';
+import { PROTOCOL_VERSION } from '../../shared/protocol.js';
 import type { AgentCore, Logger } from '../types.js';
 import type { LogReader, Pump } from './pump.js';
-import { tokenMatches } from './token.js';
-import { parseFrame } from './validate.js';
+import { tokenMatches } from '../../shared/node/token.js';
+import { parseFrame } from '../../shared/node/request-frame.js';
 
 /** Most requests one inspector may have in flight (running actions). */
 const MAX_IN_FLIGHT = 32;

@@ -6,7 +6,7 @@
  * can delimit a run with two marks and subtract.
  */
 import WebSocket from 'ws';
-import type { AgentMessage } from '../../agent/protocol.js';
+import type { AgentMessage } from '../../shared/protocol.js';
 
 export interface MarkSnapshot {
   seq: number;

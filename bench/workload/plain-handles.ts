@@ -4,7 +4,7 @@
  * typed errors) and nothing else, so host.none pays only for the app's work.
  */
 import { HandleError } from '../../agent/errors.js';
-import type { HandleId } from '../../agent/protocol.js';
+import type { HandleId } from '../../shared/protocol.js';
 import type { HandleTable, StoreOptions } from '../../agent/types.js';
 
 export class PlainHandleTable<T> implements HandleTable<T> {

@@ -5,7 +5,7 @@
  * its listeners, so the analysis has findings to explain.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { PROTOCOL_VERSION, type AgentEvent, type EventInput, type HelloMessage } from '../../agent/protocol.js';
+import { PROTOCOL_VERSION, type AgentEvent, type EventInput, type HelloMessage } from '../../shared/protocol.js';
 import { createRecordingHeader, RecordingWriter } from '../../inspector/client/recording.js';
 
 export function writeRecording(path: string, count: number): void {

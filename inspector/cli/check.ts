@@ -5,7 +5,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import type { Finding, RuleId } from '../../agent/protocol.js';
+import type { Finding, RuleId } from '../../shared/protocol.js';
 import { redactToken } from '../client/agent-url.js';
 import { connectInspector, type Inspector } from '../testing/inspector.js';
 import { formatFindings, isRuleId, RULE_IDS, summarize, toJUnit } from '../testing/report.js';

@@ -1,4 +1,4 @@
-import type { ErrorCode } from '../../agent/protocol.js';
+import type { ErrorCode } from '../../shared/protocol.js';
 
 /** Codes the client adds to the agent's own {@link ErrorCode}s. */
 export type ClientErrorCode =

@@ -6,8 +6,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { PROTOCOL_VERSION } from '../../agent/protocol.js';
-import type { AgentEvent, EventInput, HelloMessage, InspectorRequest } from '../../agent/protocol.js';
+import { PROTOCOL_VERSION } from '../../shared/protocol.js';
+import type { AgentEvent, EventInput, HelloMessage, InspectorRequest } from '../../shared/protocol.js';
 
 export interface FakeAgentOptions {
   port?: number;

@@ -1,4 +1,4 @@
-import type { HelloMessage } from '../../agent/protocol.js';
+import type { HelloMessage } from '../../shared/protocol.js';
 
 /** A minimal hello of one agent run, for tests that build streams and recordings by hand (`protocol` for version checks). */
 export function hello(instance: string, protocol = 1): HelloMessage {

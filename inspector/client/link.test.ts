@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { AgentEvent } from '../../agent/protocol.js';
+import type { AgentEvent } from '../../shared/protocol.js';
 import { FakeAgent } from './fake-agent.test-util.js';
 import { AgentLink, type AgentLinkOptions, type LinkDelivery, type LinkState, type SocketEvent, type WebSocketLike } from './link.js';
 

@@ -5,7 +5,7 @@
  * agent instance from its last seq without duplicates, notices a restarted
  * backend (a new instance) and starts fresh, and answers requests by id.
  */
-import { PROTOCOL_VERSION } from '../../agent/protocol.js';
+import { PROTOCOL_VERSION } from '../../shared/protocol.js';
 import type {
   AgentEvent,
   GapMessage,
@@ -13,12 +13,12 @@ import type {
   InspectorRequest,
   ProtocolError,
   SettleResult,
-} from '../../agent/protocol.js';
+} from '../../shared/protocol.js';
 import { parseAgentUrl, redactToken, withSince, type AgentUrl } from './agent-url.js';
-import { backoffDelay } from './backoff.js';
+import { backoffDelay } from '../../shared/backoff.js';
 import { Emitter } from './emitter.js';
 import { ClientError, type ClientErrorCode } from './errors.js';
-import { checkAgentMessage } from './messages.js';
+import { checkAgentMessage } from '../../shared/validate-message.js';
 
 /** What the link needs from a WebSocket: the browser API, which `ws` also implements. */
 export interface WebSocketLike {

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { AgentEvent, RecordingLine } from '../../agent/protocol.js';
+import type { AgentEvent, RecordingLine } from '../../shared/protocol.js';
 import { hello } from './hello.test-util.js';
 import { createRecordingHeader, parseRecording, serializeRecording } from './recording.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RecordingLine } from '../../agent/protocol.js';
+import type { RecordingLine } from '../../shared/protocol.js';
 import { hello } from './hello.test-util.js';
 import { createRecordingHeader, parseRecording, RecordingParser, RecordingWriter, serializeRecording } from './recording.js';
 

@@ -1,9 +1,9 @@
 /**
  * Recordings: NDJSON, a header line then one record per line (format in
- * agent/protocol.ts). Pure: no I/O, so the browser and Node share it.
+ * shared/protocol.ts). Pure: no I/O, so the browser and Node share it.
  */
-import { PROTOCOL_VERSION, RECORDING_FORMAT, RECORDING_VERSION } from '../../agent/protocol.js';
-import type { AgentEventType, RecordingHeader, RecordingLine } from '../../agent/protocol.js';
+import { PROTOCOL_VERSION, RECORDING_FORMAT, RECORDING_VERSION } from '../../shared/protocol.js';
+import type { AgentEventType, RecordingHeader, RecordingLine } from '../../shared/protocol.js';
 
 export function createRecordingHeader(createdAt: number = Date.now()): RecordingHeader {
   return { format: RECORDING_FORMAT, version: RECORDING_VERSION, createdAt };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AgentEvent, EventInput, HelloMessage, RecordingLine } from '../../agent/protocol.js';
+import type { AgentEvent, EventInput, HelloMessage, RecordingLine } from '../../shared/protocol.js';
 import { createRecordingHeader, parseRecording, serializeRecording } from './recording.js';
 import { Target } from './target.js';
 

@@ -4,10 +4,10 @@
  * run and begins the next. Live links and recordings feed it through the
  * same path, so a replayed file gives the same runs and findings.
  */
-import { createAnalysis } from '../../agent/analysis/index.js';
-import type { Analysis } from '../../agent/analysis/types.js';
-import type { AnalysisOptions } from '../../agent/analysis/options.js';
-import type { AgentEvent, GapMessage, HelloMessage, RecordingLine } from '../../agent/protocol.js';
+import { createAnalysis } from '../../shared/analysis/index.js';
+import type { Analysis } from '../../shared/analysis/types.js';
+import type { AnalysisOptions } from '../../shared/analysis/options.js';
+import type { AgentEvent, GapMessage, HelloMessage, RecordingLine } from '../../shared/protocol.js';
 import type { AgentLink, LinkDelivery, LinkState } from './link.js';
 
 export interface Run {

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import type { Logger } from '../../agent/types.js';
+import type { Logger } from '../../shared/logger.js';
 
 export const ADB_MISSING = 'adb not found on PATH: install Android platform-tools or drop --adb';
 

@@ -1,5 +1,5 @@
 import type WebSocket from 'ws';
-import { PROTOCOL_VERSION } from '../../agent/protocol.js';
+import { PROTOCOL_VERSION } from '../../shared/protocol.js';
 import type {
   ActRequest,
   BatchMessage,
@@ -10,10 +10,10 @@ import type {
   ResponseMessage,
   SnapshotMessage,
   SubscribeRequest,
-} from '../../agent/protocol.js';
-import type { Logger } from '../../agent/types.js';
-import { keepAlive } from './heartbeat.js';
-import { parseAgentMessage } from '../client/messages.js';
+} from '../../shared/protocol.js';
+import type { Logger } from '../../shared/logger.js';
+import { keepAlive } from '../../shared/node/heartbeat.js';
+import { parseAgentMessage } from '../../shared/validate-message.js';
 
 export type StreamMessage = SnapshotMessage | BatchMessage | GapMessage;
 type HubRequest = Omit<SubscribeRequest, 'id'> | Omit<ActRequest, 'id'> | Omit<MarkRequest, 'id'>;

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
-import type { Logger } from '../../agent/types.js';
+import type { Logger } from '../../shared/logger.js';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const fixture = join(repoRoot, 'e2e/fixtures/attach-agent.ts');

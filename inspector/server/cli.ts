@@ -1,5 +1,5 @@
 /** `bridgescope serve`: argv → exit code. */
-import type { Logger } from '../../agent/types.js';
+import type { Logger } from '../../shared/logger.js';
 import { redactToken } from '../client/agent-url.js';
 import { DEFAULT_SERVE_PORT, EMULATOR_HOST_ALIASES, startInspectorServer, type InspectorServerOptions } from './index.js';
 import { openBrowser } from './open-browser.js';

@@ -1,7 +1,7 @@
 import WebSocket from 'ws';
-import type { Logger } from '../../agent/types.js';
+import type { Logger } from '../../shared/logger.js';
 import { parseAgentUrl, redactToken } from '../client/agent-url.js';
-import { backoffDelay } from '../client/backoff.js';
+import { backoffDelay } from '../../shared/backoff.js';
 import type { AgentLink } from './agent-link.js';
 import type { Hub } from './hub.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AgentEvent, AgentMessage } from '../../agent/protocol.js';
+import type { AgentEvent, AgentMessage } from '../../shared/protocol.js';
 import { TargetHistory } from './history.js';
 import { hello } from '../client/hello.test-util.js';
 

@@ -1,4 +1,4 @@
-import type { AgentEvent, AgentMessage, GapMessage, HelloMessage } from '../../agent/protocol.js';
+import type { AgentEvent, AgentMessage, GapMessage, HelloMessage } from '../../shared/protocol.js';
 import { BoundedQueue } from './bounded-queue.js';
 
 /** What a target's history holds between its runs' hellos. */

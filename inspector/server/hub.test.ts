@@ -2,7 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RECORDING_FORMAT } from '../../agent/protocol.js';
+import { RECORDING_FORMAT } from '../../shared/protocol.js';
 import { FixtureAgent, memoryLogger, RecordingSocket, seqsOf, tempDir, waitFor } from './attach.test-util.js';
 import { startInspectorServer, type InspectorServer, type InspectorServerOptions, type TargetInfo } from './index.js';
 

@@ -1,8 +1,8 @@
 import type WebSocket from 'ws';
-import type { Logger } from '../../agent/types.js';
+import type { Logger } from '../../shared/logger.js';
 import { AgentLink } from './agent-link.js';
 import type { Recorder } from './recorder.js';
-import type { TargetInfo } from '../client/hub-protocol.js';
+import type { TargetInfo } from '../../shared/hub-protocol.js';
 import { Target } from './target.js';
 import { targetKey } from './target-key.js';
 

@@ -10,23 +10,23 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { resolve } from 'node:path';
 import WebSocket, { WebSocketServer } from 'ws';
-import { PROTOCOL_VERSION } from '../../agent/protocol.js';
-import type { Logger } from '../../agent/types.js';
-import { bracketHost, isAllowedHost, isAllowedOrigin, type HostPolicy } from '../../agent/transport/security.js';
-import { newToken, tokenMatches } from '../../agent/transport/token.js';
+import { PROTOCOL_VERSION } from '../../shared/protocol.js';
+import type { Logger } from '../../shared/logger.js';
+import { bracketHost, isAllowedHost, isAllowedOrigin, type HostPolicy } from '../../shared/host-policy.js';
+import { newToken, tokenMatches } from '../../shared/node/token.js';
 import { startAdbReverse, type AdbReverse } from './adb.js';
 import { MAX_AGENT_FRAME, OutboundAgent } from './dial-out.js';
-import { keepAlive } from './heartbeat.js';
+import { keepAlive } from '../../shared/node/heartbeat.js';
 import { Hub } from './hub.js';
-import { defaultUiDir } from './package-root.js';
+import { defaultUiDir } from '../../shared/node/package-root.js';
 import { DEFAULT_RECORD_MAX_BYTES, Recorder } from './recorder.js';
 import { createStaticHandler, securityHeaders } from './static-files.js';
 import { TargetSession, type SessionStart } from './target-session.js';
-import { markInternal } from '../../agent/internal.js';
-import type { TargetsMessage } from '../client/hub-protocol.js';
+import { markInternal } from '../../shared/node/internal-mark.js';
+import type { TargetsMessage } from '../../shared/hub-protocol.js';
 
 export { ADB_MISSING } from './adb.js';
-export type { TargetInfo, TargetsMessage } from '../client/hub-protocol.js';
+export type { TargetInfo, TargetsMessage } from '../../shared/hub-protocol.js';
 
 export const DEFAULT_SERVE_PORT = 9231;
 /** Host names an Android emulator (10.0.2.2) or Genymotion (10.0.3.2) uses for the host machine. */

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AgentEvent } from '../../agent/protocol.js';
+import type { AgentEvent } from '../../shared/protocol.js';
 import { parseRecording } from '../client/recording.js';
 import { TargetRecorder } from './recorder.js';
 import { hello } from '../client/hello.test-util.js';

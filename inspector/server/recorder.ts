@@ -1,7 +1,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
-import type { AgentEvent, GapMessage, HelloMessage, RecordingLine } from '../../agent/protocol.js';
-import type { Logger } from '../../agent/types.js';
+import type { AgentEvent, GapMessage, HelloMessage, RecordingLine } from '../../shared/protocol.js';
+import type { Logger } from '../../shared/logger.js';
 import { createRecordingHeader } from '../client/recording.js';
 
 export const DEFAULT_RECORD_MAX_BYTES = 50 * 1024 * 1024;
@@ -19,7 +19,7 @@ function fileStamp(ms: number): string {
 }
 
 /**
- * Writes one target to NDJSON recordings (agent/protocol.ts: a header line,
+ * Writes one target to NDJSON recordings (shared/protocol.ts: a header line,
  * then hello/gap/now/event lines), rotating to a new part when a file would
  * pass `maxBytes`. Each part repeats the header and the current run's hello,
  * so every part opens on its own. Never blocks: if the disk falls behind,

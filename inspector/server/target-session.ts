@@ -1,7 +1,7 @@
 import WebSocket from 'ws';
-import type { AgentMessage, BatchMessage, GapMessage, HelloMessage, InspectorRequest, ResponseMessage } from '../../agent/protocol.js';
-import { tokenMatches } from '../../agent/transport/token.js';
-import { parseFrame } from '../../agent/transport/validate.js';
+import type { AgentMessage, BatchMessage, GapMessage, HelloMessage, InspectorRequest, ResponseMessage } from '../../shared/protocol.js';
+import { tokenMatches } from '../../shared/node/token.js';
+import { parseFrame } from '../../shared/node/request-frame.js';
 import type { Target } from './target.js';
 
 /** How a UI asked to start, from its URL: like an agent (`?since=N`, `?subscribe=0`, or everything). */

@@ -1,6 +1,6 @@
-import type { ActRequest, HelloMessage, MarkRequest, ResponseMessage } from '../../agent/protocol.js';
-import type { Logger } from '../../agent/types.js';
-import type { TargetInfo } from '../client/hub-protocol.js';
+import type { ActRequest, HelloMessage, MarkRequest, ResponseMessage } from '../../shared/protocol.js';
+import type { Logger } from '../../shared/logger.js';
+import type { TargetInfo } from '../../shared/hub-protocol.js';
 import { CLOSE_REPLACED, type AgentLink, type StreamMessage } from './agent-link.js';
 import { TargetHistory } from './history.js';
 import type { TargetRecorder } from './recorder.js';

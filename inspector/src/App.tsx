@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useState, type DragEvent } from 'react';
 import { UiStore } from './data/ui-store.js';
 import { connectAgent, openRecording, servedRecording, watchHub } from './data/sources.js';
-import type { TargetInfo } from '../client/hub-protocol.js';
+import type { TargetInfo } from '../../shared/hub-protocol.js';
 import { Header } from './components/Header.js';
 import { LinkBanner } from './components/LinkBanner.js';
 import { EmptyState } from './components/EmptyState.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { CountsSnapshot } from '../../agent/analysis/types.js';
-import type { Finding } from '../../agent/protocol.js';
+import type { CountsSnapshot } from '../../shared/analysis/types.js';
+import type { Finding } from '../../shared/protocol.js';
 import { boundedness, isBounded } from './bounded.js';
 import { summarize, toJUnit } from './report.js';
 

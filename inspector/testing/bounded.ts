@@ -4,7 +4,7 @@
  * (after the first when there are fewer than three): the first cycle may warm
  * up caches and pools, after that a leak shows as values that keep climbing.
  */
-import type { CountsSnapshot } from '../../agent/analysis/types.js';
+import type { CountsSnapshot } from '../../shared/analysis/types.js';
 
 export interface Boundedness {
   connections: boolean;

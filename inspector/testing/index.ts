@@ -7,5 +7,5 @@ export { formatFinding, leakReport, RULE_IDS, summarize, toJUnit } from './repor
 export { parseRecording, serializeRecording } from '../client/recording.js';
 export { ClientError } from '../client/errors.js';
 export type { ClientErrorCode } from '../client/errors.js';
-export type { CountsSnapshot, FindingFilter, Model } from '../../agent/analysis/types.js';
-export type { Finding, RuleId, SettleResult } from '../../agent/protocol.js';
+export type { CountsSnapshot, FindingFilter, Model } from '../../shared/analysis/types.js';
+export type { Finding, RuleId, SettleResult } from '../../shared/protocol.js';

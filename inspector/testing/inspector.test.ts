@@ -4,7 +4,7 @@ import { createServer, connect, type AddressInfo, type Server, type Socket } fro
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAgent } from '../../agent/index.js';
 import type { Agent } from '../../agent/types.js';
-import type { ConnectionModel, Model } from '../../agent/analysis/types.js';
+import type { ConnectionModel, Model } from '../../shared/analysis/types.js';
 import { FakeAgent } from '../client/fake-agent.test-util.js';
 import { parseRecording } from '../client/recording.js';
 import { Target } from '../client/target.js';

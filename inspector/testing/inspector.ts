@@ -5,10 +5,10 @@
  */
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
-import { DEFAULT_ANALYSIS_OPTIONS } from '../../agent/analysis/index.js';
-import type { AnalysisOptions } from '../../agent/analysis/options.js';
-import type { CountsSnapshot, FindingFilter, Model } from '../../agent/analysis/types.js';
-import type { AgentEvent, Finding, HelloMessage, RecordingLine, RuleId, SettleResult } from '../../agent/protocol.js';
+import { DEFAULT_ANALYSIS_OPTIONS } from '../../shared/analysis/index.js';
+import type { AnalysisOptions } from '../../shared/analysis/options.js';
+import type { CountsSnapshot, FindingFilter, Model } from '../../shared/analysis/types.js';
+import type { AgentEvent, Finding, HelloMessage, RecordingLine, RuleId, SettleResult } from '../../shared/protocol.js';
 import { AgentClockEstimate } from '../client/agent-clock.js';
 import { redactToken } from '../client/agent-url.js';
 import { ClientError } from '../client/errors.js';

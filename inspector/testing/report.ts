@@ -1,5 +1,5 @@
 /** Readable and machine-readable reports of findings, shared by expectNoLeaks and `bridgescope check`. */
-import type { Finding, RuleId, Severity } from '../../agent/protocol.js';
+import type { Finding, RuleId, Severity } from '../../shared/protocol.js';
 
 /** Every rule id, in the design's order (a Record so a new RuleId fails to compile here). */
 const RULES: Record<RuleId, true> = {

@@ -1,6 +1,6 @@
 import { useEffect, useRef } from 'react';
 import { download, recordingText } from '../data/sources.js';
-import type { TargetInfo } from '../../client/hub-protocol.js';
+import type { TargetInfo } from '../../../shared/hub-protocol.js';
 import { formatDuration } from '../model/format.js';
 import { useUi } from '../ui-context.js';
 

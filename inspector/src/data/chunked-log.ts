@@ -1,4 +1,4 @@
-import type { AgentEvent } from '../../../agent/protocol.js';
+import type { AgentEvent } from '../../../shared/protocol.js';
 
 const CHUNK = 16_384;
 

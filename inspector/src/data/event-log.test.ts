@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AgentEvent } from '../../../agent/protocol.js';
+import type { AgentEvent } from '../../../shared/protocol.js';
 import { eventMatcher } from '../model/event-filter.js';
 import { ChunkedLog } from './chunked-log.js';
 import { FilteredIndex } from './filtered-index.js';

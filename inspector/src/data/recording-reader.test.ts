@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { createRecordingHeader, parseRecording, RecordChecker, serializeRecording } from '../../client/recording.js';
 import { hello } from '../../client/hello.test-util.js';
-import type { RecordingLine } from '../../../agent/protocol.js';
+import type { RecordingLine } from '../../../shared/protocol.js';
 import { readRecording, type ReadProgress, type RecordingSource } from './recording-reader.js';
 
 /** Reads a source the way the page does: row batches from the reader, checked as they come. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RecordingLine } from '../../../agent/protocol.js';
+import type { RecordingLine } from '../../../shared/protocol.js';
 import { parseRecording } from '../../client/recording.js';
 import { recordingText } from './sources.js';
 import { UiStore } from './ui-store.js';

@@ -1,8 +1,8 @@
-import { backoffDelay } from '../../client/backoff.js';
+import { backoffDelay } from '../../../shared/backoff.js';
 import { AgentLink } from '../../client/link.js';
 import { createRecordingHeader, RecordChecker, serializeRecording } from '../../client/recording.js';
-import type { RecordingLine } from '../../../agent/protocol.js';
-import type { TargetInfo, TargetsMessage } from '../../client/hub-protocol.js';
+import type { RecordingLine } from '../../../shared/protocol.js';
+import type { TargetInfo, TargetsMessage } from '../../../shared/hub-protocol.js';
 import type { ReadProgress, RecordingSource } from './recording-reader.js';
 import type { UiStore } from './ui-store.js';
 

@@ -1,7 +1,7 @@
 import { AgentClockEstimate } from '../../client/agent-clock.js';
 import { Target, type Run } from '../../client/target.js';
 import type { LinkDelivery, LinkState } from '../../client/link.js';
-import type { AgentEvent, RecordingLine, SettleResult } from '../../../agent/protocol.js';
+import type { AgentEvent, RecordingLine, SettleResult } from '../../../shared/protocol.js';
 import type { RunModel } from '../model/session-rows.js';
 import { ChunkedLog } from './chunked-log.js';
 

@@ -1,4 +1,4 @@
-import type { AgentEvent } from '../../../agent/protocol.js';
+import type { AgentEvent } from '../../../shared/protocol.js';
 import { describeEvent, eventCategory, eventConnection } from './event-text.js';
 
 /** What the Events view shows. Empty fields match everything. */

@@ -1,4 +1,4 @@
-import type { AgentEvent } from '../../../agent/protocol.js';
+import type { AgentEvent } from '../../../shared/protocol.js';
 import { formatDuration } from './format.js';
 
 /** One readable line per event, as the Events view and traces show it. */

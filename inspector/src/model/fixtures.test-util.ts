@@ -1,4 +1,4 @@
-import type { AgentEvent } from '../../../agent/protocol.js';
+import type { AgentEvent } from '../../../shared/protocol.js';
 
 /** A synthetic reload-leak stream: each session opens a connection and adds 3 manager listeners; old sockets stay open. */
 export function reloadLeakStream(sessions: number, closeOld: boolean): AgentEvent[] {

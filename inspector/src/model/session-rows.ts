@@ -1,4 +1,4 @@
-import type { Model } from '../../../agent/analysis/types.js';
+import type { Model } from '../../../shared/analysis/types.js';
 import { absoluteTime, inWindow, type TimeWindow } from './time-window.js';
 
 /** A run as the views see it: its start on the shared axis and its model. */

@@ -1,4 +1,4 @@
-import type { AgentEvent, SettleResult } from '../../../agent/protocol.js';
+import type { AgentEvent, SettleResult } from '../../../shared/protocol.js';
 import { describeEvent } from './event-text.js';
 
 /** One step of a teardown: what happened, how long after the action started. */

@@ -1,4 +1,4 @@
-import type { ActionModel } from '../../../agent/analysis/types.js';
+import type { ActionModel } from '../../../shared/analysis/types.js';
 
 /** The action a trace request refers to: by id, or the first matching one started after `afterSeq`. */
 export function resolveAction(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { analyze } from '../../../agent/analysis/index.js';
-import type { AgentEvent } from '../../../agent/protocol.js';
+import { analyze } from '../../../shared/analysis/index.js';
+import type { AgentEvent } from '../../../shared/protocol.js';
 import { eventMatcher } from './event-filter.js';
 import { describeEvent } from './event-text.js';
 import { sessionTable } from './session-rows.js';

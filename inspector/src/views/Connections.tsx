@@ -1,5 +1,5 @@
 import { useMemo } from 'react';
-import type { ConnectionModel } from '../../../agent/analysis/types.js';
+import type { ConnectionModel } from '../../../shared/analysis/types.js';
 import { VirtualTable, type Column } from '../components/VirtualTable.js';
 import { formatBytes, formatDuration } from '../model/format.js';
 import { absoluteTime, spanOverlaps } from '../model/time-window.js';

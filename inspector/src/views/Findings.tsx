@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { RuleId } from '../../../agent/protocol.js';
+import type { RuleId } from '../../../shared/protocol.js';
 import { formatClock } from '../model/format.js';
 import { useUi, type Selection, type Tab } from '../ui-context.js';
 

@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react';
-import type { ListenerModel } from '../../../agent/analysis/types.js';
+import type { ListenerModel } from '../../../shared/analysis/types.js';
 import { VirtualTable, type Column } from '../components/VirtualTable.js';
 import { formatDuration } from '../model/format.js';
 import { absoluteTime, spanOverlaps } from '../model/time-window.js';

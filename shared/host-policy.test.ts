@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isAllowedHost, isAllowedOrigin, isCanonicalLoopbackIPv4, splitHostPort } from './security.js';
+import { isAllowedHost, isAllowedOrigin, isCanonicalLoopbackIPv4, splitHostPort } from './host-policy.js';
 
 const loopbackPolicy = { allowedHosts: [], bindHost: '127.0.0.1' };
 

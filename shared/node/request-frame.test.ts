@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseFrame } from './validate.js';
+import { parseFrame } from './request-frame.js';
 
 const MAX = 1024;
 const text = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value));

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import { AgentClock } from '../clock.js';
 import { EventLog } from '../event-log.js';
-import type { AgentEvent, AgentEventType } from '../protocol.js';
+import type { AgentEvent, AgentEventType } from '../../shared/protocol.js';
 import type { EventSink, ProbeOptions, Probes } from '../types.js';
 import { createProbes } from './index.js';
 

@@ -187,7 +187,7 @@ export interface FindingFilter {
 }
 
 /**
- * The analysis of one agent run (agent/analysis/index.ts:
+ * The analysis of one agent run (shared/analysis/index.ts:
  * `createAnalysis(options)`). Feed it events in seq order; it never throws
  * on a well-formed event and never reads a clock: time comes only from
  * events' `t` and from `advance(now)`.
@@ -208,7 +208,13 @@ export interface Analysis {
   /** Counts now. */
   counts(): CountsSnapshot;
   /** Findings opened and resolved since the previous call (the agent publishes these). */
-  takeChanges(): import('../types.js').FindingChanges;
+  takeChanges(): FindingChanges;
   /** Agent time at which the next grace period expires, if one is running: when `advance` can next change anything (it may turn out moot, e.g. the connection closed meanwhile). */
   nextDeadline(): number | undefined;
+}
+
+/** Findings opened and resolved since the last `takeChanges()`. */
+export interface FindingChanges {
+  opened: Finding[];
+  resolved: Finding[];
 }

@@ -1,10 +1,10 @@
-import type { AgentEvent, AgentMessage, ErrorCode, ProtocolError } from '../../agent/protocol.js';
+import type { AgentEvent, AgentMessage, ErrorCode, ProtocolError } from './protocol.js';
 
 /**
  * Runtime validation of messages from agents (which may be written in any
  * language). A bad frame yields a {@link ProtocolError} with a stable code,
  * never an exception. Used by the hub and by every AgentLink. Requests from
- * UIs go through the agent's own validator (agent/transport/validate.ts).
+ * UIs go through the agent's own validator (shared/node/request-frame.ts).
  */
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: ProtocolError };
 

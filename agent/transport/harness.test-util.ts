@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { AgentError } from '../errors.js';
 import { EventLog } from '../event-log.js';
-import type { AgentEvent, AgentMessage, SettleResult } from '../protocol.js';
+import type { AgentEvent, AgentMessage, SettleResult } from '../../shared/protocol.js';
 import type { AgentCore, Logger } from '../types.js';
 import { Pump } from './pump.js';
 import { InspectorServer } from './server.js';

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 /**
  * The nearest directory above this file whose package.json is named
  * "bridgescope": the repo in development, the installed package otherwise
- * (this file then lives in dist/inspector/server).
+ * (this file then lives in dist/shared/node).
  */
 export function packageRoot(from: string = dirname(fileURLToPath(import.meta.url))): string | undefined {
   for (let dir = from; ; dir = dirname(dir)) {

@@ -1,5 +1,5 @@
 import type { Finding, RuleId } from '../protocol.js';
-import type { FindingChanges } from '../types.js';
+import type { FindingChanges } from './types.js';
 import type { FindingFilter } from './types.js';
 
 /** A finding about to open: `subject` (what it is about) makes its id `${rule}:${subject}`. */

@@ -1,5 +1,5 @@
 import type { AgentEvent, Finding } from '../protocol.js';
-import type { FindingChanges } from '../types.js';
+import type { FindingChanges } from './types.js';
 import { DeadlineQueue } from './deadlines.js';
 import { resolveOptions } from './defaults.js';
 import { FindingRegistry } from './findings.js';
