@@ -7,7 +7,7 @@ import { createProbes } from './probes/index.js';
 import type { ActionInfo, AgentInfo, EventInput, SettleResult } from '../shared/protocol.js';
 import { Dialer } from './transport/dial.js';
 import { Pump } from './transport/pump.js';
-import { InspectorServer } from './transport/server.js';
+import { AgentServer } from './transport/server.js';
 import { SessionSet } from './transport/sessions.js';
 import { describeError } from './probes/actions.js';
 import { bracketHost } from '../shared/host-policy.js';
@@ -78,7 +78,7 @@ class AgentImpl implements Agent {
   private readonly logger: Logger;
   private readonly pump: Pump;
   private readonly sessions: SessionSet;
-  private readonly server: InspectorServer | undefined;
+  private readonly server: AgentServer | undefined;
   private readonly dialer: Dialer | undefined;
   private readonly actions = new Map<string, GlobalAction>();
   private readonly analysis: LiveAnalysis | undefined;
@@ -142,7 +142,7 @@ class AgentImpl implements Agent {
       this.logger,
     );
     if (options.listen) {
-      this.server = new InspectorServer(options, this.sessions, this.logger);
+      this.server = new AgentServer(options, this.sessions, this.logger);
       this.ready = this.listen(this.server);
     } else {
       this.ready = Promise.resolve();
@@ -223,7 +223,7 @@ class AgentImpl implements Agent {
     }
   }
 
-  private async listen(server: InspectorServer): Promise<void> {
+  private async listen(server: AgentServer): Promise<void> {
     const outcome = await server.listen();
     if ('error' in outcome) {
       const { error } = outcome;

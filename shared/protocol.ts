@@ -291,16 +291,24 @@ export interface MarkEvent extends EventBase {
 
 export type Severity = 'error' | 'warning' | 'info';
 
-export type RuleId =
-  | 'orphan-listener'
-  | 'listener-growth'
-  | 'connection-growth'
-  | 'emit-after-close'
-  | 'half-open'
-  | 'stale-handle'
-  | 'double-drop'
-  | 'orphan-handle'
-  | 'stuck-teardown';
+/** Every finding rule id, in the design's order: the one list every consumer reads. */
+export const RULE_IDS = [
+  'orphan-listener',
+  'listener-growth',
+  'connection-growth',
+  'emit-after-close',
+  'half-open',
+  'stale-handle',
+  'double-drop',
+  'orphan-handle',
+  'stuck-teardown',
+] as const;
+
+export type RuleId = (typeof RULE_IDS)[number];
+
+export function isRuleId(value: unknown): value is RuleId {
+  return (RULE_IDS as readonly unknown[]).includes(value);
+}
 
 export interface Finding {
   /** Deterministic: `${rule}:${subject}`, the same in every run of the same stream. */
@@ -358,6 +366,41 @@ export type AgentEvent =
   | FindingResolveEvent;
 
 export type AgentEventType = AgentEvent['type'];
+
+/** A Record, so that a new event type fails to compile here until it is listed. */
+const EVENT_TYPE_SET: Record<AgentEventType, true> = {
+  'server.listen': true,
+  'server.close': true,
+  'conn.open': true,
+  'conn.peer-end': true,
+  'conn.local-end': true,
+  'conn.close': true,
+  'conn.error': true,
+  'conn.io': true,
+  'conn.write-after-close': true,
+  'emitter.watch': true,
+  'emitter.unwatch': true,
+  'emitter.lost-track': true,
+  'listener.add': true,
+  'listener.remove': true,
+  'handle.table': true,
+  'handle.store': true,
+  'handle.retrieve': true,
+  'handle.take': true,
+  'handle.drop': true,
+  'action.start': true,
+  'action.settle': true,
+  mark: true,
+  'finding.open': true,
+  'finding.resolve': true,
+};
+
+/** Every event type. */
+export const EVENT_TYPES = Object.keys(EVENT_TYPE_SET) as AgentEventType[];
+
+export function isEventType(value: unknown): value is AgentEventType {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(EVENT_TYPE_SET, value);
+}
 
 /** An event before the log stamps it with `seq` and `t`. */
 export type EventInput = AgentEvent extends infer E

@@ -14,7 +14,7 @@ interface Running {
  * `clean` once the connection closed (and its close handlers ran), `stuck` if
  * it did not within the timeout, `failed` if the action threw or rejected.
  */
-export class ActionRunner {
+export class ConnectionActions {
   private readonly running = new Set<Running>();
 
   constructor(

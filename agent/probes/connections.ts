@@ -139,7 +139,10 @@ export class ConnectionRegistry {
 
   private interposeAll(record: ConnectionRecord): void {
     const { ctx } = this;
-    const self = this;
+    // The wrappers below need their own `this` (the target), so ours is reached through these.
+    const onEvent = (type: unknown, arg: unknown) => this.event(record, type, arg);
+    const onWrite = (chunk: unknown, encoding: unknown) => this.write(record, chunk, encoding);
+    const onEnd = (chunk: unknown, encoding: unknown) => this.ending(record, chunk, encoding);
     const target = record.target as Methods;
     const runOwned = (invoke: InvokeInner, self: unknown, args: unknown[]) =>
       ctx.owner() === record.id ? invoke(self, args) : ctx.runOwned(record.id, () => invoke(self, args));
@@ -151,24 +154,24 @@ export class ConnectionRegistry {
       interpose(target, 'dispatchEvent', (invoke) => function observedDispatchEvent(this: unknown, ...args: unknown[]) {
         if (!ctx.active) return invoke(this, args);
         const event = args[0] as { type?: unknown; data?: unknown; error?: unknown } | undefined;
-        self.event(record, event?.type, event?.type === 'error' ? (event.error ?? event) : event?.data);
+        onEvent(event?.type, event?.type === 'error' ? (event.error ?? event) : event?.data);
         return runOwned(invoke, this, args);
       });
     } else {
       interpose(target, 'emit', (invoke) => function observedEmit(this: unknown, ...args: unknown[]) {
         if (!ctx.active) return invoke(this, args);
-        self.event(record, args[0], args[1]);
+        onEvent(args[0], args[1]);
         return runOwned(invoke, this, args);
       });
     }
     for (const name of ['write', 'postMessage', 'send']) {
       interpose(target, name, (invoke) => function observedWrite(this: unknown, ...args: unknown[]) {
-        self.write(record, args[0], args[1]);
+        onWrite(args[0], args[1]);
         return invoke(this, args);
       });
     }
     interpose(target, 'end', (invoke) => function observedEnd(this: unknown, ...args: unknown[]) {
-      self.ending(record, args[0], args[1]);
+      onEnd(args[0], args[1]);
       return invoke(this, args);
     });
   }

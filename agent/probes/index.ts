@@ -1,5 +1,5 @@
 import type { ConnectionRef, EventSink, ProbeOptions, Probes, TrackOptions } from '../types.js';
-import { ActionRunner } from './actions.js';
+import { ConnectionActions } from './actions.js';
 import { ConnectionRegistry } from './connections.js';
 import { ProbeContext } from './context.js';
 import { HandleProbe } from './handles.js';
@@ -18,7 +18,7 @@ export function createProbes(sink: EventSink, options: ProbeOptions): Probes {
   const servers = options.autoInstrument ? new ServerProbe(ctx, connections) : null;
   const listeners = new ListenerProbe(ctx);
   const handles = new HandleProbe(ctx);
-  const actions = new ActionRunner(ctx, connections);
+  const actions = new ConnectionActions(ctx, connections);
   servers?.start();
 
   return {

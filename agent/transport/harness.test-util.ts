@@ -10,7 +10,7 @@ import { EventLog } from '../event-log.js';
 import type { AgentEvent, AgentMessage, SettleResult } from '../../shared/protocol.js';
 import type { AgentCore, Logger } from '../types.js';
 import { Pump } from './pump.js';
-import { InspectorServer } from './server.js';
+import { AgentServer } from './server.js';
 import { SessionSet } from './sessions.js';
 
 export const TOKEN = 'test-token-123';
@@ -48,7 +48,7 @@ export interface Stack {
   core: FakeCore;
   pump: Pump;
   sessions: SessionSet;
-  server: InspectorServer;
+  server: AgentServer;
   port: number;
   url: string;
   joined: string[];
@@ -86,7 +86,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const joined: string[] = [];
   const left: { id: string; reason: string }[] = [];
   const sessions = new SessionSet(core, pump, config, { inspector: (i) => joined.push(i.id), inspectorLeft: (i) => left.push(i) }, silent);
-  const server = new InspectorServer(
+  const server = new AgentServer(
     {
       host: options.host ?? '127.0.0.1',
       port: options.port ?? 0,

@@ -30,7 +30,7 @@ export function maxPayloadFor(maxMessageSize: number): number {
  * `GET /status` so a browser can tell "token refused" from "agent down"
  * (it cannot read a refused upgrade's status).
  */
-export class InspectorServer {
+export class AgentServer {
   private readonly http: Server;
   private readonly wss: WebSocketServer;
   private readonly sockets = new Set<Socket>();

@@ -5,10 +5,10 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import type { Finding, RuleId } from '../../shared/protocol.js';
+import { isRuleId, RULE_IDS, type Finding, type RuleId } from '../../shared/protocol.js';
 import { redactToken } from '../client/agent-url.js';
 import { connectInspector, type Inspector } from '../testing/inspector.js';
-import { formatFindings, isRuleId, RULE_IDS, summarize, toJUnit } from '../testing/report.js';
+import { formatFindings, summarize, toJUnit } from '../testing/report.js';
 
 const USAGE = `Usage: bridgescope check <agent-url> [options]
 

@@ -2,8 +2,8 @@
  * Recordings: NDJSON, a header line then one record per line (format in
  * shared/protocol.ts). Pure: no I/O, so the browser and Node share it.
  */
-import { PROTOCOL_VERSION, RECORDING_FORMAT, RECORDING_VERSION } from '../../shared/protocol.js';
-import type { AgentEventType, RecordingHeader, RecordingLine } from '../../shared/protocol.js';
+import { isEventType, PROTOCOL_VERSION, RECORDING_FORMAT, RECORDING_VERSION } from '../../shared/protocol.js';
+import type { RecordingHeader, RecordingLine } from '../../shared/protocol.js';
 
 export function createRecordingHeader(createdAt: number = Date.now()): RecordingHeader {
   return { format: RECORDING_FORMAT, version: RECORDING_VERSION, createdAt };
@@ -54,32 +54,6 @@ export interface ParsedRecording {
   complete: boolean;
 }
 
-const EVENT_TYPES: ReadonlySet<string> = new Set<AgentEventType>([
-  'server.listen',
-  'server.close',
-  'conn.open',
-  'conn.peer-end',
-  'conn.local-end',
-  'conn.close',
-  'conn.error',
-  'conn.io',
-  'conn.write-after-close',
-  'emitter.watch',
-  'emitter.unwatch',
-  'emitter.lost-track',
-  'listener.add',
-  'listener.remove',
-  'handle.table',
-  'handle.store',
-  'handle.retrieve',
-  'handle.take',
-  'handle.drop',
-  'action.start',
-  'action.settle',
-  'mark',
-  'finding.open',
-  'finding.resolve',
-]);
 
 /**
  * Reads a recording. Stops at the first problem and keeps everything valid
@@ -244,7 +218,7 @@ export class RecordChecker {
       }
       if (record.from <= this.lastSeq) return `gap from seq ${record.from} does not follow seq ${this.lastSeq}`;
       this.lastSeq = Math.max(this.lastSeq, record.to);
-    } else if (typeof type === 'string' && EVENT_TYPES.has(type)) {
+    } else if (isEventType(type)) {
       const seq = record.seq;
       if (typeof seq !== 'number' || typeof record.t !== 'number') return `"${type}" event without a numeric seq and t`;
       if (seq === this.lastSeq) return `seq ${seq} appears twice in the same run`;

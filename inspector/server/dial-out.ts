@@ -2,7 +2,7 @@ import WebSocket from 'ws';
 import type { Logger } from '../../shared/logger.js';
 import { parseAgentUrl, redactToken } from '../client/agent-url.js';
 import { backoffDelay } from '../../shared/backoff.js';
-import type { AgentLink } from './agent-link.js';
+import type { HubAgentSocket } from './hub-agent-socket.js';
 import type { Hub } from './hub.js';
 
 /** Largest frame accepted from an agent (a batch of 500 events with stacks fits easily). */
@@ -41,7 +41,7 @@ export class OutboundAgent {
     const ws = new WebSocket(this.connectUrl, { perMessageDeflate: false, maxPayload: MAX_AGENT_FRAME, handshakeTimeout: 10_000 });
     this.ws = ws;
     let problem: string | undefined;
-    let link: AgentLink | undefined;
+    let link: HubAgentSocket | undefined;
     ws.on('open', () => {
       link = this.hub.adopt(ws, 'out', this.redacted);
     });

@@ -5,7 +5,7 @@ import { BoundedQueue } from './bounded-queue.js';
 export type HistoryLine = AgentEvent | GapMessage;
 
 /** One process lifetime of a target: its hello and what it sent since. */
-export interface Run {
+export interface HubRun {
   hello: HelloMessage;
   lines: BoundedQueue<HistoryLine>;
   /** Events trimmed from the front of this run to respect the bound. */
@@ -29,14 +29,14 @@ function lastSeqOf(line: HistoryLine): number {
  * run loses is replayed as one `evicted` gap, so nothing vanishes silently.
  */
 export class TargetHistory {
-  private readonly runs: Run[] = [];
+  private readonly runs: HubRun[] = [];
   private lineCount = 0;
 
   constructor(readonly maxLines = 200_000) {
     if (!Number.isInteger(maxLines) || maxLines < 2) throw new RangeError('maxLines must be an integer >= 2');
   }
 
-  get current(): Run | undefined {
+  get current(): HubRun | undefined {
     return this.runs[this.runs.length - 1];
   }
 
@@ -111,7 +111,7 @@ export class TargetHistory {
     return run ? this.replayRun(run, since ?? 0, run.lastSeq) : [][Symbol.iterator]();
   }
 
-  private *replayRun(run: Run, since: number, until: number): IterableIterator<AgentMessage> {
+  private *replayRun(run: HubRun, since: number, until: number): IterableIterator<AgentMessage> {
     const trimmed = run.trimmed;
     if (trimmed && trimmed.to > since) {
       const from = Math.max(trimmed.from, since + 1);

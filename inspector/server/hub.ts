@@ -1,9 +1,9 @@
 import type WebSocket from 'ws';
 import type { Logger } from '../../shared/logger.js';
-import { AgentLink } from './agent-link.js';
+import { HubAgentSocket } from './hub-agent-socket.js';
 import type { Recorder } from './recorder.js';
 import type { TargetInfo } from '../../shared/hub-protocol.js';
-import { Target } from './target.js';
+import { HubTarget } from './hub-target.js';
 import { targetKey } from './target-key.js';
 
 export interface HubOptions {
@@ -22,8 +22,8 @@ export interface HubOptions {
  * here; once one says hello it joins the target for its name and client.
  */
 export class Hub {
-  private readonly targets = new Map<string, Target>();
-  private readonly links = new Set<AgentLink>();
+  private readonly targets = new Map<string, HubTarget>();
+  private readonly links = new Set<HubAgentSocket>();
   private readonly refusedVersions = new Set<string>();
   private readonly listeners = new Set<() => void>();
   private notifyScheduled = false;
@@ -31,9 +31,9 @@ export class Hub {
   constructor(private readonly options: HubOptions) {}
 
   /** Takes over an open agent socket. */
-  adopt(ws: WebSocket, direction: 'in' | 'out', remote: string): AgentLink {
-    let target: Target | undefined;
-    const link = new AgentLink(
+  adopt(ws: WebSocket, direction: 'in' | 'out', remote: string): HubAgentSocket {
+    let target: HubTarget | undefined;
+    const link = new HubAgentSocket(
       ws,
       {
         direction,
@@ -60,11 +60,11 @@ export class Hub {
   }
 
   /** The target for a key, created empty if unknown (a UI may wait for it). */
-  target(key: string): Target {
+  target(key: string): HubTarget {
     let target = this.targets.get(key);
     if (!target) {
       const recorder = this.options.recorder?.forTarget(key);
-      target = new Target(key, this.options.maxLines, {
+      target = new HubTarget(key, this.options.maxLines, {
         logger: this.options.logger,
         changed: () => this.changed(),
         ...(recorder ? { recorder } : {}),

@@ -2,7 +2,7 @@ import WebSocket from 'ws';
 import type { AgentMessage, BatchMessage, GapMessage, HelloMessage, InspectorRequest, ResponseMessage } from '../../shared/protocol.js';
 import { tokenMatches } from '../../shared/node/token.js';
 import { parseFrame } from '../../shared/node/request-frame.js';
-import type { Target } from './target.js';
+import type { HubTarget } from './hub-target.js';
 
 /** How a UI asked to start, from its URL: like an agent (`?since=N`, `?subscribe=0`, or everything). */
 export type SessionStart = { mode: 'all' } | { mode: 'since'; since: number } | { mode: 'none' };
@@ -35,7 +35,7 @@ export class TargetSession {
 
   constructor(
     private readonly ws: WebSocket,
-    private readonly target: Target,
+    private readonly target: HubTarget,
     start: SessionStart,
     private readonly options: TargetSessionOptions,
   ) {

@@ -35,16 +35,14 @@ export class AnalysisEngine implements Analysis {
     // The registry appends to the model's own findings array.
     state.model.findings = this.registry.list;
     this.hooks = hookTable(createRules());
-    const deadlines = this.deadlines;
-    const engine = this;
     this.ctx = {
       options: resolved,
       state,
       findings: this.registry,
-      schedule(t, kind, id) {
-        deadlines.add(t, kind, id);
+      schedule: (t, kind, id) => {
+        this.deadlines.add(t, kind, id);
         // A deadline already in the past fires now, at its own time.
-        if (t <= state.model.now) engine.expire(state.model.now);
+        if (t <= state.model.now) this.expire(state.model.now);
       },
     };
   }

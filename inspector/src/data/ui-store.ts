@@ -9,7 +9,7 @@ import { ChunkedLog } from './chunked-log.js';
 export type UiLinkState = LinkState | { status: 'idle' } | { status: 'recording'; name: string };
 
 /** Runs an action on the live agent: a connection's (`conn`) or agent-wide (null). */
-export type ActionRunner = (conn: string | null, name: string) => Promise<SettleResult>;
+export type RunAction = (conn: string | null, name: string) => Promise<SettleResult>;
 
 /** Numbers the benchmark reads from `window.__bridgescope` (documented in docs/ui.md). */
 export interface BenchHooks {
@@ -51,7 +51,7 @@ export class UiStore {
   readonly target: Target;
   readonly log = new ChunkedLog();
   link: UiLinkState = { status: 'idle' };
-  runAction: ActionRunner | null = null;
+  runAction: RunAction | null = null;
   /** Where a recording was broken (line N: what), when one was opened. */
   recordingErrors: { line: number; message: string }[] = [];
 

@@ -1,19 +1,8 @@
 import { useState } from 'react';
-import type { RuleId } from '../../../shared/protocol.js';
+import { RULE_IDS, type RuleId } from '../../../shared/protocol.js';
 import { formatClock } from '../model/format.js';
 import { useUi, type Selection, type Tab } from '../ui-context.js';
 
-const RULES: RuleId[] = [
-  'orphan-listener',
-  'listener-growth',
-  'connection-growth',
-  'emit-after-close',
-  'half-open',
-  'stale-handle',
-  'double-drop',
-  'orphan-handle',
-  'stuck-teardown',
-];
 
 /** Findings as a linter shows them: rule id, severity, title, explanation, evidence that jumps to events. */
 export function Findings() {
@@ -55,7 +44,7 @@ export function Findings() {
           Rule{' '}
           <select aria-label="Filter by rule" value={rule} onChange={(e) => setRule(e.target.value as RuleId | '')}>
             <option value="">all rules</option>
-            {RULES.map((r) => (
+            {RULE_IDS.map((r) => (
               <option key={r} value={r}>
                 {r} ({all.filter(({ f }) => f.rule === r).length})
               </option>

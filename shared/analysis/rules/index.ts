@@ -1,3 +1,4 @@
+import { RULE_IDS, type RuleId } from '../../protocol.js';
 import { connectionGrowthRule } from './connection-growth.js';
 import { doubleDropRule } from './double-drop.js';
 import { emitAfterCloseRule } from './emit-after-close.js';
@@ -9,17 +10,20 @@ import type { Rule } from './rule.js';
 import { staleHandleRule } from './stale-handle.js';
 import { stuckTeardownRule } from './stuck-teardown.js';
 
-/** Fresh instances of every rule (some keep per-analysis state). */
+/** One factory per rule id: a Record, so a new RuleId fails to compile until it has a rule. */
+const RULES: Record<RuleId, () => Rule> = {
+  'orphan-listener': orphanListenerRule,
+  'listener-growth': listenerGrowthRule,
+  'connection-growth': connectionGrowthRule,
+  'emit-after-close': emitAfterCloseRule,
+  'half-open': halfOpenRule,
+  'stale-handle': staleHandleRule,
+  'double-drop': doubleDropRule,
+  'orphan-handle': orphanHandleRule,
+  'stuck-teardown': stuckTeardownRule,
+};
+
+/** Fresh instances of every rule, in the design's order (some keep per-analysis state). */
 export function createRules(): Rule[] {
-  return [
-    orphanListenerRule(),
-    listenerGrowthRule(),
-    connectionGrowthRule(),
-    emitAfterCloseRule(),
-    halfOpenRule(),
-    staleHandleRule(),
-    doubleDropRule(),
-    orphanHandleRule(),
-    stuckTeardownRule(),
-  ];
+  return RULE_IDS.map((id) => RULES[id]());
 }

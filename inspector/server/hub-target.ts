@@ -1,7 +1,7 @@
 import type { ActRequest, HelloMessage, MarkRequest, ResponseMessage } from '../../shared/protocol.js';
 import type { Logger } from '../../shared/logger.js';
 import type { TargetInfo } from '../../shared/hub-protocol.js';
-import { CLOSE_REPLACED, type AgentLink, type StreamMessage } from './agent-link.js';
+import { CLOSE_REPLACED, type HubAgentSocket, type StreamMessage } from './hub-agent-socket.js';
 import { TargetHistory } from './history.js';
 import type { TargetRecorder } from './recorder.js';
 import type { TargetSession } from './target-session.js';
@@ -20,11 +20,11 @@ export interface TargetHooks {
  * starts a new run (the restart marker); the same instance coming back
  * resumes from the last seq the hub holds.
  */
-export class Target {
+export class HubTarget {
   readonly history: TargetHistory;
   readonly sessions = new Set<TargetSession>();
-  private link: AgentLink | undefined;
-  private lastLink: AgentLink | undefined;
+  private link: HubAgentSocket | undefined;
+  private lastLink: HubAgentSocket | undefined;
 
   constructor(
     readonly key: string,
@@ -38,7 +38,7 @@ export class Target {
     return this.link !== undefined;
   }
 
-  attach(link: AgentLink, hello: HelloMessage): void {
+  attach(link: HubAgentSocket, hello: HelloMessage): void {
     const previous = this.link;
     this.link = link;
     this.lastLink = link;
@@ -65,7 +65,7 @@ export class Target {
     this.hooks.changed();
   }
 
-  receive(link: AgentLink, message: StreamMessage): void {
+  receive(link: HubAgentSocket, message: StreamMessage): void {
     if (link !== this.link) return;
     if (message.type === 'gap') {
       if (!this.history.appendGap(message)) return;
@@ -81,7 +81,7 @@ export class Target {
     for (const session of this.sessions) session.live(batch);
   }
 
-  detached(link: AgentLink, reason: string): void {
+  detached(link: HubAgentSocket, reason: string): void {
     if (link !== this.link) return;
     this.link = undefined;
     this.hooks.logger.debug?.(`"${link.hello?.agent.name}" went offline (${reason})`);

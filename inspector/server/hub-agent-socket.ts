@@ -18,14 +18,14 @@ import { parseAgentMessage } from '../../shared/validate-message.js';
 export type StreamMessage = SnapshotMessage | BatchMessage | GapMessage;
 type HubRequest = Omit<SubscribeRequest, 'id'> | Omit<ActRequest, 'id'> | Omit<MarkRequest, 'id'>;
 
-export interface AgentLinkHandlers {
+export interface HubAgentSocketHandlers {
   /** The agent said who it is; the hub decides how to subscribe it. */
-  hello(link: AgentLink, hello: HelloMessage): void;
-  stream(link: AgentLink, message: StreamMessage): void;
-  closed(link: AgentLink, reason: string): void;
+  hello(link: HubAgentSocket, hello: HelloMessage): void;
+  stream(link: HubAgentSocket, message: StreamMessage): void;
+  closed(link: HubAgentSocket, reason: string): void;
 }
 
-export interface AgentLinkOptions {
+export interface HubAgentSocketOptions {
   direction: 'in' | 'out';
   /** Peer address (dialled in) or agent URL without its token (dialled out). */
   remote: string;
@@ -51,7 +51,7 @@ export const CLOSE_BAD_AGENT = 4002;
  * `hello`, checks the protocol version, then hands stream messages to the hub
  * and matches `response`s to the hub's requests by id.
  */
-export class AgentLink {
+export class HubAgentSocket {
   hello: HelloMessage | undefined;
   private readonly pending = new Map<string, (response: ResponseMessage) => void>();
   private nextId = 0;
@@ -61,8 +61,8 @@ export class AgentLink {
 
   constructor(
     private readonly ws: WebSocket,
-    readonly options: AgentLinkOptions,
-    private readonly handlers: AgentLinkHandlers,
+    readonly options: HubAgentSocketOptions,
+    private readonly handlers: HubAgentSocketHandlers,
   ) {
     this.helloTimer = setTimeout(
       () => this.close(CLOSE_BAD_AGENT, `no hello within ${options.helloTimeout} ms`),
