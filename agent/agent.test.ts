@@ -1,11 +1,9 @@
-import { EventEmitter } from 'node:events';
 import { execFile } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer } from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAgent, type Agent } from './index.js';
-import type { AgentEvent } from '../shared/protocol.js';
 import { Client, waitFor } from './transport/harness.test-util.js';
 
 const agents: Agent[] = [];
@@ -82,21 +80,6 @@ describe('createAgent', () => {
     const a = agent({ listen: false });
     a.defineAction('hang', () => new Promise(() => {}));
     expect(await a.act(null, 'hang', { timeout: 50 })).toMatchObject({ verdict: 'stuck' });
-  });
-
-  it('publishes findings from the live analysis', async () => {
-    const a = agent({ analysis: { orphanGrace: 50 } });
-    await a.ready;
-    const c = await inspect(a);
-    const manager = new EventEmitter();
-    a.watchEmitter(manager, { name: 'manager' });
-    const session = {};
-    const conn = a.trackConnection(session, { label: 'client 1' });
-    a.runAs(conn, () => manager.on('update', () => {}));
-    a.connectionClosed(conn);
-    await c.until(() => c.events().some((e) => e.type === 'finding.open'), 'a finding', 10_000);
-    const opened = c.events().find((e) => e.type === 'finding.open');
-    expect(opened).toMatchObject({ finding: { rule: 'orphan-listener' } });
   });
 
   it('does not listen with listen: false', async () => {
@@ -214,73 +197,5 @@ describe('close', () => {
       for (const ws of wss.clients) ws.terminate();
       await new Promise((resolve) => wss.close(resolve));
     }
-  });
-});
-
-async function leave(a: Agent, c: Client): Promise<void> {
-  c.ws.terminate();
-  await waitFor(() => a.inspectors === 0, 'the inspector to leave');
-}
-
-/** A listener on `manager` added by a connection that then closes: an orphan once the grace runs out. */
-function orphan(a: Agent, manager: EventEmitter, label: string): () => void {
-  const conn = a.trackConnection({}, { label });
-  const listener = () => {};
-  a.runAs(conn, () => manager.on('update', listener));
-  a.connectionClosed(conn);
-  return () => manager.off('update', listener);
-}
-
-const findingEvents = (c: Client) => c.events().filter((e) => e.type === 'finding.open' || e.type === 'finding.resolve');
-const describeFinding = (e: AgentEvent) => (e.type === 'finding.open' ? `open ${e.finding.id}` : e.type === 'finding.resolve' ? `resolve ${e.id}` : e.type);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-describe('the live analysis runs while an inspector watches', () => {
-  it('publishes nothing with nobody attached; an inspector attaching later gets the findings of what the agent still holds', async () => {
-    const a = agent({ analysis: { orphanGrace: 50 } });
-    await a.ready;
-    const manager = new EventEmitter();
-    a.watchEmitter(manager, { name: 'manager' });
-    orphan(a, manager, 'client 1');
-    // More than the analysis takes per flush while it catches up.
-    const rooms = a.handleTable('rooms');
-    for (let i = 0; i < 5000; i++) rooms.drop(rooms.store({}));
-    await sleep(150);
-    a.mark('before attaching');
-    const c = await inspect(a);
-    await c.until(() => findingEvents(c).length > 0, 'a finding');
-    const mark = c.events().find((e) => e.type === 'mark')!;
-    const [opened] = findingEvents(c);
-    expect(describeFinding(opened!)).toBe('open orphan-listener:l1');
-    // Published after the attach, not while nobody watched.
-    expect(opened!.seq).toBeGreaterThan(mark.seq);
-  });
-
-  it('after a time with nobody attached, publishes only what changed since the findings it left open', async () => {
-    const a = agent({ analysis: { orphanGrace: 50 } });
-    await a.ready;
-    const manager = new EventEmitter();
-    a.watchEmitter(manager, { name: 'manager' });
-    const first = await inspect(a);
-    const removeFirst = orphan(a, manager, 'client 1');
-    const stays = orphan(a, manager, 'client 2');
-    await first.until(() => findingEvents(first).length === 2, 'two findings');
-    await leave(a, first);
-
-    removeFirst();
-    orphan(a, manager, 'client 3');
-    await sleep(150);
-    const second = await inspect(a);
-    await second.until(() => findingEvents(second).length === 4, 'the earlier two findings, one resolve and one new finding');
-    await sleep(100);
-    expect(findingEvents(second).map(describeFinding)).toEqual([
-      // From the snapshot: what was open when the first inspector left.
-      'open orphan-listener:l1',
-      'open orphan-listener:l2',
-      // The difference, published on attach: l2 is still open and not announced again.
-      'open orphan-listener:l3',
-      'resolve orphan-listener:l1',
-    ]);
-    stays();
   });
 });

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { AgentError } from './errors.js';
 import { EventLog } from './event-log.js';
-import { LiveAnalysis } from './live-analysis.js';
 import { resolveOptions, type ResolvedOptions } from './options.js';
 import { createProbes } from './probes/index.js';
 import type { ActionInfo, AgentInfo, EventInput, SettleResult } from '../shared/protocol.js';
@@ -81,7 +80,6 @@ class AgentImpl implements Agent {
   private readonly server: AgentServer | undefined;
   private readonly dialer: Dialer | undefined;
   private readonly actions = new Map<string, GlobalAction>();
-  private readonly analysis: LiveAnalysis | undefined;
   private nextActionId = 1;
   private listeningUrl = '';
   private closing: Promise<void> | undefined;
@@ -122,22 +120,13 @@ class AgentImpl implements Agent {
       logger: this.logger,
     });
     this.pump = new Pump(this.log, options, this.logger);
-    if (options.analysis !== false) {
-      this.analysis = new LiveAnalysis(this.log, this.pump, this.sink, { analysis: options.analysis, batchSize: options.batchSize }, this.logger);
-    }
     this.sessions = new SessionSet(
       this.core(),
       this.pump,
       { ...options, authTimeout: AUTH_TIMEOUT },
       {
-        inspector: (info) => {
-          this.analysis?.watch(true);
-          this.emitter.emit('inspector', info);
-        },
-        inspectorLeft: (info) => {
-          this.analysis?.watch(this.sessions.count > 0);
-          this.emitter.emit('inspector-left', info);
-        },
+        inspector: (info) => this.emitter.emit('inspector', info),
+        inspectorLeft: (info) => this.emitter.emit('inspector-left', info),
       },
       this.logger,
     );
@@ -211,7 +200,6 @@ class AgentImpl implements Agent {
 
   private async shutdown(): Promise<void> {
     this.dialer?.stop();
-    this.analysis?.close();
     await this.sessions.closeAll(CLOSE_GRACE);
     this.pump.close();
     await this.server?.close();

@@ -11,7 +11,7 @@ export interface ReadResult {
 /**
  * The agent's single source of events: stamps `seq` and `t`, keeps the most
  * recent ones in a ring buffer and the still-alive ones in {@link LiveState}.
- * Readers (inspector sessions, the live analysis) pull by cursor, so a slow
+ * Readers (inspector sessions) pull by cursor, so a slow
  * reader never makes the log grow.
  */
 export class EventLog {
@@ -79,11 +79,6 @@ export class EventLog {
   /** What an inspector needs before the ring: still-alive events older than it. */
   snapshot(): AgentEvent[] {
     return this.live.before(this.oldestSeq);
-  }
-
-  /** Findings published as open and not yet resolved. */
-  openFindingIds(): string[] {
-    return this.live.openFindingIds();
   }
 
   clear(): void {

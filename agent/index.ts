@@ -18,4 +18,3 @@ export type {
   TrackOptions,
   WatchOptions,
 } from './types.js';
-export type { AnalysisOptions } from '../shared/analysis/options.js';

@@ -12,7 +12,7 @@ interface ConnEvents {
 
 /**
  * Remembers the events that define what is still alive (open connections,
- * attached listeners, live handles, running actions, open findings…), so an
+ * attached listeners, live handles, running actions…), so an
  * inspector attaching after the ring buffer wrapped still learns about them.
  * Bounded by what the app itself keeps alive. One map per kind of thing,
  * keyed by the event's own ids: this runs for every event the host
@@ -27,14 +27,13 @@ export class LiveState {
   private readonly tables = new Map<string, AgentEvent>();
   private readonly handles = new Map<string, Map<HandleId, HandleStoreEvent>>();
   private readonly actions = new Map<string, AgentEvent>();
-  private readonly findings = new Map<string, AgentEvent>();
   /** Live listeners and handles per owning connection. */
   private readonly owned = new Map<string, number>();
   private readonly closedConns = new Set<string>();
 
   get size(): number {
     let n = this.servers.size + this.emitters.size + this.lostTrack.size + this.listeners.size + this.tables.size;
-    n += this.actions.size + this.findings.size;
+    n += this.actions.size;
     for (const conn of this.conns.values()) n += Object.keys(conn).length;
     for (const table of this.handles.values()) n += table.size;
     return n;
@@ -120,20 +119,9 @@ export class LiveState {
       case 'action.settle':
         this.actions.delete(e.action);
         break;
-      case 'finding.open':
-        this.findings.set(e.finding.id, e);
-        break;
-      case 'finding.resolve':
-        this.findings.delete(e.id);
-        break;
       default:
         break;
     }
-  }
-
-  /** Ids of the findings published as open and not yet resolved. */
-  openFindingIds(): string[] {
-    return [...this.findings.keys()];
   }
 
   /** Retained events older than `beforeSeq`, in seq order. */
@@ -142,7 +130,7 @@ export class LiveState {
     const keep = (e: AgentEvent | undefined) => {
       if (e && e.seq < beforeSeq) out.push(e);
     };
-    for (const map of [this.servers, this.emitters, this.lostTrack, this.listeners, this.tables, this.actions, this.findings]) {
+    for (const map of [this.servers, this.emitters, this.lostTrack, this.listeners, this.tables, this.actions]) {
       for (const e of map.values()) keep(e);
     }
     for (const c of this.conns.values()) {
@@ -157,7 +145,7 @@ export class LiveState {
   }
 
   clear(): void {
-    for (const map of [this.servers, this.conns, this.emitters, this.lostTrack, this.listeners, this.tables, this.handles, this.actions, this.findings, this.owned]) {
+    for (const map of [this.servers, this.conns, this.emitters, this.lostTrack, this.listeners, this.tables, this.handles, this.actions, this.owned]) {
       map.clear();
     }
     this.closedConns.clear();

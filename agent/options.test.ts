@@ -27,7 +27,6 @@ describe('resolveOptions', () => {
       batchSize: 500,
       flushInterval: 50,
       ioInterval: 1000,
-      analysis: { retainDead: 500 },
       allowedHosts: [],
       allowedOrigins: [],
     });
@@ -46,13 +45,6 @@ describe('resolveOptions', () => {
     expect(resolveOptions({ captureStacks: false }).stackFrames).toBe(0);
     expect(resolveOptions({ captureStacks: 3 }).stackFrames).toBe(3);
     expect(resolveOptions({ captureStacks: true }).stackFrames).toBe(10);
-  });
-
-  it('passes analysis options through over a short in-host history, and false turns the analysis off', () => {
-    expect(resolveOptions({ analysis: false }).analysis).toBe(false);
-    expect(resolveOptions({}).analysis).toEqual({ retainDead: 500 });
-    expect(resolveOptions({ analysis: { orphanGrace: 5 } }).analysis).toEqual({ retainDead: 500, orphanGrace: 5 });
-    expect(resolveOptions({ analysis: { retainDead: 5000 } }).analysis).toEqual({ retainDead: 5000 });
   });
 
   it('replaces an invalid value by its default with a warning instead of throwing', () => {

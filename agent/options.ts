@@ -1,18 +1,9 @@
 import { basename } from 'node:path';
-import type { AnalysisOptions } from '../shared/analysis/options.js';
 import { createLogger } from './logger.js';
 import { newToken } from '../shared/node/token.js';
 import type { AgentOptions, Attribution, Logger } from './types.js';
 
 /** {@link AgentOptions} with every default applied (documented in docs/agent.md). */
-/**
- * The analysis inside the host keeps less history than an inspector's: 500
- * closed connections, removed listeners and dropped handles of each kind
- * instead of 5,000. Under connection churn the larger default held about
- * 100 MB of the host's memory; inspectors keep the full history anyway.
- */
-const AGENT_ANALYSIS_DEFAULTS: AnalysisOptions = { retainDead: 500 };
-
 export interface ResolvedOptions {
   name: string;
   client: string | undefined;
@@ -36,8 +27,6 @@ export interface ResolvedOptions {
   batchSize: number;
   flushInterval: number;
   ioInterval: number;
-  /** False when the live analysis is off. */
-  analysis: AnalysisOptions | false;
   logger: Logger;
 }
 
@@ -91,7 +80,6 @@ export function resolveOptions(options: AgentOptions = {}): ResolvedOptions {
     batchSize: int('batchSize', 1),
     flushInterval: int('flushInterval', 0),
     ioInterval: int('ioInterval', 0),
-    analysis: options.analysis === false ? false : { ...AGENT_ANALYSIS_DEFAULTS, ...(typeof options.analysis === 'object' ? options.analysis : {}) },
     logger,
   };
 }

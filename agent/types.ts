@@ -65,8 +65,6 @@ export interface AgentOptions {
   flushInterval?: number;
   /** Milliseconds between coalesced `conn.io` updates per connection. Default 1000. */
   ioInterval?: number;
-  /** Run the leak analysis in the agent and publish `finding.*` events. Default true. */
-  analysis?: boolean | import('../shared/analysis/options.js').AnalysisOptions;
 }
 
 export type Attribution = 'async' | 'sync';
@@ -216,5 +214,3 @@ export interface Probes
   /** Stop observing: unhook channels, restore patched methods, clear timers. */
   close(): void;
 }
-
-/** What the live analysis gives the agent (shared/analysis/index.ts: `createAnalysis(options)`). */

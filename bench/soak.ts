@@ -18,20 +18,15 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
 import { createAgent } from '../agent/index.js';
-import type { AgentEvent, AgentMessage, RuleId } from '../shared/protocol.js';
+import { createAnalysis } from '../shared/analysis/index.js';
+import type { AgentEvent, AgentMessage } from '../shared/protocol.js';
 
 const TOKEN = 'soak-token';
 /** Backend heap (after GC) may exceed its post-warm-up level by at most this much. */
 const HEAP_BOUND = 48 * 1024 * 1024;
-/** Share of the run before the heap baseline is taken: ring buffer and analysis retention fill up first. */
+/** Share of the run before the heap baseline is taken: the ring buffer fills up first. */
 const WARM_UP = 0.15;
 const BUFFER_SIZE = 5000;
-/**
- * Dead connections, listeners and handles the backend's live analysis keeps.
- * Smaller than the default (5,000 each) so that, at this churn, the retention
- * is full within the first minute: growth after that is a leak, not filling up.
- */
-const RETAIN_DEAD = 500;
 
 interface Stats {
   heapUsed: number;
@@ -52,7 +47,6 @@ async function backend(): Promise<void> {
     name: 'soak-backend',
     bufferSize: BUFFER_SIZE,
     actionTimeout: 500,
-    analysis: { retainDead: RETAIN_DEAD },
   });
   const manager = new EventEmitter();
   manager.setMaxListeners(0);
@@ -134,7 +128,8 @@ class SoakInspector {
   covered = 0;
   /** Problems with the stream (a seq twice, out of order, or skipped without a gap). */
   readonly errors: string[] = [];
-  readonly findings = new Map<string, RuleId>();
+  /** The stream's findings, computed here as every inspector does. */
+  readonly analysis = createAnalysis();
   readonly openConns = new Set<string>();
   private readonly pending = new Map<number, (message: Extract<AgentMessage, { type: 'response' }>) => void>();
   private nextId = 1;
@@ -206,8 +201,8 @@ class SoakInspector {
     this.received++;
     // Snapshot events are older than the ring; without an evicted gap after them they cover 1..oldest-1 themselves.
     if (inSnapshot) this.covered = Math.max(this.covered, e.seq);
-    if (e.type === 'finding.open') this.findings.set(e.finding.id, e.finding.rule);
-    else if (e.type === 'conn.open') this.openConns.add(e.conn);
+    this.analysis.apply(e);
+    if (e.type === 'conn.open') this.openConns.add(e.conn);
     else if (e.type === 'conn.close') this.openConns.delete(e.conn);
   }
 
@@ -386,11 +381,11 @@ async function driver(minutes: number): Promise<number> {
     for (const [reason, count] of Object.entries(inspector.dropped)) dropped[reason] = (dropped[reason] ?? 0) + count;
   }
   const rules: Record<string, number> = {};
-  for (const rule of steady[0]!.findings.values()) rules[rule] = (rules[rule] ?? 0) + 1;
+  for (const { rule } of steady[0]!.analysis.findings()) rules[rule] = (rules[rule] ?? 0) + 1;
   const base = baseline ?? final.heapUsed;
   if (peak - base > HEAP_BOUND) problems.push(`backend heap grew from ${mib(base)} to a peak of ${mib(peak)} (bound: +${mib(HEAP_BOUND)})`);
 
-  console.log(`soak: ${minutes} min (ring ${BUFFER_SIZE} events, analysis retainDead ${RETAIN_DEAD})`);
+  console.log(`soak: ${minutes} min (ring ${BUFFER_SIZE} events)`);
   console.log(`  events processed:  ${quiet.lastSeq}`);
   console.log(`  events dropped:    ${Object.entries(dropped).map(([r, n]) => `${r} ${n}`).join(', ') || 'none'} (summed over inspectors, every one counted in a gap)`);
   console.log(`  history skipped:   ${history} (older than the ring when an inspector attached; announced by its first gap)`);

@@ -329,17 +329,6 @@ export interface Finding {
   resolvedT?: number;
 }
 
-export interface FindingOpenEvent extends EventBase {
-  type: 'finding.open';
-  finding: Finding;
-}
-
-export interface FindingResolveEvent extends EventBase {
-  type: 'finding.resolve';
-  id: string;
-  resolvedSeq: number;
-}
-
 export type AgentEvent =
   | ServerListenEvent
   | ServerCloseEvent
@@ -361,9 +350,7 @@ export type AgentEvent =
   | HandleDropEvent
   | ActionStartEvent
   | ActionSettleEvent
-  | MarkEvent
-  | FindingOpenEvent
-  | FindingResolveEvent;
+  | MarkEvent;
 
 export type AgentEventType = AgentEvent['type'];
 
@@ -391,8 +378,6 @@ const EVENT_TYPE_SET: Record<AgentEventType, true> = {
   'action.start': true,
   'action.settle': true,
   mark: true,
-  'finding.open': true,
-  'finding.resolve': true,
 };
 
 /** Every event type. */

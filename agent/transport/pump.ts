@@ -1,7 +1,7 @@
 import type { EventLog } from '../event-log.js';
 import type { Logger } from '../types.js';
 
-/** Something that consumes the event log by cursor: an inspector session, the live analysis. */
+/** Something that consumes the event log by cursor: an inspector session. */
 export interface LogReader {
   /** Unread events it could take right now (0 when not subscribed or over its send budget). */
   readable(lastSeq: number): number;
@@ -36,15 +36,8 @@ export class Pump {
     this.stopListening = log.onAppend(() => this.onAppend());
   }
 
-  /** `first`: flushed before every reader already added (the analysis, whose findings join their causes' round). */
-  add(reader: LogReader, { first = false } = {}): void {
-    if (!first) {
-      this.readers.add(reader);
-      return;
-    }
-    const others = [...this.readers].filter((r) => r !== reader);
-    this.readers.clear();
-    for (const r of [reader, ...others]) this.readers.add(r);
+  add(reader: LogReader): void {
+    this.readers.add(reader);
   }
 
   remove(reader: LogReader): void {
@@ -57,8 +50,6 @@ export class Pump {
     if (this.flushing) return;
     this.flushing = true;
     let retry = false;
-    // Readers flush in the order they were added: the analysis first, so
-    // the findings it publishes leave in the same round as their causes.
     for (const reader of this.readers) {
       try {
         if (reader.flush()) retry = true;

@@ -16,7 +16,7 @@ let server: Server | undefined;
 let dir: string;
 
 beforeEach(async () => {
-  agent = createAgent({ port: 0, name: 'check-backend', logger: false, analysis: false });
+  agent = createAgent({ port: 0, name: 'check-backend', logger: false });
   await agent.ready;
   manager = new EventEmitter();
   agent.watchEmitter(manager, { name: 'manager' });

@@ -130,6 +130,9 @@ export class RowSplitter {
  * to the first problem: the header first, then runs that each open with a
  * hello and number their events in order.
  */
+/** Events agents no longer publish (their own findings): recordings that hold them still open, without them. */
+const RETIRED_EVENT_TYPES: ReadonlySet<unknown> = new Set(['finding.open', 'finding.resolve']);
+
 export class RecordChecker {
   private readonly result: ParsedRecording = { header: undefined, lines: [], errors: [], complete: false };
   private stopped = false;
@@ -191,9 +194,10 @@ export class RecordChecker {
       this.fail(line, unterminated ? 'truncated: the file ends in the middle of a record' : 'not valid JSON');
       return;
     }
-    const problem = this.check(value as { type?: unknown; [key: string]: unknown });
+    const record = value as { type?: unknown; [key: string]: unknown };
+    const problem = this.check(record);
     if (problem !== undefined) this.fail(line, problem);
-    else this.accept(value as RecordingLine);
+    else if (!RETIRED_EVENT_TYPES.has(record.type)) this.accept(value as RecordingLine);
   }
 
   /** What is wrong with one record, or undefined. Tracks runs and seq order. */
@@ -218,7 +222,7 @@ export class RecordChecker {
       }
       if (record.from <= this.lastSeq) return `gap from seq ${record.from} does not follow seq ${this.lastSeq}`;
       this.lastSeq = Math.max(this.lastSeq, record.to);
-    } else if (isEventType(type)) {
+    } else if (isEventType(type) || RETIRED_EVENT_TYPES.has(type)) {
       const seq = record.seq;
       if (typeof seq !== 'number' || typeof record.t !== 'number') return `"${type}" event without a numeric seq and t`;
       if (seq === this.lastSeq) return `seq ${seq} appears twice in the same run`;

@@ -26,7 +26,7 @@ beforeEach(async () => {
   clients = [];
   peers = new Set();
   inspectors = [];
-  agent = createAgent({ port: 0, name: 'testing-backend', logger: false, analysis: false, actionTimeout: 400 });
+  agent = createAgent({ port: 0, name: 'testing-backend', logger: false, actionTimeout: 400 });
   await agent.ready;
   manager = new EventEmitter();
   agent.watchEmitter(manager, { name: 'manager' });

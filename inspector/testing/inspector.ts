@@ -79,7 +79,7 @@ export interface Inspector {
 }
 
 /** Events that say the app did something; io counters, our marks and the agent's own findings do not. */
-const PASSIVE: ReadonlySet<string> = new Set(['conn.io', 'mark', 'finding.open', 'finding.resolve']);
+const PASSIVE: ReadonlySet<string> = new Set(['conn.io', 'mark']);
 /** How far behind the agent's estimated clock we advance: covers its flush interval. */
 const CLOCK_MARGIN = 100;
 /** How long act() and mark() wait for their own events to arrive after the reply. */

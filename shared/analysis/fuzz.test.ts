@@ -71,7 +71,7 @@ function randomEvent(next: () => number): EventInput {
     case 19:
       return { type: 'mark', label: 'm' };
     default:
-      return { type: 'finding.resolve', id: 'x', resolvedSeq: 1 };
+      return { type: 'mark', label: 'last' };
   }
 }
 
@@ -101,14 +101,14 @@ describe('robustness', () => {
     expect(ids.length).toBeGreaterThan(0);
   });
 
-  it('ignores unknown event types, duplicates and finding events', () => {
+  it('ignores unknown event types (the finding events of earlier agents among them) and duplicates', () => {
     const a = createAnalysis();
     a.apply({ type: 'conn.open', seq: 1, t: 1, conn: 'c1', server: 's1', transport: 'tcp', actions: [] });
     const version = a.version;
     a.apply({ type: 'conn.open', seq: 1, t: 1, conn: 'c1', server: 's1', transport: 'tcp', actions: [] });
     expect(a.version).toBe(version);
     a.apply({ type: 'something.new', seq: 2, t: 2 } as unknown as AgentEvent);
-    a.apply({ type: 'finding.resolve', seq: 3, t: 3, id: 'orphan-listener:x', resolvedSeq: 3 });
+    a.apply({ type: 'finding.resolve', seq: 3, t: 3, id: 'orphan-listener:x', resolvedSeq: 3 } as unknown as AgentEvent);
     a.apply({ type: 'conn.close', seq: 4, t: 4, conn: 'unknown', cause: 'peer-end' });
     expect(a.model.connections).toHaveLength(1);
     expect(a.model.sessions).toHaveLength(1);

@@ -188,9 +188,7 @@ export function reduce(e: AgentEvent, ctx: RuleContext, hooks: HookTable): void 
     case 'server.listen':
     case 'server.close':
     case 'handle.table':
-    case 'finding.open':
-    case 'finding.resolve':
-      // Nothing the model keeps (findings are recomputed).
+      // Nothing the model keeps.
       return;
     default:
       // A type from a newer agent is ignored; a type this union gains fails to compile here.

@@ -47,10 +47,6 @@ export function describeEvent(e: AgentEvent): string {
       return `action ${e.name} on ${e.conn ?? 'agent'}: ${e.result.verdict} in ${formatDuration(e.result.duration)}`;
     case 'mark':
       return `mark "${e.label}"`;
-    case 'finding.open':
-      return `[${e.finding.rule}] ${e.finding.title}`;
-    case 'finding.resolve':
-      return `resolved ${e.id}`;
     default:
       return JSON.stringify(e);
   }

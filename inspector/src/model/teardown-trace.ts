@@ -79,7 +79,7 @@ function relevant(
   ownerOf: (kind: 'listener' | 'handle', id: string) => string | null | undefined,
 ): boolean {
   if (e.type === 'action.settle') return e.action === actionId;
-  if (conn === null) return e.type !== 'conn.io' && e.type !== 'action.start' && e.type !== 'finding.open' && e.type !== 'finding.resolve';
+  if (conn === null) return e.type !== 'conn.io' && e.type !== 'action.start';
   switch (e.type) {
     case 'conn.peer-end':
     case 'conn.local-end':
