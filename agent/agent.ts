@@ -5,7 +5,7 @@ import { resolveOptions, type ResolvedOptions } from './options.js';
 import { createProbes } from './probes/index.js';
 import type { ActionInfo, AgentInfo, EventInput, SettleResult } from '../shared/protocol.js';
 import { Dialer } from './transport/dial.js';
-import { Pump } from './transport/pump.js';
+import { Pump } from '../shared/node/protocol-server/pump.js';
 import { AgentServer } from './transport/server.js';
 import { SessionSet } from './transport/sessions.js';
 import { describeError } from './probes/actions.js';

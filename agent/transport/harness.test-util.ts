@@ -9,7 +9,7 @@ import { AgentError } from '../errors.js';
 import { EventLog } from '../event-log.js';
 import type { AgentEvent, AgentMessage, SettleResult } from '../../shared/protocol.js';
 import type { AgentCore, Logger } from '../types.js';
-import { Pump } from './pump.js';
+import { Pump } from '../../shared/node/protocol-server/pump.js';
 import { AgentServer } from './server.js';
 import { SessionSet } from './sessions.js';
 
