@@ -10,6 +10,7 @@ import type { SessionSet } from './sessions.js';
 import { tokenMatches } from '../../shared/node/token.js';
 import { refuseUpgrade } from '../../shared/node/protocol-server/refuse-upgrade.js';
 import { parseStartPlan } from '../../shared/node/protocol-server/stream.js';
+import { parseRequestTarget } from '../../shared/node/request-target.js';
 
 export interface ServerOptions {
   host: string;
@@ -109,7 +110,8 @@ export class AgentServer {
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
     if (!this.hostAllowed(req)) return plain(res, 403, 'Forbidden host');
-    const url = new URL(req.url ?? '/', 'http://agent');
+    const url = parseRequestTarget(req.url);
+    if (!url) return plain(res, 400, 'Bad Request');
     if (url.pathname !== '/status') return plain(res, 404, 'Not found');
     if (req.method !== 'GET') {
       res.setHeader('Allow', 'GET');
@@ -133,7 +135,8 @@ export class AgentServer {
     socket.on('error', () => socket.destroy());
     if (!this.hostAllowed(req)) return refuseUpgrade(socket, 403, 'Forbidden host');
     if (!isAllowedOrigin(req.headers.origin, this.options.allowedOrigins)) return refuseUpgrade(socket, 403, 'Forbidden origin');
-    const url = new URL(req.url ?? '/', 'http://agent');
+    const url = parseRequestTarget(req.url);
+    if (!url) return refuseUpgrade(socket, 400, 'Bad Request');
     if (url.pathname !== '/') return refuseUpgrade(socket, 404, 'Not found');
     const token = url.searchParams.get('token');
     if (token !== null && !tokenMatches(token, this.options.token)) return refuseUpgrade(socket, 401, 'Unauthorized');

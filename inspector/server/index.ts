@@ -20,6 +20,7 @@ import { MAX_AGENT_FRAME, OutboundAgent } from './dial-out.js';
 import { Heartbeat } from '../../shared/node/protocol-server/heartbeat.js';
 import { refuseUpgrade } from '../../shared/node/protocol-server/refuse-upgrade.js';
 import { parseStartPlan } from '../../shared/node/protocol-server/stream.js';
+import { parseRequestTarget } from '../../shared/node/request-target.js';
 import { Hub } from './hub.js';
 import { defaultUiDir } from '../../shared/node/package-root.js';
 import { DEFAULT_RECORD_MAX_BYTES, Recorder } from './recorder.js';
@@ -139,7 +140,8 @@ export async function startInspectorServer(options: InspectorServerOptions = {})
 
   function onRequest(req: IncomingMessage, res: ServerResponse): void {
     if (!isAllowedHost(req.headers.host, hostPolicy)) return sendText(res, 403, `Host not allowed: ${req.headers.host ?? '(none)'}`);
-    const url = new URL(req.url ?? '/', 'http://hub');
+    const url = parseRequestTarget(req.url);
+    if (!url) return sendText(res, 400, 'Bad Request: the request target must be a path');
     if (url.pathname === '/status') {
       if (!tokenMatches(url.searchParams.get('token') ?? '', token)) return sendText(res, 401, 'wrong or missing token');
       res.writeHead(200, { ...securityHeaders(), 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
@@ -174,7 +176,8 @@ export async function startInspectorServer(options: InspectorServerOptions = {})
 
   function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => {});
-    const url = new URL(req.url ?? '/', 'http://hub');
+    const url = parseRequestTarget(req.url);
+    if (!url) return refuseUpgrade(socket, 400, 'Bad Request: the request target must be a path\n');
     const isAgent = url.pathname === '/agent';
     const remote = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
     if (!isAllowedHost(req.headers.host, isAgent ? agentHostPolicy : hostPolicy)) {
@@ -229,9 +232,21 @@ export async function startInspectorServer(options: InspectorServerOptions = {})
     ws.on('error', () => {});
   }
 
-  const server = createServer(onRequest);
+  /** No request may take the hub down: whatever a handler throws costs that request only. */
+  function guarded<A extends unknown[]>(handle: (...args: A) => void, drop: (...args: A) => void): (...args: A) => void {
+    return (...args) => {
+      try {
+        handle(...args);
+      } catch (error) {
+        logger.error(`a request failed: ${(error as Error).message}`);
+        drop(...args);
+      }
+    };
+  }
+
+  const server = createServer(guarded(onRequest, (_req, res) => res.destroy()));
   markInternal(server);
-  server.on('upgrade', onUpgrade);
+  server.on('upgrade', guarded(onUpgrade, (_req, socket) => socket.destroy()));
   server.on('clientError', (_error, socket) => socket.destroy());
   await new Promise<void>((resolveListen, reject) => {
     server.once('error', reject);
