@@ -434,15 +434,15 @@ export interface BatchMessage {
 
 /**
  * Events `from`..`to` (inclusive) will never arrive: evicted from the ring
- * buffer before this inspector could receive them, or dropped because it was
- * too slow. `count` is how many.
+ * buffer before this inspector could receive them, dropped because it was
+ * too slow, or (one event) impossible to encode. `count` is how many.
  */
 export interface GapMessage {
   type: 'gap';
   from: number;
   to: number;
   count: number;
-  reason: 'evicted' | 'slow-consumer';
+  reason: 'evicted' | 'slow-consumer' | 'unserialisable';
 }
 
 export interface ResponseMessage {

@@ -1,4 +1,6 @@
-import type { ListenerRemoval, Owner, Stack } from '../../shared/protocol.js';
+import type { EventInput, ListenerRemoval, Owner, Stack } from '../../shared/protocol.js';
+
+type ListenerAddEvent = Extract<EventInput, { type: 'listener.add' }>;
 import type { ProbeContext } from './context.js';
 
 export interface ListenerRecord {
@@ -23,23 +25,29 @@ export class ListenerBook {
       owner: 'preexisting' in origin ? null : origin.owner,
       live: true,
     };
-    this.ctx.ledger.acquire(record.owner, 'listeners');
-    this.ctx.sink.publish({
-      type: 'listener.add',
-      listener: record.id,
-      emitter: this.emitter,
-      event,
-      owner: record.owner,
-      once,
-      ...('preexisting' in origin ? { preexisting: true } : origin.stack !== undefined && { stack: origin.stack }),
-    });
+    if (record.owner !== null) this.ctx.ledger.acquire(record.owner, 'listeners');
+    const published: ListenerAddEvent = { type: 'listener.add', listener: record.id, emitter: this.emitter, event, owner: record.owner, once };
+    if ('preexisting' in origin) published.preexisting = true;
+    else if (origin.stack !== undefined) published.stack = origin.stack;
+    this.ctx.sink.publish(published);
     return record;
+  }
+
+  /** When the app replaced a patched method (`method`), says so once; returns whether it did. */
+  lostTrack(method: string | undefined): boolean {
+    if (method === undefined) return false;
+    this.ctx.sink.publish({
+      type: 'emitter.lost-track',
+      emitter: this.emitter,
+      reason: `${method}() was replaced after watching started; calls through it are not seen`,
+    });
+    return true;
   }
 
   remove(record: ListenerRecord, how: ListenerRemoval): void {
     if (!record.live) return;
     record.live = false;
-    this.ctx.ledger.release(record.owner, 'listeners', how !== 'unwatch');
+    if (record.owner !== null) this.ctx.ledger.release(record.owner, 'listeners', how !== 'unwatch');
     this.ctx.sink.publish({ type: 'listener.remove', listener: record.id, emitter: this.emitter, event: record.event, how });
   }
 }

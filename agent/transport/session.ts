@@ -1,11 +1,12 @@
 import type WebSocket from 'ws';
 import { AgentError } from '../errors.js';
-import type { AgentMessage, HelloMessage, InspectorRequest, ProtocolError, RequestId, SettleResult } from '../../shared/protocol.js';
+import type { AgentEvent, AgentMessage, HelloMessage, InspectorRequest, ProtocolError, RequestId, SettleResult } from '../../shared/protocol.js';
 import { PROTOCOL_VERSION } from '../../shared/protocol.js';
 import type { AgentCore, Logger } from '../types.js';
 import type { LogReader, Pump } from './pump.js';
 import { tokenMatches } from '../../shared/node/token.js';
 import { parseFrame } from '../../shared/node/request-frame.js';
+import { encodeAll, encodeEvents } from './serialise.js';
 
 /** Most requests one inspector may have in flight (running actions). */
 const MAX_IN_FLIGHT = 32;
@@ -125,7 +126,7 @@ export class Session implements LogReader {
       // `now` promises "nothing older is still coming": only a batch that
       // catches up may carry the clock, or a catching-up inspector would
       // expire grace periods before the events that end them arrive.
-      this.send({ type: 'batch', events, now: last.seq === log.lastSeq ? log.now() : last.t });
+      this.sendBatch(events, last.seq === log.lastSeq ? log.now() : last.t);
       this.cursor = last.seq;
     }
     return false;
@@ -192,8 +193,9 @@ export class Session implements LogReader {
     if (since === undefined || since > log.lastSeq) {
       const oldest = log.oldestSeq;
       const snapshot = log.snapshot();
-      this.send({ type: 'snapshot', events: snapshot, now: snapshot.at(-1)?.t ?? 0 });
-      const count = oldest - 1 - snapshot.length;
+      const sent = this.sendSnapshot(snapshot);
+      // What the snapshot could not carry is part of what this gap announces.
+      const count = oldest - 1 - sent;
       if (count > 0) this.send({ type: 'gap', from: 1, to: oldest - 1, count, reason: 'evicted' });
       this.cursor = oldest - 1;
       this.resuming = false;
@@ -336,6 +338,50 @@ export class Session implements LogReader {
 
   private reply(id: RequestId, body: { result: unknown } | { error: ProtocolError }): void {
     this.send({ type: 'response', id, ...body });
+  }
+
+  /**
+   * A batch, encoded now. An event that cannot be encoded at all becomes a
+   * one-event gap (`unserialisable`) between the batches around it.
+   */
+  private sendBatch(events: AgentEvent[], now: number): void {
+    const all = encodeAll(events);
+    if (all !== undefined) return this.sendText(`{"type":"batch","events":${all},"now":${JSON.stringify(now)}}`);
+    const encoded = encodeEvents(events);
+    let run: string[] = [];
+    let runLast: AgentEvent | undefined;
+    const flushRun = (runNow: number): void => {
+      if (run.length > 0) this.sendText(`{"type":"batch","events":[${run.join(',')}],"now":${JSON.stringify(runNow)}}`);
+      run = [];
+    };
+    events.forEach((event, i) => {
+      const text = encoded[i];
+      if (text !== undefined) {
+        run.push(text);
+        runLast = event;
+        return;
+      }
+      flushRun(runLast?.t ?? event.t);
+      this.send({ type: 'gap', from: event.seq, to: event.seq, count: 1, reason: 'unserialisable' });
+    });
+    flushRun(now);
+  }
+
+  /** The snapshot, encoded now; returns how many events it carried (the others go into the gap after it). */
+  private sendSnapshot(events: AgentEvent[]): number {
+    const now = events.at(-1)?.t ?? 0;
+    const all = encodeAll(events);
+    if (all !== undefined) {
+      this.sendText(`{"type":"snapshot","events":${all},"now":${JSON.stringify(now)}}`);
+      return events.length;
+    }
+    const encoded = encodeEvents(events).filter((text): text is string => text !== undefined);
+    this.sendText(`{"type":"snapshot","events":[${encoded.join(',')}],"now":${JSON.stringify(now)}}`);
+    return encoded.length;
+  }
+
+  private sendText(text: string): void {
+    if (this.ws.readyState === this.ws.OPEN) this.ws.send(text);
   }
 
   private send(message: AgentMessage): void {
