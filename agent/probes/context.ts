@@ -26,7 +26,7 @@ export class ProbeContext {
   readonly captureStack: () => Stack | undefined;
   /** False after close(): wrappers left on app objects stop publishing. */
   active = true;
-  private readonly counters = new Map<string, number>();
+  private readonly counters: Record<string, number> = Object.create(null) as Record<string, number>;
   private readonly warned = new Set<string>();
 
   constructor(
@@ -43,14 +43,14 @@ export class ProbeContext {
 
   /** Next id with a prefix: `c1`, `c2`, `e1`… never reused within this process's probes. */
   nextId(prefix: string): string {
-    const n = (this.counters.get(prefix) ?? 0) + 1;
-    this.counters.set(prefix, n);
-    return `${prefix}${n}`;
+    const n = (this.counters[prefix] ?? 0) + 1;
+    this.counters[prefix] = n;
+    return prefix + n;
   }
 
   /** How many ids with this prefix were issued. */
   issued(prefix: string): number {
-    return this.counters.get(prefix) ?? 0;
+    return this.counters[prefix] ?? 0;
   }
 
   /** The connection the running work belongs to, if any. */

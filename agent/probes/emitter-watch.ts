@@ -42,7 +42,6 @@ export function watchEventEmitter(ctx: ProbeContext, target: object, name: strin
   const index = new ListenerIndex();
 
   let watching = true;
-  let lostTrack = false;
   /** Patched calls started, to notice nested ones. */
   let calls = 0;
   /** Depth of removeAllListeners calls in progress. */
@@ -81,9 +80,6 @@ export function watchEventEmitter(ctx: ProbeContext, target: object, name: strin
     }
   };
 
-  const checkPatches = (): void => {
-    if (!lostTrack) lostTrack = book.lostTrack(patches.replaced());
-  };
 
   /** The function the emitter stored at one end of `event`'s list, if it stores them as Node does. */
   const storedAt = (event: EventKey, prepend: boolean): unknown => {
@@ -125,7 +121,6 @@ export function watchEventEmitter(ctx: ProbeContext, target: object, name: strin
 
   /** `all`: removeAllListeners() with no event name. */
   const afterCall = (method: Method, event: EventKey, listener: unknown, all: boolean, nested: boolean, how: ListenerRemoval, entry: Entry | undefined): void => {
-    checkPatches();
     if (method === 'removeAllListeners') {
       for (const key of all ? index.events() : [event]) {
         if (index.size(key) === 0) continue;
@@ -173,6 +168,8 @@ export function watchEventEmitter(ctx: ProbeContext, target: object, name: strin
       }
       return result;
     };
+  }, (method) => {
+    if (watching) book.lostTrack(method);
   });
 
   ctx.sink.publish({ type: 'emitter.watch', emitter: book.emitter, name, kind: 'EventEmitter' });
@@ -183,7 +180,6 @@ export function watchEventEmitter(ctx: ProbeContext, target: object, name: strin
   return function unwatch(): void {
     if (!watching) return;
     ctx.guard('unwatching an emitter failed', () => {
-      checkPatches();
       watching = false;
       // A method the app replaced since stays the app's.
       patches.restore();

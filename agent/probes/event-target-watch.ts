@@ -45,7 +45,6 @@ export function watchEventTarget(ctx: ProbeContext, target: object, name: string
   const nodeTarget = target instanceof EventTarget;
   const followSignals = !nodeTarget;
   let watching = true;
-  let lostTrack = false;
 
   const find = (type: string, callback: unknown, capture: boolean): Entry | undefined =>
     entries.get(type)?.find((e) => (e.callback === callback || e.registered === callback) && e.capture === capture);
@@ -60,15 +59,11 @@ export function watchEventTarget(ctx: ProbeContext, target: object, name: string
     book.remove(entry.record, how);
   };
 
-  const checkPatches = (): void => {
-    if (!lostTrack) lostTrack = book.lostTrack(patches.replaced());
-  };
 
   const add = (originalAdd: Fn, self: unknown, args: IArguments): unknown => {
     let known: Entry | undefined;
     let plan: { type: string; callback: Callback; capture: boolean; once: boolean; signal?: AbortSignal } | undefined;
     ctx.guard('tracking listeners failed', () => {
-      checkPatches();
       const [type, callback, options] = args as unknown as [unknown, unknown, AddOptions];
       if (!isCallback(callback)) return;
       const capture = captureOf(options);
@@ -150,7 +145,6 @@ export function watchEventTarget(ctx: ProbeContext, target: object, name: string
   const remove = (originalRemove: Fn, self: unknown, args: IArguments): unknown => {
     let entry: Entry | undefined;
     ctx.guard('tracking listeners failed', () => {
-      checkPatches();
       const options = args[2] as AddOptions;
       // Node 20's removeEventListener ignores a boolean `capture` (it reads options.capture): so must we, or we would see a removal that did not happen.
       const capture = typeof options === 'boolean' && nodeTarget && !booleanRemoveHonoured() ? false : captureOf(options);
@@ -167,6 +161,9 @@ export function watchEventTarget(ctx: ProbeContext, target: object, name: string
     function (this: unknown): unknown {
       if (!watching || !ctx.active) return Reflect.apply(original, this, arguments);
       return method === 'addEventListener' ? add(original, this, arguments) : remove(original, this, arguments);
+    },
+    (method) => {
+      if (watching) book.lostTrack(method);
     },
   );
   ctx.sink.publish({ type: 'emitter.watch', emitter: book.emitter, name, kind: 'EventTarget' });
@@ -186,7 +183,6 @@ export function watchEventTarget(ctx: ProbeContext, target: object, name: string
   return function unwatch(): void {
     if (!watching) return;
     ctx.guard('unwatching an emitter failed', () => {
-      checkPatches();
       watching = false;
       patches.restore();
       unwrapOnce();

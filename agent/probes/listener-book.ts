@@ -13,6 +13,8 @@ export interface ListenerRecord {
 
 /** Publishes one watched emitter's listener additions and removals and keeps ownership counts. */
 export class ListenerBook {
+  private trackLost = false;
+
   constructor(
     private readonly ctx: ProbeContext,
     readonly emitter: string,
@@ -33,15 +35,15 @@ export class ListenerBook {
     return record;
   }
 
-  /** When the app replaced a patched method (`method`), says so once; returns whether it did. */
-  lostTrack(method: string | undefined): boolean {
-    if (method === undefined) return false;
+  /** The app replaced a patched method: says so, once per emitter. */
+  lostTrack(method: string): void {
+    if (this.trackLost) return;
+    this.trackLost = true;
     this.ctx.sink.publish({
       type: 'emitter.lost-track',
       emitter: this.emitter,
       reason: `${method}() was replaced after watching started; calls through it are not seen`,
     });
-    return true;
   }
 
   remove(record: ListenerRecord, how: ListenerRemoval): void {

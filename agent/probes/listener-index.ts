@@ -12,6 +12,9 @@ export interface Entry {
   readonly position: number;
 }
 
+/** Event names remembered with no listener, before they are swept (an app may use endless names). */
+const MAX_EMPTY_SPANS = 1024;
+
 /** Per event name: how many, and the positions at either end. */
 interface Span {
   size: number;
@@ -35,8 +38,9 @@ export class ListenerIndex {
     return this.spans.get(event)?.size ?? 0;
   }
 
+  /** Event names that hold listeners. */
   events(): EventKey[] {
-    return [...this.spans.keys()];
+    return [...this.spans].filter(([, span]) => span.size > 0).map(([event]) => event);
   }
 
   add(event: EventKey, raw: Fn, record: ListenerRecord, prepend: boolean): void {
@@ -75,8 +79,9 @@ export class ListenerIndex {
     take(this.byRaw, entry.raw, entry);
     const wrapped = onceListener(entry.raw);
     if (wrapped) take(this.byListener, wrapped, entry);
-    const span = this.spans.get(entry.event)!;
-    if (--span.size === 0) this.spans.delete(entry.event);
+    // An emptied span stays (the next add for the name reuses it) until there are many.
+    this.spans.get(entry.event)!.size--;
+    if (this.spans.size > MAX_EMPTY_SPANS) for (const [event, span] of this.spans) if (span.size === 0) this.spans.delete(event);
   }
 
   /** The entries of `event` (or of every event) in the emitter's order: a full scan, for the slow paths. */
