@@ -41,6 +41,13 @@ export class ProbeContext {
     if (this.resourceStore) this.als.run('', () => {});
   }
 
+  /** Listener ids issued (`l1`, `l2`…): the one id made on a hot path, so it has its own counter. */
+  private listenerIds = 0;
+
+  nextListenerId(): string {
+    return `l${++this.listenerIds}`;
+  }
+
   /** Next id with a prefix: `c1`, `c2`, `e1`… never reused within this process's probes. */
   nextId(prefix: string): string {
     const n = (this.counters[prefix] ?? 0) + 1;

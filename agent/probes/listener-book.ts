@@ -22,7 +22,7 @@ export class ListenerBook {
 
   add(event: string, once: boolean, origin: { preexisting: true } | { owner: Owner; stack: Stack | undefined }): ListenerRecord {
     const record: ListenerRecord = {
-      id: this.ctx.nextId('l'),
+      id: this.ctx.nextListenerId(),
       event,
       owner: 'preexisting' in origin ? null : origin.owner,
       live: true,
