@@ -38,6 +38,8 @@ const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-ne
 /** Runs in the page before its scripts: frame intervals, recording load time, first sighting of each mark label. */
 const PAGE_PROBE = `
 window.__bench = { frames: [], loadedAt: null, seen: {} };
+// The UI hands its ingest stats to this hook (inspector/src/bench-hook.ts).
+window.__BRIDGESCOPE_BENCH_HOOK__ = { store: (stats) => { window.__bridgescope = stats; } };
 (() => {
   let last = 0;
   const loop = (t) => {

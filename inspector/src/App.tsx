@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useMemo, useState, type DragEvent } from 'react';
 import { UiStore } from './data/ui-store.js';
+import { announceStore } from './bench-hook.js';
 import { connectAgent, openRecording, servedRecording, watchHub } from './data/sources.js';
 import type { TargetInfo } from '../../shared/hub-protocol.js';
 import { Header } from './components/Header.js';
@@ -7,8 +8,9 @@ import { LinkBanner } from './components/LinkBanner.js';
 import { EmptyState } from './components/EmptyState.js';
 import { Tabs } from './components/Tabs.js';
 import { WindowBar } from './components/WindowBar.js';
-import { TABS, UiContext, useStoreVersion, type EventFocus, type Selection, type Tab, type TeardownTraceRef, type Ui } from './ui-context.js';
-import type { TimeWindow } from './model/time-window.js';
+import { useSourceValue } from './hooks/use-store.js';
+import { TABS, UiContext, type Selection, type Tab, type TeardownTraceRef, type Ui } from './ui-context.js';
+import { inWindow, type TimeWindow } from './model/time-window.js';
 
 /** Where the page gets its data, from the URL: an agent, a hub (token only), or nothing yet. */
 function sourceFromUrl(): { agent?: string; hubToken?: string; recording: boolean } {
@@ -19,7 +21,7 @@ function sourceFromUrl(): { agent?: string; hubToken?: string; recording: boolea
 }
 
 export function App() {
-  const source = useMemo(sourceFromUrl, []);
+  const [source] = useState(sourceFromUrl);
   const [store, setStore] = useState(() => new UiStore());
   const [hubTargets, setHubTargets] = useState<TargetInfo[]>([]);
   const [hubState, setHubState] = useState<'connecting' | 'live' | 'down' | null>(null);
@@ -29,11 +31,13 @@ export function App() {
   const [tab, setTab] = useState<Tab>(() => (TABS.includes(location.hash.slice(1) as Tab) ? (location.hash.slice(1) as Tab) : 'overview'));
   const [window, setWindow] = useState<TimeWindow | null>(null);
   const [selection, select] = useState<Selection | null>(null);
-  const [focusEvent, setFocusEvent] = useState<EventFocus | null>(null);
   const [traces, setTraces] = useState<TeardownTraceRef[]>([]);
   const [actionError, setActionError] = useState<string | null>(null);
   const [dragging, setDragging] = useState(false);
-  useStoreVersion(store);
+  const hasData = useSourceValue(store, (s) => s.target.runs.length > 0);
+  const loading = useSourceValue(store, (s) => s.loadingProgress);
+
+  useEffect(() => announceStore(store.stats), [store]);
 
   // A directly given agent.
   useEffect(() => {
@@ -49,9 +53,7 @@ export function App() {
   }, [source.hubToken, source.recording, store]);
 
   // Pick the first target the hub offers, until the user chooses.
-  useEffect(() => {
-    if (followLive && targetKey === null && hubTargets.length) setTargetKey(hubTargets[0]!.key);
-  }, [hubTargets, targetKey, followLive]);
+  if (followLive && targetKey === null && hubTargets.length) setTargetKey(hubTargets[0]!.key);
 
   const hubTargetUrl = hubTargets.find((t) => t.key === targetKey)?.url;
   useEffect(() => {
@@ -104,31 +106,33 @@ export function App() {
     [store],
   );
 
-  const ui: Ui = {
-    store,
-    tab,
-    setTab: (t) => {
-      setTab(t);
-      history.replaceState(null, '', `#${t}`);
-    },
-    window,
-    setWindow,
-    selection,
-    select,
-    focusEvent,
-    jumpToEvent: (focus) => {
-      setFocusEvent({ ...focus });
-      setTab('events');
-    },
-    traces,
-    openTrace: (ref) => setTraces((list) => (list.some((r) => r.key === ref.key) ? list : [...list, ref].slice(-4))),
-    closeTrace: (ref) => setTraces((list) => list.filter((r) => r.key !== ref.key)),
-    runAction,
-    actionError,
-  };
+  const ui = useMemo<Ui>(
+    () => ({
+      store,
+      tab,
+      setTab: (t) => {
+        setTab(t);
+        history.replaceState(null, '', `#${t}`);
+      },
+      window,
+      setWindow,
+      selection,
+      select,
+      jumpToEvent: ({ run, seq }) => {
+        const at = store.log.indexOf(run, seq);
+        if (window && at >= 0 && !inWindow(store.log.timeAt(at), window)) setWindow(null);
+        select({ run, kind: 'event', id: String(seq), reveal: true });
+        setTab('events');
+      },
+      traces,
+      openTrace: (ref) => setTraces((list) => (list.some((r) => r.key === ref.key) ? list : [...list, ref].slice(-4))),
+      closeTrace: (ref) => setTraces((list) => list.filter((r) => r.key !== ref.key)),
+      runAction,
+      actionError,
+    }),
+    [store, tab, window, selection, traces, runAction, actionError],
+  );
 
-  const hasData = store.target.runs.length > 0;
-  const loading = store.loadingProgress;
   const onDrop = (e: DragEvent) => {
     e.preventDefault();
     setDragging(false);

@@ -1,4 +1,4 @@
-import { createContext, useContext, useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { createContext, useContext } from 'react';
 import type { UiStore } from './data/ui-store.js';
 import type { TimeWindow } from './model/time-window.js';
 import type { TeardownTrace } from './model/teardown-trace.js';
@@ -6,11 +6,13 @@ import type { TeardownTrace } from './model/teardown-trace.js';
 export const TABS = ['overview', 'timeline', 'connections', 'listeners', 'handles', 'findings', 'events'] as const;
 export type Tab = (typeof TABS)[number];
 
-/** What is selected across views: a connection, listener, handle, action or finding of one run. */
+/** What is selected across views: a connection, listener, handle, action, finding or event (its seq) of one run. */
 export interface Selection {
   run: number;
-  kind: 'connection' | 'listener' | 'handle' | 'action' | 'finding';
+  kind: 'connection' | 'listener' | 'handle' | 'action' | 'finding' | 'event';
   id: string;
+  /** Set when another view or a link asked for it: its view scrolls it into view once. */
+  reveal?: boolean;
 }
 
 export interface EventFocus {
@@ -26,8 +28,7 @@ export interface Ui {
   setWindow(window: TimeWindow | null): void;
   selection: Selection | null;
   select(selection: Selection | null): void;
-  /** Switches to Events and scrolls to this event. */
-  focusEvent: EventFocus | null;
+  /** Switches to Events with this event selected and in view (clearing a window that hides it). */
   jumpToEvent(focus: EventFocus): void;
   /** Actions whose teardown traces are open (run:action id), newest last. */
   traces: TeardownTraceRef[];
@@ -60,34 +61,4 @@ export function useUi(): Ui {
   const ui = useContext(UiContext);
   if (!ui) throw new Error('useUi outside UiContext');
   return ui;
-}
-
-/** Re-renders on every store change (at most once per animation frame); returns the version. */
-export function useStoreVersion(store: UiStore): number {
-  return useSyncExternalStore(store.subscribe, store.getVersion);
-}
-
-/**
- * `value`, changing at most once per `ms`: views that are costly to redraw
- * (charts) follow a flood of events at a calm pace, and the last change
- * always lands.
- */
-export function useThrottled<T>(value: T, ms: number): T {
-  const [shown, setShown] = useState(value);
-  const lastShown = useRef(0);
-  useEffect(() => {
-    if (Object.is(value, shown)) return;
-    const show = () => {
-      lastShown.current = performance.now();
-      setShown(value);
-    };
-    const wait = lastShown.current + ms - performance.now();
-    if (wait <= 0) {
-      show();
-      return;
-    }
-    const timer = setTimeout(show, wait);
-    return () => clearTimeout(timer);
-  }, [value, shown, ms]);
-  return shown;
 }

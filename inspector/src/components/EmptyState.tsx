@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { recentTargets } from '../data/sources.js';
+import { useSourceValue } from '../hooks/use-store.js';
 import { useUi } from '../ui-context.js';
 
 const EMBED_SNIPPET = `import { createAgent } from 'bridgescope/agent';
@@ -16,7 +17,7 @@ export function EmptyState({ hub, hubTargets }: { hub: boolean; hubTargets: numb
   const { store } = useUi();
   const [url, setUrl] = useState('');
   const recent = recentTargets();
-  const status = store.link.status;
+  const status = useSourceValue(store, (s) => s.link.status);
   const waiting = status === 'connecting' || status === 'reconnecting' || status === 'live';
 
   const connect = (target: string) => {

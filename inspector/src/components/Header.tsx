@@ -2,6 +2,8 @@ import { useEffect, useRef } from 'react';
 import { download, recordingText } from '../data/sources.js';
 import type { TargetInfo } from '../../../shared/hub-protocol.js';
 import { formatDuration } from '../model/format.js';
+import { useDerived } from '../hooks/use-store.js';
+import type { UiStore } from '../data/ui-store.js';
 import { useUi } from '../ui-context.js';
 
 interface Props {
@@ -38,9 +40,7 @@ export function Header({ onOpenFile, hubTargets, hubState, targetKey, onChooseTa
     document.addEventListener('pointerdown', onPointerDown);
     return () => document.removeEventListener('pointerdown', onPointerDown);
   }, []);
-  const run = store.target.currentRun();
-  const hello = run?.hello;
-  const status = store.link.status;
+  const { hello, uptime, runCount, status } = useDerived(store, headerView, { store });
   const live = status === 'live' && store.runAction !== null;
 
   return (
@@ -76,9 +76,9 @@ export function Header({ onOpenFile, hubTargets, hubState, targetKey, onChooseTa
           </span>
           <span>pid {hello.agent.pid}</span>
           <span>{hello.agent.runtime}</span>
-          <span>up {formatDuration(run!.analysis.model.now)}</span>
+          <span>up {formatDuration(uptime)}</span>
           <span>protocol {hello.protocol}</span>
-          {store.target.runs.length > 1 && <span>run {store.target.runs.length}</span>}
+          {runCount > 1 && <span>run {runCount}</span>}
         </dl>
       )}
       <span className="link-state" role="status" aria-label="Link state">
@@ -112,7 +112,7 @@ export function Header({ onOpenFile, hubTargets, hubState, targetKey, onChooseTa
         <button
           type="button"
           className="btn"
-          disabled={!run}
+          disabled={!hello}
           title="Download everything seen so far as a recording (NDJSON)"
           onClick={() => download(`bridgescope-${hello?.agent.name ?? 'session'}-${new Date().toISOString().replace(/[:.]/g, '-')}.ndjson`, recordingText(store))}
         >
@@ -136,4 +136,9 @@ export function Header({ onOpenFile, hubTargets, hubState, targetKey, onChooseTa
       </div>
     </header>
   );
+}
+
+function headerView({ store }: { store: UiStore }) {
+  const run = store.target.currentRun();
+  return { hello: run?.hello, uptime: run?.analysis.model.now ?? 0, runCount: store.target.runs.length, status: store.link.status };
 }

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { useCallback, useLayoutEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { scrollTopForRow, virtualWindow } from '../model/virtual-window.js';
 
 export interface Column {
@@ -65,14 +65,18 @@ export function VirtualTable({ label, columns, count, row, rowHeight = 20, scrol
     [count, rowHeight, viewport],
   );
 
-  useEffect(() => {
-    if (scrollToIndex !== null && scrollToIndex !== undefined && scrollToIndex >= 0) {
-      scrollTo(scrollToIndex);
-      setActive(scrollToIndex);
-    }
-    // Only when the requested row changes, not on every new row.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [scrollToIndex]);
+  // A newly requested row becomes active, and is scrolled to once (not again as rows arrive).
+  const [requested, setRequested] = useState<number | null | undefined>(null);
+  if (scrollToIndex !== requested) {
+    setRequested(scrollToIndex);
+    if (scrollToIndex !== null && scrollToIndex !== undefined && scrollToIndex >= 0) setActive(scrollToIndex);
+  }
+  const scrolledTo = useRef<number | null | undefined>(null);
+  useLayoutEffect(() => {
+    if (scrollToIndex === scrolledTo.current) return;
+    scrolledTo.current = scrollToIndex;
+    if (scrollToIndex !== null && scrollToIndex !== undefined && scrollToIndex >= 0) scrollTo(scrollToIndex);
+  }, [scrollToIndex, scrollTo]);
 
   useLayoutEffect(() => {
     const el = body.current;
@@ -107,11 +111,11 @@ export function VirtualTable({ label, columns, count, row, rowHeight = 20, scrol
     }
   };
 
-  const rows: ReactNode[] = [];
-  for (let i = win.start; i < win.end; i++) {
+  const rows = Array.from({ length: win.end - win.start }, (_, k) => {
+    const i = win.start + k;
     const spec = row(i);
     const classes = ['vrow', spec.className, spec.selected ? 'selected' : '', i === active ? 'active' : ''].filter(Boolean).join(' ');
-    rows.push(
+    return (
       <div
         key={spec.key}
         role="row"
@@ -129,9 +133,9 @@ export function VirtualTable({ label, columns, count, row, rowHeight = 20, scrol
             {cell}
           </div>
         ))}
-      </div>,
+      </div>
     );
-  }
+  });
 
   return (
     <div className="vtable" role="table" aria-label={label} aria-rowcount={count + 1}>

@@ -2,7 +2,7 @@ import { AgentClockEstimate } from '../../client/agent-clock.js';
 import { Target, type Run } from '../../client/target.js';
 import type { LinkDelivery, LinkState } from '../../client/link.js';
 import type { AgentEvent, RecordingLine, SettleResult } from '../../../shared/protocol.js';
-import type { RunModel } from '../model/session-rows.js';
+import type { RunModel } from '../model/runs.js';
 import { ChunkedLog } from './chunked-log.js';
 
 /** The link as the header shows it: the client's states, plus no source yet and an opened recording. */
@@ -11,8 +11,8 @@ export type UiLinkState = LinkState | { status: 'idle' } | { status: 'recording'
 /** Runs an action on the live agent: a connection's (`conn`) or agent-wide (null). */
 export type RunAction = (conn: string | null, name: string) => Promise<SettleResult>;
 
-/** Numbers the benchmark reads from `window.__bridgescope` (documented in docs/ui.md). */
-export interface BenchHooks {
+/** How ingestion is going: what the benchmark reads (docs/ui.md, "Performance"). */
+export interface IngestStats {
   /** Events ingested into the analysis and the event log since the page loaded. */
   ingested: number;
   /** Frames that ingested something. */
@@ -27,12 +27,6 @@ export interface BenchHooks {
   version: number;
   /** True once a recording finished loading. */
   recordingLoaded: boolean;
-}
-
-declare global {
-  interface Window {
-    __bridgescope?: BenchHooks;
-  }
 }
 
 /** Recording lines handed to the analysis per frame: a big file loads with the page responsive. */
@@ -73,11 +67,10 @@ export class UiStore {
   private replayUntil = 0;
   /** Every hello, event, gap and clock tick, in order: what Record saves. */
   readonly lines: RecordingLine[] = [];
-  readonly hooks: BenchHooks = { ingested: 0, frames: 0, lastFrameMs: 0, maxFrameMs: 0, pending: 0, version: 0, recordingLoaded: false };
+  readonly stats: IngestStats = { ingested: 0, frames: 0, lastFrameMs: 0, maxFrameMs: 0, pending: 0, version: 0, recordingLoaded: false };
 
   constructor() {
     this.target = new Target({ onEvents: (events, run) => this.logEvents(events, run), onLine: (line) => this.lines.push(line) });
-    if (typeof window !== 'undefined') window.__bridgescope = this.hooks;
   }
 
   get version(): number {
@@ -171,14 +164,14 @@ export class UiStore {
 
   changed(): void {
     this.versionNumber++;
-    this.hooks.version = this.versionNumber;
+    this.stats.version = this.versionNumber;
     for (const fn of [...this.listeners]) fn();
   }
 
   // --- per-frame ingestion -----------------------------------------------------
 
   private schedule(): void {
-    this.hooks.pending = this.pendingEvents;
+    this.stats.pending = this.pendingEvents;
     if (this.frame !== null) return;
     // Hidden tabs get no animation frames; a timer keeps the queue bounded there.
     if (typeof document !== 'undefined' && document.hidden) this.frame = window.setTimeout(() => this.flush(), 250);
@@ -195,10 +188,10 @@ export class UiStore {
     for (const d of deliveries) this.ingest(d);
     if (this.opening) this.ingestOpening(this.opening);
     const ms = performance.now() - started;
-    this.hooks.frames++;
-    this.hooks.lastFrameMs = ms;
-    this.hooks.maxFrameMs = Math.max(this.hooks.maxFrameMs, ms);
-    this.hooks.pending = this.pendingEvents;
+    this.stats.frames++;
+    this.stats.lastFrameMs = ms;
+    this.stats.maxFrameMs = Math.max(this.stats.maxFrameMs, ms);
+    this.stats.pending = this.pendingEvents;
     // Views re-render on every change; while a recording loads they show only
     // progress, so a million events are not redrawn chunk by chunk.
     if (this.loadingProgress !== null) {
@@ -220,7 +213,7 @@ export class UiStore {
     if (end < opening.lines.length) this.schedule();
     else {
       this.opening = null;
-      this.hooks.recordingLoaded = true;
+      this.stats.recordingLoaded = true;
     }
   }
 
@@ -232,6 +225,6 @@ export class UiStore {
 
   private logEvents(events: AgentEvent[], run: Run): void {
     for (const e of events) this.log.push(run.index + 1, run.startedAt, e);
-    this.hooks.ingested += events.length;
+    this.stats.ingested += events.length;
   }
 }

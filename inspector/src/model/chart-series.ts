@@ -1,4 +1,4 @@
-import type { RunModel } from './session-rows.js';
+import type { RunModel } from './runs.js';
 import { absoluteTime } from './time-window.js';
 
 /** One chart row: absolute time plus a value per series key. */

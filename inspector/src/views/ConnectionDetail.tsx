@@ -1,18 +1,16 @@
 import { formatClock, formatDuration } from '../model/format.js';
 import { absoluteTime } from '../model/time-window.js';
+import { useDerived } from '../hooks/use-store.js';
+import type { UiStore } from '../data/ui-store.js';
 import { useUi } from '../ui-context.js';
 
 /** Everything about one connection: lifecycle, what it owns, its findings, where it was created. */
 export function ConnectionDetail({ run, id }: { run: number; id: string }) {
   const { store, jumpToEvent, select } = useUi();
-  const r = store.run(run);
-  const c = r?.analysis.model.connections.find((x) => x.id === id);
-  if (!r || !c) return <p className="pad muted">Connection {id} is no longer in the model (pruned).</p>;
-  const m = r.analysis.model;
-  const abs = (t: number) => formatClock(absoluteTime(r.startedAt, t));
-  const listeners = m.listeners.filter((l) => l.owner === id);
-  const handles = m.handles.filter((h) => h.owner === id);
-  const findings = m.findings.filter((f) => f.subjects.includes(id));
+  const detail = useDerived(store, connectionDetail, { store, run, id });
+  if (!detail) return <p className="pad muted">Connection {id} is no longer in the model (pruned).</p>;
+  const { startedAt, c, listeners, handles, findings, session } = detail;
+  const abs = (t: number) => formatClock(absoluteTime(startedAt, t));
   return (
     <div className="pad">
       <div className="section-title" style={{ marginTop: 0 }}>
@@ -73,7 +71,7 @@ export function ConnectionDetail({ run, id }: { run: number; id: string }) {
         )}
         <dt>session</dt>
         <dd>
-          {m.sessions[c.session] ? `${m.sessions[c.session]!.group} reload ${m.sessions[c.session]!.index}` : '—'}
+          {session ? `${session.group} reload ${session.index}` : '—'}
         </dd>
         {c.deadWrites > 0 && (
           <>
@@ -121,4 +119,19 @@ export function ConnectionDetail({ run, id }: { run: number; id: string }) {
       )}
     </div>
   );
+}
+
+function connectionDetail({ store, run, id }: { store: UiStore; run: number; id: string }) {
+  const r = store.run(run);
+  const m = r?.analysis.model;
+  const c = m?.connections.find((x) => x.id === id);
+  if (!r || !m || !c) return null;
+  return {
+    startedAt: r.startedAt,
+    c: { ...c },
+    listeners: m.listeners.filter((l) => l.owner === id).map((l) => ({ ...l })),
+    handles: m.handles.filter((h) => h.owner === id).map((h) => ({ ...h })),
+    findings: m.findings.filter((f) => f.subjects.includes(id)).map((f) => ({ ...f })),
+    session: m.sessions[c.session],
+  };
 }

@@ -1,8 +1,9 @@
-import { useMemo } from 'react';
-import type { ConnectionModel } from '../../../shared/analysis/types.js';
 import { VirtualTable, type Column } from '../components/VirtualTable.js';
+import { connectionRows } from '../model/connection-rows.js';
 import { formatBytes, formatDuration } from '../model/format.js';
-import { absoluteTime, spanOverlaps } from '../model/time-window.js';
+import type { TimeWindow } from '../model/time-window.js';
+import { useDerived } from '../hooks/use-store.js';
+import type { UiStore } from '../data/ui-store.js';
 import { useUi } from '../ui-context.js';
 import { TracePanel } from './TracePanel.js';
 import { ConnectionDetail } from './ConnectionDetail.js';
@@ -14,7 +15,7 @@ const COLUMNS: Column[] = [
   { key: 'client', label: 'client', width: 'minmax(80px, 1fr)' },
   { key: 'state', label: 'state', width: '90px' },
   { key: 'age', label: 'age', width: '64px', numeric: true },
-  { key: 'last', label: 'last activity', width: '80px', numeric: true },
+  { key: 'idle', label: 'peer idle', width: '80px', numeric: true },
   { key: 'bytes', label: 'bytes in/out', width: '120px', numeric: true },
   { key: 'msgs', label: 'msgs in/out', width: '84px', numeric: true },
   { key: 'listeners', label: 'listeners', width: '64px', numeric: true },
@@ -22,23 +23,10 @@ const COLUMNS: Column[] = [
   { key: 'actions', label: 'actions', width: 'minmax(170px, 1.4fr)' },
 ];
 
-interface Row {
-  run: number;
-  c: ConnectionModel;
-  startedAt: number;
-  listeners: number;
-  handles: number;
-  current: boolean;
-}
-
 /** Every connection with what it owns, and buttons that tear it down (opening a trace). */
 export function Connections() {
   const { store, window, selection, select, runAction, traces, openTrace } = useUi();
-  const version = store.version;
-  const rows = useMemo(() => connectionRows(store, window), [version, window]); // eslint-disable-line react-hooks/exhaustive-deps
-  const live = store.link.status === 'live' && store.runAction !== null;
-  const readonly = store.target.currentRun()?.hello.readonly ?? true;
-  const actions = store.target.runs.flatMap((r) => r.analysis.model.actions.filter((a) => a.connection !== null).map((a) => ({ run: r.index + 1, a })));
+  const { rows, canAct, actions } = useDerived(store, connectionsView, { store, window });
 
   return (
     <div className="split">
@@ -50,41 +38,37 @@ export function Connections() {
           rowHeight={22}
           empty="No connections in this window. Connect a client to the backend."
           row={(i) => {
-            const { run, c, startedAt, listeners, handles, current } = rows[i]!;
-            const now = startedAt + (store.run(run)?.analysis.model.now ?? 0);
-            const endedRun = !current;
-            const state = endedRun && c.state !== 'closed' ? 'gone (restart)' : c.state;
-            const canAct = live && current && c.state !== 'closed' && !readonly;
+            const row = rows[i]!;
             return {
-              key: `${run}:${c.id}`,
-              selected: selection?.kind === 'connection' && selection.run === run && selection.id === c.id,
-              className: c.state === 'closed' || endedRun ? 'dim' : undefined,
-              onSelect: () => select({ run, kind: 'connection', id: c.id }),
+              key: row.key,
+              selected: selection?.kind === 'connection' && selection.run === row.run && selection.id === row.id,
+              className: row.state === 'closed' || row.state === 'gone' ? 'dim' : undefined,
+              onSelect: () => select({ run: row.run, kind: 'connection', id: row.id }),
               cells: [
-                store.target.runs.length > 1 ? `#${run} ${c.id}` : c.id,
-                c.server ?? 'app',
-                c.transport,
-                c.client ?? c.label ?? c.peer ?? '',
-                <span className={`state-${c.state}`}>{state}</span>,
-                formatDuration((c.closedT ?? (now - startedAt)) - c.openedT),
-                c.lastActivity ? formatDuration(now - absoluteTime(startedAt, c.lastActivity)) : '—',
-                `${formatBytes(c.bytesIn)} / ${formatBytes(c.bytesOut)}`,
-                `${c.msgsIn} / ${c.msgsOut}`,
-                listeners,
-                handles,
-                <span className="toolbar">
-                  {c.state !== 'closed' && !endedRun && c.actions.map((a) => {
+                row.label,
+                row.server,
+                row.transport,
+                row.client,
+                <span key="state" className={`state-${row.state}`}>{row.state === 'gone' ? 'gone (restart)' : row.state}</span>,
+                formatDuration(row.age),
+                row.peerIdle === undefined ? '—' : formatDuration(row.peerIdle),
+                `${formatBytes(row.bytesIn)} / ${formatBytes(row.bytesOut)}`,
+                `${row.msgsIn} / ${row.msgsOut}`,
+                row.listeners,
+                row.handles,
+                <span key="actions" className="toolbar">
+                  {row.actions.map((a) => {
                     const label = a.label ?? capitalize(a.name);
                     return (
                       <button
                         key={a.name}
                         type="button"
                         className={`btn small${a.source === 'builtin' ? ' danger' : ''}`}
-                        aria-label={`${label} ${c.id}`}
+                        aria-label={`${label} ${row.id}`}
                         disabled={!canAct}
                         onClick={(e) => {
                           e.stopPropagation();
-                          void runAction(c.id, a.name);
+                          void runAction(row.id, a.name);
                         }}
                       >
                         {label}
@@ -129,24 +113,14 @@ export function Connections() {
   );
 }
 
-function connectionRows(store: ReturnType<typeof useUi>['store'], window: { from: number; to: number } | null): Row[] {
-  const rows: Row[] = [];
-  const runs = store.target.runs;
-  for (const r of runs) {
-    const m = r.analysis.model;
-    const listeners = new Map<string, number>();
-    const handles = new Map<string, number>();
-    for (const l of m.listeners) if (l.owner && l.removedSeq === undefined) listeners.set(l.owner, (listeners.get(l.owner) ?? 0) + 1);
-    for (const h of m.handles) if (h.owner && h.state === 'live') handles.set(h.owner, (handles.get(h.owner) ?? 0) + 1);
-    const current = r.index === runs.length - 1;
-    const end = r.endedAt;
-    for (const c of m.connections) {
-      const closed = c.closedT !== undefined ? absoluteTime(r.startedAt, c.closedT) : end;
-      if (!spanOverlaps(absoluteTime(r.startedAt, c.openedT), closed, window)) continue;
-      rows.push({ run: r.index + 1, c, startedAt: r.startedAt, listeners: listeners.get(c.id) ?? 0, handles: handles.get(c.id) ?? 0, current });
-    }
-  }
-  return rows;
+/** The rows, whether actions can run now, and past actions on connections (for the Traces bar). */
+function connectionsView({ store, window }: { store: UiStore; window: TimeWindow | null }) {
+  const current = store.target.currentRun();
+  return {
+    rows: connectionRows(store.runs(), window),
+    canAct: store.link.status === 'live' && store.runAction !== null && current !== undefined && !current.hello.readonly,
+    actions: store.target.runs.flatMap((r) => r.analysis.model.actions.filter((a) => a.connection !== null).map((a) => ({ run: r.index + 1, a: { ...a } }))),
+  };
 }
 
 function capitalize(s: string): string {

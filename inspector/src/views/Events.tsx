@@ -1,11 +1,12 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { VirtualTable, type Column } from '../components/VirtualTable.js';
 import { FilteredIndex } from '../data/filtered-index.js';
 import { eventMatcher, isEmptyFilter, type EventFilter } from '../model/event-filter.js';
 import { describeEvent, eventCategory, eventConnection } from '../model/event-text.js';
 import { formatClock, formatCount } from '../model/format.js';
 import { sortedRange } from '../model/time-window.js';
-import { useUi, type EventFocus } from '../ui-context.js';
+import { useSourceValue } from '../hooks/use-store.js';
+import { useUi } from '../ui-context.js';
 
 const COLUMNS: Column[] = [
   { key: 'seq', label: 'seq', width: '72px', numeric: true },
@@ -19,13 +20,15 @@ const CATEGORIES = ['conn', 'listener', 'handle', 'action', 'emitter', 'server',
 
 /** The raw log: virtualised (a million rows stay smooth), filterable, pausable, following the tail. */
 export function Events() {
-  const { store, window, setWindow, focusEvent } = useUi();
+  const { store, window, selection, select } = useUi();
   const { log } = store;
+  // Re-rendered as events arrive (at most once per frame).
+  const length = useSourceValue(store, (s) => s.log.length);
+  const runCount = useSourceValue(store, (s) => s.target.runs.length);
   const [filter, setFilter] = useState<EventFilter>({});
   const [paused, setPaused] = useState<number | null>(null);
-  const [follow, setFollow] = useState(true);
-  const [selected, setSelected] = useState<number | null>(null);
-  const [scrollTo, setScrollTo] = useState<number | null>(null);
+  // A jump from another view (a finding's evidence) opens here: not following the tail then.
+  const [follow, setFollow] = useState(() => !(selection?.kind === 'event' && selection.reveal));
   const [, setScanTick] = useState(0);
 
   const index = useMemo(() => new FilteredIndex(log, isEmptyFilter(filter) ? null : eventMatcher(filter)), [log, filter]);
@@ -37,33 +40,16 @@ export function Events() {
     return () => cancelAnimationFrame(frame);
   });
 
-  const limit = paused ?? log.length;
+  const limit = paused ?? length;
   const [lo, hi] = sortedRange(limit, (i) => log.timeAt(i), window);
   const first = index.positionOf(lo);
   const last = index.positionOf(hi);
   const count = Math.max(0, Math.min(last, index.length) - first);
 
-  // Jump to an event asked for by another view (a finding's evidence, a connection's open).
-  // Starts empty: the view usually mounts because of the jump it must apply.
-  const lastFocus = useRef<EventFocus | null>(null);
-  useEffect(() => {
-    if (!focusEvent || focusEvent === lastFocus.current) return;
-    lastFocus.current = focusEvent;
-    const at = log.indexOf(focusEvent.run, focusEvent.seq);
-    if (at < 0) return;
-    setFilter({});
-    setFollow(false);
-    setPaused(null);
-    if (window && (log.timeAt(at) < window.from || log.timeAt(at) > window.to)) setWindow(null);
-    setSelected(at);
-  }, [focusEvent, log, window, setWindow]);
-  // Once the filter reset applied, scroll to the selected event.
-  useEffect(() => {
-    if (selected === null || !isEmptyFilter(filter)) return;
-    setScrollTo(index.positionOf(selected) - first);
-  }, [selected, filter]); // eslint-disable-line react-hooks/exhaustive-deps
-
-  const detail = selected !== null && selected < log.length ? log.at(selected) : null;
+  const selected = selection?.kind === 'event' ? log.indexOf(selection.run, Number(selection.id)) : -1;
+  // Scrolled to once when another view asked for it.
+  const scrollTo = selected >= 0 && selection?.reveal ? index.positionOf(selected) - first : null;
+  const detail = selected >= 0 ? log.at(selected) : null;
   return (
     <div className="split">
       <div className="main">
@@ -82,14 +68,14 @@ export function Events() {
           </select>
           <input type="search" aria-label="Connection" placeholder="connection (c3)" size={12} value={filter.conn ?? ''} onChange={(e) => setFilter({ ...filter, conn: e.target.value })} />
           <input type="search" aria-label="Search events" placeholder="text" size={24} value={filter.text ?? ''} onChange={(e) => setFilter({ ...filter, text: e.target.value })} />
-          <button type="button" className={`btn small${paused !== null ? ' active' : ''}`} onClick={() => setPaused(paused === null ? log.length : null)}>
-            {paused === null ? 'Pause' : `Resume (+${formatCount(log.length - paused)})`}
+          <button type="button" className={`btn small${paused !== null ? ' active' : ''}`} onClick={() => setPaused(paused === null ? length : null)}>
+            {paused === null ? 'Pause' : `Resume (+${formatCount(length - paused)})`}
           </button>
           <label>
             <input type="checkbox" checked={follow} onChange={(e) => setFollow(e.target.checked)} /> follow tail
           </label>
           <span className="muted" role="status" aria-label="Event count">
-            {formatCount(count)} of {formatCount(log.length)} events{complete ? '' : ' (filtering…)'}
+            {formatCount(count)} of {formatCount(length)} events{complete ? '' : ' (filtering…)'}
           </span>
         </div>
         <VirtualTable
@@ -108,11 +94,11 @@ export function Events() {
             return {
               key: String(at),
               selected: at === selected,
-              onSelect: () => setSelected(at),
+              onSelect: () => select({ run: log.runAt(at), kind: 'event', id: String(e.seq) }),
               cells: [
-                store.target.runs.length > 1 ? `${log.runAt(at)}·${e.seq}` : e.seq,
+                runCount > 1 ? `${log.runAt(at)}·${e.seq}` : e.seq,
                 formatClock(log.timeAt(at)),
-                <span className={`cat-${eventCategory(e.type)}`}>{e.type}</span>,
+                <span key="type" className={`cat-${eventCategory(e.type)}`}>{e.type}</span>,
                 eventConnection(e) ?? '',
                 describeEvent(e),
               ],
@@ -124,7 +110,7 @@ export function Events() {
         <aside className="side pad" aria-label="Event details">
           <div className="section-title" style={{ marginTop: 0 }}>
             Event #{detail.seq} · {detail.type}
-            <button type="button" className="btn small" style={{ float: 'right' }} onClick={() => setSelected(null)} aria-label="Close event details">
+            <button type="button" className="btn small" style={{ float: 'right' }} onClick={() => select(null)} aria-label="Close event details">
               ×
             </button>
           </div>

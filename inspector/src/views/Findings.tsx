@@ -1,15 +1,15 @@
 import { useState } from 'react';
 import { RULE_IDS, type RuleId } from '../../../shared/protocol.js';
 import { formatClock } from '../model/format.js';
+import { useDerived } from '../hooks/use-store.js';
+import type { UiStore } from '../data/ui-store.js';
 import { useUi, type Selection, type Tab } from '../ui-context.js';
-
-
 /** Findings as a linter shows them: rule id, severity, title, explanation, evidence that jumps to events. */
 export function Findings() {
   const { store, window, jumpToEvent, select, setTab } = useUi();
   const [rule, setRule] = useState<RuleId | ''>('');
   const [showResolved, setShowResolved] = useState(true);
-  const all = store.target.runs.flatMap((r) => r.analysis.model.findings.map((f) => ({ r, f })));
+  const { all, runCount } = useDerived(store, allFindings, { store });
   const shown = all.filter(({ r, f }) => {
     if (rule && f.rule !== rule) return false;
     if (!showResolved && f.resolvedSeq !== undefined) return false;
@@ -79,7 +79,7 @@ export function Findings() {
                     <span className="muted">
                       opened {formatClock(r.startedAt + f.openedT)}
                       {f.resolvedT !== undefined ? `, resolved ${formatClock(r.startedAt + f.resolvedT)}` : ', open'}
-                      {store.target.runs.length > 1 ? ` · run ${run}` : ''} · subjects:
+                      {runCount > 1 ? ` · run ${run}` : ''} · subjects:
                     </span>
                     {f.subjects.map((s) => (
                       <button key={s} type="button" className="linklike" onClick={() => showSubject(run, s)}>
@@ -102,4 +102,8 @@ export function Findings() {
       </div>
     </div>
   );
+}
+
+function allFindings({ store }: { store: UiStore }) {
+  return { all: store.target.runs.flatMap((r) => r.analysis.model.findings.map((f) => ({ r, f }))), runCount: store.target.runs.length };
 }

@@ -1,13 +1,11 @@
+import { useDerived } from '../hooks/use-store.js';
+import type { UiStore } from '../data/ui-store.js';
 import { useUi } from '../ui-context.js';
 
 /** Open findings in one card, worst first; a click opens the Findings view. */
 export function FindingsSummary() {
   const { store, setTab } = useUi();
-  const open = store.target.runs
-    .flatMap((r) => r.analysis.model.findings.map((f) => ({ run: r.index + 1, f })))
-    .filter(({ f }) => f.resolvedSeq === undefined);
-  const rank = { error: 0, warning: 1, info: 2 } as const;
-  open.sort((a, b) => rank[a.f.severity] - rank[b.f.severity]);
+  const open = useDerived(store, openFindings, { store });
   return (
     <div className="card">
       <div className="section-title" style={{ marginTop: 0 }}>
@@ -30,4 +28,13 @@ export function FindingsSummary() {
       )}
     </div>
   );
+}
+
+const RANK = { error: 0, warning: 1, info: 2 } as const;
+
+function openFindings({ store }: { store: UiStore }) {
+  return store.target.runs
+    .flatMap((r) => r.analysis.model.findings.map((f) => ({ run: r.index + 1, f })))
+    .filter(({ f }) => f.resolvedSeq === undefined)
+    .sort((a, b) => RANK[a.f.severity] - RANK[b.f.severity]);
 }

@@ -1,10 +1,10 @@
-import { useMemo } from 'react';
-import type { HandleModel } from '../../../shared/analysis/types.js';
 import { VirtualTable, type Column } from '../components/VirtualTable.js';
 import { formatDuration } from '../model/format.js';
-import { absoluteTime, spanOverlaps } from '../model/time-window.js';
-import { useUi } from '../ui-context.js';
+import { handleGroups, handleRows } from '../model/handle-rows.js';
+import type { TimeWindow } from '../model/time-window.js';
+import { useDerived } from '../hooks/use-store.js';
 import type { UiStore } from '../data/ui-store.js';
+import { useUi } from '../ui-context.js';
 
 const GROUP_COLUMNS: Column[] = [
   { key: 'table', label: 'table / type', width: 'minmax(120px, 1fr)' },
@@ -25,31 +25,10 @@ const HANDLE_COLUMNS: Column[] = [
   { key: 'misuse', label: 'misuse', width: 'minmax(160px, 1.5fr)' },
 ];
 
-interface Row {
-  run: number;
-  h: HandleModel;
-  misuse: string;
-  doubleDrop: boolean;
-}
-
 /** Handles by table and type; stale (use-after-drop) and double-drop accesses highlighted. */
 export function Handles() {
   const { store, window, selection, select } = useUi();
-  const version = store.version;
-  const rows = useMemo(() => handleRows(store, window), [version, window]); // eslint-disable-line react-hooks/exhaustive-deps
-  const groups = useMemo(() => {
-    const map = new Map<string, { key: string; live: number; dropped: number; stale: number; doubles: number }>();
-    for (const { h, doubleDrop } of rows) {
-      const key = `${h.table}/${h.type}`;
-      const g = map.get(key) ?? { key, live: 0, dropped: 0, stale: 0, doubles: 0 };
-      if (h.state === 'live') g.live++;
-      else g.dropped++;
-      g.stale += h.staleAccesses.length;
-      if (doubleDrop) g.doubles++;
-      map.set(key, g);
-    }
-    return [...map.values()];
-  }, [rows]);
+  const { rows, groups } = useDerived(store, handlesView, { store, window });
 
   return (
     <div className="split">
@@ -62,7 +41,7 @@ export function Handles() {
             empty="No handles. Use agent.handleTable(name) or agent.mirrorHandles(name) in the backend."
             row={(i) => {
               const g = groups[i]!;
-              return { key: g.key, className: g.stale || g.doubles ? 'bad' : undefined, cells: [g.key, g.live, g.dropped, g.stale, g.doubles] };
+              return { key: g.key, className: g.stale || g.doubleDrops ? 'bad' : undefined, cells: [g.key, g.live, g.dropped, g.stale, g.doubleDrops] };
             }}
           />
         </div>
@@ -72,14 +51,13 @@ export function Handles() {
           count={rows.length}
           empty="No handles in this window."
           row={(i) => {
-            const { run, h, misuse } = rows[i]!;
-            const m = store.run(run)!.analysis.model;
+            const row = rows[i]!;
             return {
-              key: `${run}:${h.id}`,
-              selected: selection?.kind === 'handle' && selection.run === run && selection.id === h.id,
-              className: misuse ? 'bad' : h.state === 'dropped' ? 'dim' : undefined,
-              onSelect: () => select({ run, kind: 'handle', id: h.id }),
-              cells: [h.id, h.type, h.owner ?? '—', h.parent ?? '—', h.state, formatDuration((h.droppedT ?? m.now) - h.storedT), h.accesses, misuse || ''],
+              key: row.key,
+              selected: selection?.kind === 'handle' && selection.run === row.run && selection.id === row.id,
+              className: row.misuse ? 'bad' : row.state === 'dropped' ? 'dim' : undefined,
+              onSelect: () => select({ run: row.run, kind: 'handle', id: row.id }),
+              cells: [row.label, row.type, row.owner.id ?? '—', row.parent, row.state, formatDuration(row.age), row.accesses, row.misuse],
             };
           }}
         />
@@ -88,20 +66,7 @@ export function Handles() {
   );
 }
 
-function handleRows(store: UiStore, window: { from: number; to: number } | null): Row[] {
-  const rows: Row[] = [];
-  for (const r of store.target.runs) {
-    const m = r.analysis.model;
-    const doubleDrops = new Set(m.findings.filter((f) => f.rule === 'double-drop').flatMap((f) => f.subjects));
-    for (const h of m.handles) {
-      const dropped = h.droppedT !== undefined ? absoluteTime(r.startedAt, h.droppedT) : r.endedAt;
-      if (!spanOverlaps(absoluteTime(r.startedAt, h.storedT), dropped, window)) continue;
-      const problems: string[] = [];
-      const doubleDrop = doubleDrops.has(h.id);
-      if (doubleDrop) problems.push('double drop');
-      if (h.staleAccesses.length) problems.push(`used after drop ×${h.staleAccesses.length} (#${h.staleAccesses.slice(0, 3).join(', #')})`);
-      rows.push({ run: r.index + 1, h, misuse: problems.join('; '), doubleDrop });
-    }
-  }
-  return rows;
+function handlesView({ store, window }: { store: UiStore; window: TimeWindow | null }) {
+  const rows = handleRows(store.runs(), window);
+  return { rows, groups: handleGroups(rows) };
 }

@@ -1,29 +1,11 @@
-import { useMemo, useState } from 'react';
-import type { ListenerModel } from '../../../shared/analysis/types.js';
+import { useState } from 'react';
 import { VirtualTable, type Column } from '../components/VirtualTable.js';
 import { formatDuration } from '../model/format.js';
-import { absoluteTime, spanOverlaps } from '../model/time-window.js';
-import { useUi } from '../ui-context.js';
+import { listenerGroups, listenerRows } from '../model/listener-rows.js';
+import type { TimeWindow } from '../model/time-window.js';
+import { useDerived } from '../hooks/use-store.js';
 import type { UiStore } from '../data/ui-store.js';
-
-interface Group {
-  key: string;
-  run: number;
-  emitter: string;
-  emitterName: string;
-  event: string;
-  live: number;
-  added: number;
-  removed: number;
-  /** Live listeners of this emitter at the end of each session (from the session table). */
-  trend: number[];
-}
-
-interface Row {
-  run: number;
-  l: ListenerModel;
-  owner: string;
-}
+import { useUi } from '../ui-context.js';
 
 const GROUP_COLUMNS: Column[] = [
   { key: 'emitter', label: 'emitter', width: 'minmax(90px, 1fr)' },
@@ -46,11 +28,10 @@ const LISTENER_COLUMNS: Column[] = [
 /** Listeners by emitter and event, with owners (alive or closed, how long ago) and creation stacks. */
 export function Listeners() {
   const { store, window, selection, select } = useUi();
-  const version = store.version;
   const [group, setGroup] = useState<string | null>(null);
-  const groups = useMemo(() => listenerGroups(store), [version]); // eslint-disable-line react-hooks/exhaustive-deps
-  const rows = useMemo(() => listenerRows(store, window, group), [version, window, group]); // eslint-disable-line react-hooks/exhaustive-deps
-  const selected = selection?.kind === 'listener' ? rows.find((r) => r.run === selection.run && r.l.id === selection.id) : undefined;
+  const { groups, rows: all } = useDerived(store, listenersView, { store, window });
+  const rows = group ? all.filter((r) => r.group === group) : all;
+  const selected = selection?.kind === 'listener' ? all.find((r) => r.run === selection.run && r.id === selection.id) : undefined;
 
   return (
     <div className="split">
@@ -63,11 +44,10 @@ export function Listeners() {
             empty="No watched emitters. Call agent.watchEmitter(emitter, { name }) in the backend."
             row={(i) => {
               const g = groups[i]!;
-              const grows = g.trend.length > 2 && g.trend.every((n, k) => k === 0 || n > g.trend[k - 1]!);
               return {
                 key: g.key,
                 selected: g.key === group,
-                className: grows ? 'bad' : undefined,
+                className: g.grows ? 'bad' : undefined,
                 onSelect: () => setGroup(g.key === group ? null : g.key),
                 cells: [g.emitterName, g.event, g.live, g.added, g.removed, g.trend.length ? g.trend.join(' → ') : '—'],
               };
@@ -80,15 +60,13 @@ export function Listeners() {
           count={rows.length}
           empty="No listeners in this window."
           row={(i) => {
-            const { run, l, owner } = rows[i]!;
-            const r = store.run(run)!;
-            const now = l.removedT ?? r.analysis.model.now;
+            const row = rows[i]!;
             return {
-              key: `${run}:${l.id}`,
-              selected: selected === rows[i],
-              className: l.removedSeq !== undefined ? 'dim' : owner.startsWith('closed') || owner.startsWith('gone') ? 'bad' : undefined,
-              onSelect: () => select({ run, kind: 'listener', id: l.id }),
-              cells: [l.id, `${l.emitterName} · ${l.event}`, owner, l.removedSeq !== undefined ? `removed (${l.how})` : l.once ? 'attached (once)' : 'attached', formatDuration(now - l.addedT), l.stack?.[0] ?? (l.preexisting ? 'pre-existing (before watching)' : '—')],
+              key: row.key,
+              selected: selected?.key === row.key,
+              className: row.removed ? 'dim' : row.owner.state === 'closed' || row.owner.state === 'gone' ? 'bad' : undefined,
+              onSelect: () => select({ run: row.run, kind: 'listener', id: row.id }),
+              cells: [row.label, `${row.emitter} · ${row.event}`, row.owner.text, row.status, formatDuration(row.age), row.createdAt],
             };
           }}
         />
@@ -96,83 +74,44 @@ export function Listeners() {
       {selected && (
         <aside className="side pad" aria-label="Listener details">
           <div className="section-title" style={{ marginTop: 0 }}>
-            Listener {selected.l.id}
+            Listener {selected.id}
           </div>
           <dl className="kv">
             <dt>emitter</dt>
             <dd>
-              {selected.l.emitterName} ({selected.l.emitter}) “{selected.l.event}”
+              {selected.listener.emitterName} ({selected.listener.emitter}) “{selected.listener.event}”
             </dd>
             <dt>owner</dt>
             <dd>
-              {selected.l.owner ? (
-                <button type="button" className="linklike" onClick={() => select({ run: selected.run, kind: 'connection', id: selected.l.owner! })}>
-                  {selected.owner}
+              {selected.listener.owner ? (
+                <button type="button" className="linklike" onClick={() => select({ run: selected.run, kind: 'connection', id: selected.listener.owner! })}>
+                  {selected.owner.text}
                 </button>
               ) : (
-                selected.owner
+                selected.owner.text
               )}
             </dd>
             <dt>added</dt>
-            <dd>#{selected.l.addedSeq}</dd>
-            {selected.l.removedSeq !== undefined && (
+            <dd>#{selected.listener.addedSeq}</dd>
+            {selected.listener.removedSeq !== undefined && (
               <>
                 <dt>removed</dt>
                 <dd>
-                  #{selected.l.removedSeq} ({selected.l.how})
+                  #{selected.listener.removedSeq} ({selected.listener.how})
                 </dd>
               </>
             )}
           </dl>
           <div className="section-title">Creation stack</div>
-          <pre className="stack">{selected.l.stack?.join('\n') ?? 'No stack (stacks disabled, or attached before watching).'}</pre>
+          <pre className="stack">{selected.listener.stack?.join('\n') ?? 'No stack (stacks disabled, or attached before watching).'}</pre>
         </aside>
       )}
     </div>
   );
 }
 
-function listenerGroups(store: UiStore): Group[] {
-  const groups = new Map<string, Group>();
-  for (const r of store.target.runs) {
-    const run = r.index + 1;
-    const m = r.analysis.model;
-    for (const l of m.listeners) {
-      const key = `${run}:${l.emitter}:${l.event}`;
-      let g = groups.get(key);
-      if (!g) {
-        const trend = m.sessions.map((s) => s.counts.listeners[l.emitterName] ?? 0);
-        g = { key, run, emitter: l.emitter, emitterName: l.emitterName, event: l.event, live: 0, added: 0, removed: 0, trend };
-        groups.set(key, g);
-      }
-      g.added++;
-      if (l.removedSeq === undefined) g.live++;
-      else g.removed++;
-    }
-  }
-  return [...groups.values()].sort((a, b) => b.live - a.live);
-}
-
-function listenerRows(store: UiStore, window: { from: number; to: number } | null, group: string | null): Row[] {
-  const rows: Row[] = [];
-  for (const r of store.target.runs) {
-    const run = r.index + 1;
-    const m = r.analysis.model;
-    const conns = new Map(m.connections.map((c) => [c.id, c]));
-    for (const l of m.listeners) {
-      if (group && group !== `${run}:${l.emitter}:${l.event}`) continue;
-      const removed = l.removedT !== undefined ? absoluteTime(r.startedAt, l.removedT) : r.endedAt;
-      if (!spanOverlaps(absoluteTime(r.startedAt, l.addedT), removed, window)) continue;
-      let owner = 'none';
-      if (l.owner) {
-        const c = conns.get(l.owner);
-        if (!c) owner = `${l.owner} (unknown)`;
-        else if (c.closedT !== undefined) owner = `closed ${l.owner}, ${formatDuration(m.now - c.closedT)} ago`;
-        else if (r.endedAt !== undefined) owner = `gone ${l.owner} (restart)`;
-        else owner = `alive ${l.owner}`;
-      }
-      rows.push({ run, l, owner });
-    }
-  }
-  return rows;
+function listenersView({ store, window }: { store: UiStore; window: TimeWindow | null }) {
+  const runs = store.runs();
+  const rows = listenerRows(runs, window);
+  return { rows, groups: listenerGroups(runs, rows) };
 }

@@ -1,8 +1,9 @@
-import { useMemo } from 'react';
 import { chartData } from '../model/chart-series.js';
 import { sessionTable } from '../model/session-rows.js';
-import { absoluteTime } from '../model/time-window.js';
-import { useThrottled, useUi } from '../ui-context.js';
+import { absoluteTime, type TimeWindow } from '../model/time-window.js';
+import { useDerived, useThrottledSource } from '../hooks/use-store.js';
+import type { UiStore } from '../data/ui-store.js';
+import { useUi } from '../ui-context.js';
 import { SessionTable } from './SessionTable.js';
 import { FindingsSummary } from './FindingsSummary.js';
 import { OverviewCharts, type Marker } from './OverviewCharts.js';
@@ -16,16 +17,10 @@ const MAX_MARKERS = 150;
 /** Counts over time, the per-session table and the open findings: the leak at a glance. */
 export function Overview() {
   const { store, window, setWindow } = useUi();
-  // The store mutates in place; its version says when derived data must be recomputed.
-  const version = store.version;
-  const runs = store.runs();
   // Charts are the costly part to redraw: during a flood they follow at most twice a second.
-  const chartVersion = useThrottled(version, CHART_REDRAW_MS);
-  const data = useMemo(() => chartData(runs), [chartVersion]); // eslint-disable-line react-hooks/exhaustive-deps
-  const sessions = useMemo(() => sessionTable(runs, window), [version, window]); // eslint-disable-line react-hooks/exhaustive-deps
-  const markers = useMemo(() => buildMarkers(store), [chartVersion]); // eslint-disable-line react-hooks/exhaustive-deps
-  const current = runs[runs.length - 1]?.model;
-  const counts = store.target.current()?.counts();
+  const calm = useThrottledSource(store, CHART_REDRAW_MS);
+  const { data, markers } = useDerived(calm, chartsView, { store });
+  const { sessions, counts, events, gaps } = useDerived(store, countsView, { store, window });
 
   return (
     <div className="scroll pad" style={{ flex: 1 }}>
@@ -44,12 +39,12 @@ export function Overview() {
               <CountRow key={`h${key}`} term={`handles · ${key}`} value={n} />
             ))}
             <dt>events</dt>
-            <dd>{store.log.length.toLocaleString('en-US')}</dd>
-            {current && current.gaps.length > 0 && (
+            <dd>{events.toLocaleString('en-US')}</dd>
+            {gaps.count > 0 && (
               <>
                 <dt className="warn">gaps</dt>
                 <dd className="warn">
-                  {current.gaps.reduce((n, g) => n + g.count, 0)} events never arrived ({current.gaps.length} gap{current.gaps.length === 1 ? '' : 's'})
+                  {gaps.lost} events never arrived ({gaps.count} gap{gaps.count === 1 ? '' : 's'})
                 </dd>
               </>
             )}
@@ -75,7 +70,21 @@ function CountRow({ term, value }: { term: string; value: number }) {
   );
 }
 
-function buildMarkers(store: ReturnType<typeof useUi>['store']): Marker[] {
+function chartsView({ store }: { store: UiStore }) {
+  return { data: chartData(store.runs()), markers: buildMarkers(store) };
+}
+
+function countsView({ store, window }: { store: UiStore; window: TimeWindow | null }) {
+  const gaps = store.target.current()?.model.gaps ?? [];
+  return {
+    sessions: sessionTable(store.runs(), window),
+    counts: store.target.current()?.counts(),
+    events: store.log.length,
+    gaps: { count: gaps.length, lost: gaps.reduce((n, g) => n + g.count, 0) },
+  };
+}
+
+function buildMarkers(store: UiStore): Marker[] {
   const markers: Marker[] = [];
   for (const run of store.target.runs) {
     const abs = (t: number) => absoluteTime(run.startedAt, t);

@@ -1,7 +1,10 @@
-import { useLayoutEffect, useMemo, useRef, useState, type WheelEvent } from 'react';
+import { useLayoutEffect, useRef, useState, type WheelEvent } from 'react';
 import { formatClock, formatDuration } from '../model/format.js';
 import { buildLanes, panViewport, timeToX, zoomViewport, type Lane, type TickKind, type Viewport } from '../model/timeline.js';
 import { virtualWindow } from '../model/virtual-window.js';
+import { useDerived } from '../hooks/use-store.js';
+import type { UiStore } from '../data/ui-store.js';
+import type { TimeWindow } from '../model/time-window.js';
 import { useUi } from '../ui-context.js';
 
 const LANE_H = 22;
@@ -17,9 +20,7 @@ const TICK_COLORS: Record<TickKind, string> = {
 /** One lane per connection: open → close, half-open and closing shaded, owned listener/handle ticks. */
 export function Timeline() {
   const { store, window, selection, select } = useUi();
-  const version = store.version;
-  const lanes = useMemo(() => buildLanes(store.runs(), window, store.runEnds()), [version, window]); // eslint-disable-line react-hooks/exhaustive-deps
-  const extent = useMemo(() => dataExtent(store, window), [version, window]); // eslint-disable-line react-hooks/exhaustive-deps
+  const { lanes, extent, restarts, gaps, runCount } = useDerived(store, timelineView, { store, window });
   const [zoom, setZoom] = useState<Viewport | null>(null);
   const view = zoom ?? extent;
   const scroller = useRef<HTMLDivElement>(null);
@@ -37,8 +38,6 @@ export function Timeline() {
   const plotW = Math.max(100, size.width - LABEL_W - 8);
   const x = (at: number) => LABEL_W + timeToX(at, view, plotW);
   const win = virtualWindow({ count: lanes.length, rowHeight: LANE_H, viewportHeight: size.height, scrollTop, overscan: 4 });
-  const restarts = store.target.runs.filter((r) => r.index > 0).map((r) => r.startedAt);
-  const gaps = store.target.runs.flatMap((r) => r.analysis.model.gaps.map((g) => r.startedAt + g.t));
 
   const onWheel = (e: WheelEvent) => {
     const rect = e.currentTarget.getBoundingClientRect();
@@ -115,7 +114,7 @@ export function Timeline() {
                   >
                     <rect className={`lane-bg${selected ? ' selected' : ''}`} x={0} y={y} width={size.width} height={LANE_H} />
                     <text x={6} y={y + 15}>
-                      {store.target.runs.length > 1 ? `#${lane.run} ` : ''}
+                      {runCount > 1 ? `#${lane.run} ` : ''}
                       {lane.conn} {lane.label.slice(0, 14)}
                     </text>
                     {x1 > x0 && (
@@ -194,7 +193,17 @@ function Legend() {
   );
 }
 
-function dataExtent(store: ReturnType<typeof useUi>['store'], window: { from: number; to: number } | null): Viewport {
+function timelineView({ store, window }: { store: UiStore; window: TimeWindow | null }) {
+  return {
+    lanes: buildLanes(store.runs(), window),
+    extent: dataExtent(store, window),
+    restarts: store.target.runs.filter((r) => r.index > 0).map((r) => r.startedAt),
+    gaps: store.target.runs.flatMap((r) => r.analysis.model.gaps.map((g) => r.startedAt + g.t)),
+    runCount: store.target.runs.length,
+  };
+}
+
+function dataExtent(store: UiStore, window: TimeWindow | null): Viewport {
   if (window) return { ...window };
   const runs = store.target.runs;
   if (!runs.length) return { from: 0, to: 1 };

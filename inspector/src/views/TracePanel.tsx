@@ -1,15 +1,14 @@
-import { useMemo } from 'react';
 import { buildTrace, type TeardownTrace } from '../model/teardown-trace.js';
 import { resolveAction } from '../model/trace-ref.js';
 import { formatDuration, formatOffset } from '../model/format.js';
 import { useUi, type TeardownTraceRef } from '../ui-context.js';
 import type { UiStore } from '../data/ui-store.js';
+import { useDerived } from '../hooks/use-store.js';
 
 /** Open teardown traces, side by side so disconnect and close can be compared. */
 export function TracePanel() {
   const { store, traces, closeTrace } = useUi();
-  const version = store.version;
-  const built = useMemo(() => traces.map((ref) => ({ ref, trace: traceFor(store, ref) })), [version, traces]); // eslint-disable-line react-hooks/exhaustive-deps
+  const built = useDerived(store, tracesView, { store, traces });
   if (!built.length) return null;
   return (
     <div className="traces" role="region" aria-label="Teardown traces">
@@ -64,6 +63,10 @@ function TraceCard({ refKey, trace, onClose }: { refKey: TeardownTraceRef; trace
       )}
     </article>
   );
+}
+
+function tracesView({ store, traces }: { store: UiStore; traces: TeardownTraceRef[] }) {
+  return traces.map((ref) => ({ ref, trace: traceFor(store, ref) }));
 }
 
 function traceFor(store: UiStore, ref: TeardownTraceRef): TeardownTrace | null {
