@@ -198,6 +198,7 @@ export function App() {
       closeTrace: (ref) => setTraces((list) => list.filter((r) => r.key !== ref.key)),
       runAction,
       actionError,
+      dismissActionError: () => setActionError(null),
     };
   }, [store, tab, window, setWindow, selection, link, traces, runAction, actionError]);
 

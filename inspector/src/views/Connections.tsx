@@ -45,7 +45,7 @@ const COLUMNS: GridColumn<ConnectionRow>[] = [
 
 /** Every connection with what it owns, and buttons that tear it down (opening a trace). */
 export function Connections() {
-  const { store, window, selection, traces, openTrace } = useUi();
+  const { store, window, selection, traces, openTrace, link } = useUi();
   const { rows, actions } = useDerived(store, connectionsView, { store, window });
 
   return (
@@ -64,7 +64,7 @@ export function Connections() {
         {actions.length > 0 && (
           <div className="filters" role="toolbar" aria-label="Past actions">
             <span className="muted">Traces:</span>
-            {actions.slice(-12).map(({ run, a }) => {
+            {actions.slice(-12).map(({ run, a, ended }) => {
               const key = `${run}:${a.id}`;
               const isOpen = traces.some((t) => (t.action === a.id && t.run === run) || t.key === key);
               return (
@@ -76,7 +76,7 @@ export function Connections() {
                   onClick={() => openTrace({ key, run, conn: a.connection, name: a.name, afterSeq: a.startedSeq - 1, action: a.id })}
                   title="Open this action's teardown trace (open two to compare)"
                 >
-                  {a.name} {a.connection} {a.verdict ? `· ${a.verdict}` : '· running'}
+                  {a.name} {a.connection} · {a.verdict ?? (ended || link.word !== 'live' ? 'no verdict' : 'running')}
                 </button>
               );
             })}
@@ -99,6 +99,6 @@ export function Connections() {
 function connectionsView({ store, window }: { store: UiStore; window: TimeWindow | null }) {
   return {
     rows: connectionRows(store.runs(), window),
-    actions: store.target.runs.flatMap((r) => r.analysis.model.actions.filter((a) => a.connection !== null).map((a) => ({ run: r.index + 1, a: { ...a } }))),
+    actions: store.target.runs.flatMap((r) => r.analysis.model.actions.filter((a) => a.connection !== null).map((a) => ({ run: r.index + 1, a: { ...a }, ended: r.endedAt !== undefined }))),
   };
 }

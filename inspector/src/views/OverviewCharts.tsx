@@ -101,17 +101,17 @@ export const OverviewCharts = memo(function OverviewCharts({ data, markers, exte
       allowDataOverflow
       ticks={axis.ticks}
       tickFormatter={axis.format}
-      stroke="#8d9099"
+      stroke="#9a9da6"
       fontSize={10}
       height={34}
-      label={{ value: timeAxisTitle(axis.step), position: 'insideBottom', offset: 0, fill: '#8d9099', fontSize: 10 }}
+      label={{ value: timeAxisTitle(axis.step), position: 'insideBottom', offset: 0, fill: '#9a9da6', fontSize: 10 }}
     />
   );
   // What both charts draw the same way (an element may be rendered in several places).
   const frame = (what: string) => (
     <>
       <CartesianGrid stroke="#2c2d32" />
-      <YAxis allowDecimals={false} stroke="#8d9099" fontSize={10} width={52} label={{ value: what, angle: -90, position: 'insideLeft', offset: 12, fill: '#8d9099', fontSize: 10, style: { textAnchor: 'middle' } }} />
+      <YAxis allowDecimals={false} stroke="#9a9da6" fontSize={10} width={52} label={{ value: what, angle: -90, position: 'insideLeft', offset: 12, fill: '#9a9da6', fontSize: 10, style: { textAnchor: 'middle' } }} />
       <Tooltip contentStyle={{ background: '#232428', border: '1px solid #36383e' }} labelFormatter={(v) => formatClock(Number(v))} isAnimationActive={false} />
       <Legend verticalAlign="top" height={22} wrapperStyle={{ fontSize: 11 }} />
       <MarkerLines markers={markers} />
