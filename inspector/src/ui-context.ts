@@ -1,19 +1,11 @@
 import { createContext, useContext } from 'react';
 import type { UiStore } from './data/ui-store.js';
 import type { TimeWindow } from './model/time-window.js';
+import type { Selection, Tab } from './model/deep-link.js';
+import type { LinkSummary } from './model/link-summary.js';
 import type { TeardownTrace } from './model/teardown-trace.js';
 
-export const TABS = ['overview', 'timeline', 'connections', 'listeners', 'handles', 'findings', 'events'] as const;
-export type Tab = (typeof TABS)[number];
-
-/** What is selected across views: a connection, listener, handle, action, finding or event (its seq) of one run. */
-export interface Selection {
-  run: number;
-  kind: 'connection' | 'listener' | 'handle' | 'action' | 'finding' | 'event';
-  id: string;
-  /** Set when another view or a link asked for it: its view scrolls it into view once. */
-  reveal?: boolean;
-}
+export { TABS, type Selection, type Tab } from './model/deep-link.js';
 
 export interface EventFocus {
   run: number;
@@ -26,10 +18,16 @@ export interface Ui {
   setTab(tab: Tab): void;
   window: TimeWindow | null;
   setWindow(window: TimeWindow | null): void;
+  /** Starts the window now, open-ended: what ended before is hidden (a table's Clear). */
+  clear(): void;
   selection: Selection | null;
   select(selection: Selection | null): void;
-  /** Switches to Events with this event selected and in view (clearing a window that hides it). */
+  /** Opens the view that shows `selection`, with it selected and scrolled into view (clearing a window that hides an event). */
+  show(selection: Selection): void;
+  /** Shows an event in Events. */
   jumpToEvent(focus: EventFocus): void;
+  /** The link as the header states it: live, reconnecting, offline, readonly, recording, and why; whether actions can run. */
+  link: LinkSummary;
   /** Actions whose teardown traces are open (run:action id), newest last. */
   traces: TeardownTraceRef[];
   openTrace(ref: TeardownTraceRef): void;
@@ -51,6 +49,8 @@ export interface TeardownTraceRef {
   name: string;
   afterSeq: number;
   action?: string;
+  /** Why the action could not run (the request failed): the card says so instead of waiting. */
+  failed?: string;
 }
 
 export type { TeardownTrace };

@@ -7,13 +7,22 @@ import { formatCount } from '../model/format.js';
 
 /** What the link state means and what to do about it; recording load errors; action failures. */
 export function LinkBanner() {
-  const { store, actionError } = useUi();
+  const { store, actionError, link: summary } = useUi();
   const { link, runs, events, recordingErrors } = useDerived(store, bannerView, { store });
   const seconds = useSecondsUntil(link.status === 'reconnecting' ? link.retryAt : undefined);
 
   const banners: ReactNode[] = [];
   const history = runs > 0 ? ' The history so far is kept and the stream resumes where it stopped.' : '';
   switch (link.status) {
+    case 'live':
+      if (summary.word === 'offline') {
+        banners.push(
+          <div key="link" className="banner" role="alert">
+            <b>Target offline.</b> {summary.reason} Actions are off. A restarted backend that dials in again becomes run {runs + 1}.
+          </div>,
+        );
+      }
+      break;
     case 'connecting':
       banners.push(
         <div key="link" className="banner info" role="status">

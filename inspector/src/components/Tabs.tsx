@@ -1,6 +1,7 @@
 import { useEffect, useRef, type KeyboardEvent, type ReactNode } from 'react';
 import { useDerived } from '../hooks/use-store.js';
 import type { UiStore } from '../data/ui-store.js';
+import { openFindingCounts } from '../model/finding-rows.js';
 import { TABS, useUi, type Tab } from '../ui-context.js';
 import { Overview } from '../views/Overview.js';
 import { Timeline } from '../views/Timeline.js';
@@ -34,7 +35,7 @@ const VIEWS: Record<Tab, () => ReactNode> = {
 export function Tabs() {
   const { tab, setTab, store } = useUi();
   const refs = useRef(new Map<Tab, HTMLButtonElement>());
-  const { open, errors } = useDerived(store, openFindingCounts, { store });
+  const { open, errors } = useDerived(store, badgeCounts, { store });
 
   const onKeyDown = (e: KeyboardEvent) => {
     const i = TABS.indexOf(tab);
@@ -78,7 +79,13 @@ export function Tabs() {
             onClick={() => setTab(t)}
           >
             {LABELS[t]}
-            {t === 'findings' && open > 0 && <span className={`badge ${errors ? 'error' : 'warning'}`}>{open}</span>}
+            {t === 'findings' && open > 0 && (
+              <span className={`badge ${errors ? 'error' : 'warning'}`}>
+                <span className="sr-only"> (</span>
+                {open}
+                <span className="sr-only"> open)</span>
+              </span>
+            )}
           </button>
         ))}
       </div>
@@ -89,7 +96,6 @@ export function Tabs() {
   );
 }
 
-function openFindingCounts({ store }: { store: UiStore }) {
-  const open = store.target.runs.flatMap((r) => r.analysis.model.findings).filter((f) => f.resolvedSeq === undefined);
-  return { open: open.length, errors: open.filter((f) => f.severity === 'error').length };
+function badgeCounts({ store }: { store: UiStore }) {
+  return openFindingCounts(store.runs());
 }

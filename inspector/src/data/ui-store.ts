@@ -3,6 +3,7 @@ import { Target, type Run } from '../../client/target.js';
 import type { LinkDelivery, LinkState } from '../../client/link.js';
 import type { AgentEvent, RecordingLine, SettleResult } from '../../../shared/protocol.js';
 import type { RunModel } from '../model/runs.js';
+import type { HubTargetState } from '../model/link-summary.js';
 import { ChunkedLog } from './chunked-log.js';
 
 /** The link as the header shows it: the client's states, plus no source yet and an opened recording. */
@@ -45,6 +46,8 @@ export class UiStore {
   readonly target: Target;
   readonly log = new ChunkedLog();
   link: UiLinkState = { status: 'idle' };
+  /** In hub mode, whether the target's agent is connected to the hub (its history stays served when not). */
+  hubTarget: HubTargetState | null = null;
   runAction: RunAction | null = null;
   /** Where a recording was broken (line N: what), when one was opened. */
   recordingErrors: { line: number; message: string }[] = [];
@@ -154,10 +157,16 @@ export class UiStore {
     this.changed();
   }
 
+  setHubTarget(state: HubTargetState | null): void {
+    if (this.hubTarget?.state === state?.state) return;
+    this.hubTarget = state;
+    this.changed();
+  }
+
   /** Moves the current run's clock to the agent's estimated now, so grace periods expire while it is quiet. */
   tick(): void {
     const now = this.clock.now();
-    if (now === undefined || this.link.status !== 'live' || (this.target.currentRun()?.lastSeq ?? 0) < this.replayUntil) return;
+    if (now === undefined || this.link.status !== 'live' || this.hubTarget?.state === 'offline' || (this.target.currentRun()?.lastSeq ?? 0) < this.replayUntil) return;
     this.target.advance(now);
     this.changed();
   }

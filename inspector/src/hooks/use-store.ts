@@ -34,9 +34,16 @@ function lastResult<I extends object, T>(derive: (input: I) => T): (version: num
   let last: { version: number; input: I; value: T } | undefined;
   return (version, input) => {
     if (last && last.version === version && shallowEqual(last.input, input)) return last.value;
-    last = { version, input, value: derive(input) };
-    return last.value;
+    const value = derive(input);
+    // An equal plain object (a summary) keeps its identity: nothing downstream re-renders.
+    const kept = last && isPlainObject(value) && isPlainObject(last.value) && shallowEqual(value, last.value) ? last.value : value;
+    last = { version, input, value: kept };
+    return kept;
   };
+}
+
+function isPlainObject(value: unknown): value is object {
+  return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
 }
 
 function shallowEqual(a: object, b: object): boolean {

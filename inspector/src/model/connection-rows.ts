@@ -81,3 +81,8 @@ function ownedCounts(run: RunModel): { listeners: Map<string, number>; handles: 
 function increment(counts: Map<string, number>, key: string): void {
   counts.set(key, (counts.get(key) ?? 0) + 1);
 }
+
+/** A row as Copy gives it: the model's connection, its run, and what the row derived. */
+export function connectionJson(row: ConnectionRow): Record<string, unknown> {
+  return { run: row.run, ...row.connection, state: row.state, peerIdleMs: row.peerIdle ?? null, listenersOwned: row.listeners, handlesOwned: row.handles };
+}

@@ -77,3 +77,8 @@ export function handleGroups(rows: readonly HandleRow[]): HandleGroup[] {
   }
   return [...groups.values()];
 }
+
+/** A row as Copy gives it: the model's handle, its run, its owner's status and its misuse. */
+export function handleJson(row: HandleRow): Record<string, unknown> {
+  return { run: row.run, ...row.handle, ownerState: row.owner.state, misuse: row.misuse || null };
+}

@@ -87,3 +87,8 @@ export function listenerGroups(runs: readonly RunModel[], rows: readonly Listene
 export function groupKey(run: number, l: Pick<ListenerModel, 'emitter' | 'event'>): string {
   return `${run}:${l.emitter}:${l.event}`;
 }
+
+/** A row as Copy gives it: the model's listener, its run, and its owner's status. */
+export function listenerJson(row: ListenerRow): Record<string, unknown> {
+  return { run: row.run, ...row.listener, ownerState: row.owner.state, ownerText: row.owner.text };
+}

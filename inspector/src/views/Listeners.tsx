@@ -1,28 +1,31 @@
 import { useState } from 'react';
-import { VirtualTable, type Column } from '../components/VirtualTable.js';
+import { DataGrid, type GridColumn } from '../components/DataGrid.js';
+import { DetailHeader } from '../components/DetailHeader.js';
+import { EntityTable } from '../components/EntityTable.js';
+import { EventLink, OwnerLink } from '../components/Links.js';
 import { formatDuration } from '../model/format.js';
-import { listenerGroups, listenerRows } from '../model/listener-rows.js';
+import { listenerGroups, listenerJson, listenerRows, type ListenerGroup, type ListenerRow } from '../model/listener-rows.js';
 import type { TimeWindow } from '../model/time-window.js';
 import { useDerived } from '../hooks/use-store.js';
 import type { UiStore } from '../data/ui-store.js';
 import { useUi } from '../ui-context.js';
 
-const GROUP_COLUMNS: Column[] = [
-  { key: 'emitter', label: 'emitter', width: 'minmax(90px, 1fr)' },
-  { key: 'event', label: 'event', width: 'minmax(90px, 1fr)' },
-  { key: 'live', label: 'live', width: '50px', numeric: true },
-  { key: 'added', label: 'added', width: '56px', numeric: true },
-  { key: 'removed', label: 'removed', width: '64px', numeric: true },
-  { key: 'trend', label: 'per session (emitter)', width: 'minmax(140px, 1.5fr)' },
+const GROUP_COLUMNS: GridColumn<ListenerGroup>[] = [
+  { key: 'emitter', label: 'emitter', text: (g) => g.emitterName },
+  { key: 'event', label: 'event', text: (g) => g.event },
+  { key: 'live', label: 'live', numeric: true, text: (g) => String(g.live), sortValue: (g) => g.live },
+  { key: 'added', label: 'added', numeric: true, text: (g) => String(g.added), sortValue: (g) => g.added },
+  { key: 'removed', label: 'removed', numeric: true, text: (g) => String(g.removed), sortValue: (g) => g.removed },
+  { key: 'trend', label: 'per session (emitter)', text: (g) => (g.trend.length ? g.trend.join(' → ') : '—'), maxWidth: 480, grow: true },
 ];
 
-const LISTENER_COLUMNS: Column[] = [
-  { key: 'id', label: 'id', width: '70px' },
-  { key: 'emitter', label: 'emitter · event', width: 'minmax(120px, 1fr)' },
-  { key: 'owner', label: 'owner', width: 'minmax(150px, 1.2fr)' },
-  { key: 'state', label: 'listener', width: '120px' },
-  { key: 'age', label: 'age', width: '64px', numeric: true },
-  { key: 'stack', label: 'created at', width: 'minmax(160px, 2fr)' },
+const LISTENER_COLUMNS: GridColumn<ListenerRow>[] = [
+  { key: 'id', label: 'id', text: (r) => r.label, sortValue: (r) => r.run * 1e9 + Number(r.id.replace(/\D/g, '') || 0) },
+  { key: 'emitter', label: 'emitter · event', text: (r) => `${r.emitter} · ${r.event}` },
+  { key: 'owner', label: 'owner', text: (r) => r.owner.text },
+  { key: 'state', label: 'listener', text: (r) => r.status },
+  { key: 'age', label: 'age', numeric: true, text: (r) => formatDuration(r.age), sortValue: (r) => r.age },
+  { key: 'stack', label: 'created at', text: (r) => r.createdAt, maxWidth: 640, grow: true },
 ];
 
 /** Listeners by emitter and event, with owners (alive or closed, how long ago) and creation stacks. */
@@ -30,52 +33,56 @@ export function Listeners() {
   const { store, window, selection, select } = useUi();
   const [group, setGroup] = useState<string | null>(null);
   const { groups, rows: all } = useDerived(store, listenersView, { store, window });
-  const rows = group ? all.filter((r) => r.group === group) : all;
+  // A finding's emitter subject opens this view narrowed to that emitter.
+  const emitter = selection?.kind === 'emitter' ? selection : null;
+  const emitterName = emitter ? all.find((r) => r.run === emitter.run && r.listener.emitter === emitter.id)?.emitter ?? emitter.id : null;
+  const inScope = (r: { run: number; group: string }) => (!group || r.group === group) && (!emitter || r.group.startsWith(`${emitter.run}:${emitter.id}:`));
+  const rows = group || emitter ? all.filter(inScope) : all;
+  const shownGroups = emitter ? groups.filter((g) => inScope({ run: g.run, group: g.key })) : groups;
   const selected = selection?.kind === 'listener' ? all.find((r) => r.run === selection.run && r.id === selection.id) : undefined;
 
   return (
     <div className="split">
       <div className="main">
-        <div style={{ height: Math.min(200, 40 + groups.length * 20), display: 'flex', flex: 'none', borderBottom: '1px solid var(--border)' }}>
-          <VirtualTable
+        {emitter && (
+          <div className="filters" role="group" aria-label="Scope">
+            <span>
+              Emitter <b>{emitterName}</b> ({emitter.id}) only
+            </span>
+            <button type="button" className="btn small" onClick={() => select(null)}>
+              Show every emitter
+            </button>
+          </div>
+        )}
+        <div className="group-grid" style={{ height: Math.min(200, 30 + Math.max(1, shownGroups.length) * 22) }}>
+          <DataGrid
             label="Listener groups"
             columns={GROUP_COLUMNS}
-            count={groups.length}
+            count={shownGroups.length}
+            rowAt={(i) => shownGroups[i]!}
+            rowKey={(g) => g.key}
+            rowClass={(g) => (g.grows ? 'bad' : undefined)}
+            sizingRows={shownGroups}
+            selectedKey={group}
+            onSelect={(g) => setGroup(g.key === group ? null : g.key)}
+            onEscape={() => setGroup(null)}
             empty="No watched emitters. Call agent.watchEmitter(emitter, { name }) in the backend."
-            row={(i) => {
-              const g = groups[i]!;
-              return {
-                key: g.key,
-                selected: g.key === group,
-                className: g.grows ? 'bad' : undefined,
-                onSelect: () => setGroup(g.key === group ? null : g.key),
-                cells: [g.emitterName, g.event, g.live, g.added, g.removed, g.trend.length ? g.trend.join(' → ') : '—'],
-              };
-            }}
           />
         </div>
-        <VirtualTable
+        <EntityTable
           label="Listeners"
+          noun="listeners"
+          kind="listener"
+          rows={rows}
           columns={LISTENER_COLUMNS}
-          count={rows.length}
+          rowClass={(r) => (r.removed ? 'dim' : r.owner.state === 'closed' || r.owner.state === 'gone' ? 'bad' : undefined)}
+          toJson={listenerJson}
           empty="No listeners in this window."
-          row={(i) => {
-            const row = rows[i]!;
-            return {
-              key: row.key,
-              selected: selected?.key === row.key,
-              className: row.removed ? 'dim' : row.owner.state === 'closed' || row.owner.state === 'gone' ? 'bad' : undefined,
-              onSelect: () => select({ run: row.run, kind: 'listener', id: row.id }),
-              cells: [row.label, `${row.emitter} · ${row.event}`, row.owner.text, row.status, formatDuration(row.age), row.createdAt],
-            };
-          }}
         />
       </div>
       {selected && (
         <aside className="side pad" aria-label="Listener details">
-          <div className="section-title" style={{ marginTop: 0 }}>
-            Listener {selected.id}
-          </div>
+          <DetailHeader title={`Listener ${selected.id}`} json={listenerJson(selected)} onClose={() => select(null)} />
           <dl className="kv">
             <dt>emitter</dt>
             <dd>
@@ -83,27 +90,26 @@ export function Listeners() {
             </dd>
             <dt>owner</dt>
             <dd>
-              {selected.listener.owner ? (
-                <button type="button" className="linklike" onClick={() => select({ run: selected.run, kind: 'connection', id: selected.listener.owner! })}>
-                  {selected.owner.text}
-                </button>
-              ) : (
-                selected.owner.text
-              )}
+              <OwnerLink run={selected.run} owner={selected.owner} />
             </dd>
             <dt>added</dt>
-            <dd>#{selected.listener.addedSeq}</dd>
+            <dd>
+              <EventLink run={selected.run} seq={selected.listener.addedSeq} />
+            </dd>
             {selected.listener.removedSeq !== undefined && (
               <>
                 <dt>removed</dt>
                 <dd>
-                  #{selected.listener.removedSeq} ({selected.listener.how})
+                  <EventLink run={selected.run} seq={selected.listener.removedSeq} />{' '}
+                  ({selected.listener.how})
                 </dd>
               </>
             )}
           </dl>
-          <div className="section-title">Creation stack</div>
-          <pre className="stack">{selected.listener.stack?.join('\n') ?? 'No stack (stacks disabled, or attached before watching).'}</pre>
+          <h3 className="section-title">Creation stack</h3>
+          <pre className="stack" tabIndex={0}>
+            {selected.listener.stack?.join('\n') ?? 'No stack (stacks disabled, or attached before watching).'}
+          </pre>
         </aside>
       )}
     </div>
