@@ -14,7 +14,7 @@ import { formatViewState, parseViewState } from './model/deep-link.js';
 import { linkSummary } from './model/link-summary.js';
 import { runNow } from './model/runs.js';
 import { selectionInWindow } from './model/subjects.js';
-import { inWindow, windowFrom, type TimeWindow } from './model/time-window.js';
+import { inWindow, wholeMs, windowFrom, type TimeWindow } from './model/time-window.js';
 
 /** Where the page gets its data, from the URL: an agent, a hub (token only), or nothing yet. */
 function sourceFromUrl(): { agent?: string; hubToken?: string; recording: boolean } {
@@ -49,7 +49,8 @@ export function App() {
   // False once the user opens a file: the view then shows only that recording.
   const [followLive, setFollowLive] = useState(true);
   const [tab, setTab] = useState<Tab>(linked.tab);
-  const [window, setWindow] = useState<TimeWindow | null>(linked.window);
+  const [window, setExactWindow] = useState<TimeWindow | null>(linked.window);
+  const setWindow = useCallback((w: TimeWindow | null) => setExactWindow(wholeMs(w)), []);
   const [selection, select] = useState<Selection | null>(linked.selection);
   const [traces, setTraces] = useState<TeardownTraceRef[]>([]);
   const [actionError, setActionError] = useState<string | null>(null);
@@ -105,7 +106,7 @@ export function App() {
     setStore(new UiStore());
     setTraces([]);
     select(null);
-    setWindow(null);
+    setExactWindow(null);
   }, []);
 
   const chooseTarget = useCallback(
@@ -124,7 +125,7 @@ export function App() {
       const view = parseViewState(location.hash);
       setTab(view.tab);
       select(view.selection);
-      setWindow(view.window);
+      setExactWindow(view.window);
       if (view.target && view.target !== targetKey) chooseTarget(view.target);
     };
     globalThis.addEventListener('hashchange', onHashChange);
@@ -198,7 +199,7 @@ export function App() {
       runAction,
       actionError,
     };
-  }, [store, tab, window, selection, link, traces, runAction, actionError]);
+  }, [store, tab, window, setWindow, selection, link, traces, runAction, actionError]);
 
   // Escape closes the open details (menus and fields handle their own first).
   useEffect(() => {
