@@ -26,8 +26,9 @@ export interface ConnectionRow {
   peerIdle: number | undefined;
   bytesIn: number;
   bytesOut: number;
-  msgsIn: number;
-  msgsOut: number;
+  /** Undefined for a byte stream (a socket): bytes flowed, no message was counted. */
+  msgsIn: number | undefined;
+  msgsOut: number | undefined;
   /** Live listeners and handles it owns. */
   listeners: number;
   handles: number;
@@ -45,6 +46,7 @@ export function connectionRows(runs: readonly RunModel[], window: TimeWindow | n
     build: (c, run, owned): ConnectionRow => {
       const gone = run.endedAt !== undefined && c.state !== 'closed';
       const ended = c.state === 'closed' || gone;
+      const counted = c.msgsIn + c.msgsOut > 0 || c.bytesIn + c.bytesOut === 0;
       return {
         key: `${run.run}:${c.id}`,
         run: run.run,
@@ -58,8 +60,8 @@ export function connectionRows(runs: readonly RunModel[], window: TimeWindow | n
         peerIdle: ended ? undefined : run.model.now - c.lastInbound,
         bytesIn: c.bytesIn,
         bytesOut: c.bytesOut,
-        msgsIn: c.msgsIn,
-        msgsOut: c.msgsOut,
+        msgsIn: counted ? c.msgsIn : undefined,
+        msgsOut: counted ? c.msgsOut : undefined,
         listeners: owned.listeners.get(c.id) ?? 0,
         handles: owned.handles.get(c.id) ?? 0,
         actions: ended ? [] : c.actions,

@@ -40,6 +40,14 @@ describe('connection rows', () => {
     const [c1, c2] = connectionRows([run(events)], null);
     expect(c1!.peerIdle).toBeGreaterThanOrEqual(5000);
     expect(c2!.peerIdle).toBe(100);
+    expect([c1!.msgsOut, c2!.msgsIn]).toEqual([9, 2]);
+  });
+
+  it('shows no message counts for a byte stream (bytes flowed, no message counted)', () => {
+    const base = reloadLeakStream(1, false);
+    const t = base[base.length - 1]!.t;
+    const [c1] = connectionRows([run(extend(base, [{ type: 'conn.io', t: t + 10, conn: 'c1', bytesIn: 40, bytesOut: 900, lastActivity: t + 10 }]))], null);
+    expect([c1!.bytesIn, c1!.msgsIn, c1!.msgsOut]).toEqual([40, undefined, undefined]);
   });
 
   it('marks what a restart took with it as gone, with no actions, and scopes ids by run', () => {

@@ -28,8 +28,8 @@ const COLUMNS: GridColumn<ConnectionRow>[] = [
   },
   { key: 'bytesIn', label: 'bytes in', numeric: true, text: (r) => formatBytes(r.bytesIn), sortValue: (r) => r.bytesIn },
   { key: 'bytesOut', label: 'bytes out', numeric: true, text: (r) => formatBytes(r.bytesOut), sortValue: (r) => r.bytesOut },
-  { key: 'msgsIn', label: 'msgs in', numeric: true, text: (r) => String(r.msgsIn), sortValue: (r) => r.msgsIn },
-  { key: 'msgsOut', label: 'msgs out', numeric: true, text: (r) => String(r.msgsOut), sortValue: (r) => r.msgsOut },
+  { key: 'msgsIn', label: 'msgs in', numeric: true, text: (r) => String(r.msgsIn ?? '—'), sortValue: (r) => r.msgsIn },
+  { key: 'msgsOut', label: 'msgs out', numeric: true, text: (r) => String(r.msgsOut ?? '—'), sortValue: (r) => r.msgsOut },
   { key: 'listeners', label: 'listeners', numeric: true, text: (r) => String(r.listeners), sortValue: (r) => r.listeners },
   { key: 'handles', label: 'handles', numeric: true, text: (r) => String(r.handles), sortValue: (r) => r.handles },
   {
