@@ -4,6 +4,7 @@
  */
 import { isEventType, PROTOCOL_VERSION, RECORDING_FORMAT, RECORDING_VERSION } from '../../shared/protocol.js';
 import type { RecordingHeader, RecordingLine } from '../../shared/protocol.js';
+import { isRetiredEvent } from '../../shared/validate-event.js';
 
 export function createRecordingHeader(createdAt: number = Date.now()): RecordingHeader {
   return { format: RECORDING_FORMAT, version: RECORDING_VERSION, createdAt };
@@ -128,11 +129,10 @@ export class RowSplitter {
 /**
  * Checks a recording's rows, batch by batch, and keeps the valid records up
  * to the first problem: the header first, then runs that each open with a
- * hello and number their events in order.
+ * hello and number their events in order. Each event's own fields are
+ * checked where it is ingested (the Target), which skips a malformed one
+ * and the retired types without stopping the file.
  */
-/** Events agents no longer publish (their own findings): recordings that hold them still open, without them. */
-const RETIRED_EVENT_TYPES: ReadonlySet<unknown> = new Set(['finding.open', 'finding.resolve']);
-
 export class RecordChecker {
   private readonly result: ParsedRecording = { header: undefined, lines: [], errors: [], complete: false };
   private stopped = false;
@@ -197,7 +197,7 @@ export class RecordChecker {
     const record = value as { type?: unknown; [key: string]: unknown };
     const problem = this.check(record);
     if (problem !== undefined) this.fail(line, problem);
-    else if (!RETIRED_EVENT_TYPES.has(record.type)) this.accept(value as RecordingLine);
+    else this.accept(value as RecordingLine);
   }
 
   /** What is wrong with one record, or undefined. Tracks runs and seq order. */
@@ -222,7 +222,7 @@ export class RecordChecker {
       }
       if (record.from <= this.lastSeq) return `gap from seq ${record.from} does not follow seq ${this.lastSeq}`;
       this.lastSeq = Math.max(this.lastSeq, record.to);
-    } else if (isEventType(type) || RETIRED_EVENT_TYPES.has(type)) {
+    } else if (isEventType(type) || isRetiredEvent(type)) {
       const seq = record.seq;
       if (typeof seq !== 'number' || typeof record.t !== 'number') return `"${type}" event without a numeric seq and t`;
       if (seq === this.lastSeq) return `seq ${seq} appears twice in the same run`;

@@ -2,7 +2,7 @@ import { useEffect, useState, type ReactNode } from 'react';
 import { useUi } from '../ui-context.js';
 import { formatCount } from '../model/format.js';
 
-/** What the link state means and what to do about it; recording load errors; action failures. */
+/** What the link state means and what to do about it; recording load errors; skipped malformed events; action failures. */
 export function LinkBanner() {
   const { store, actionError } = useUi();
   const link = store.link;
@@ -82,6 +82,17 @@ export function LinkBanner() {
       );
       break;
     }
+  }
+  const malformed = store.target.malformed;
+  if (malformed.count > 0) {
+    banners.push(
+      <div key="malformed" className="banner" role="status" aria-label="Malformed events">
+        <b>
+          {formatCount(malformed.count)} malformed event{malformed.count === 1 ? '' : 's'} skipped
+        </b>{' '}
+        (the latest: {malformed.latest}). The agent sent events this inspector cannot read; everything else is shown.
+      </div>,
+    );
   }
   if (actionError) {
     banners.push(
