@@ -42,6 +42,8 @@ const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-ne
 /** Runs in the page before its scripts: frame intervals, recording load time, first sighting of each mark label. */
 const PAGE_PROBE = `
 window.__bench = { frames: [], loadedAt: null, seen: {} };
+// The UI hands its ingest stats to this hook (inspector/src/bench-hook.ts).
+window.__BRIDGESCOPE_BENCH_HOOK__ = { store: (stats) => { window.__bridgescope = stats; } };
 (() => {
   let last = 0;
   const loop = (t) => {
@@ -237,7 +239,7 @@ async function recording(uiDir: string): Promise<BenchResult[]> {
 
     // The last open's Events list, flung through.
     await page!.getByRole('tab', { name: /^Events/ }).click();
-    const table = page!.getByRole('table', { name: 'Events' });
+    const table = page!.getByRole('grid', { name: 'Events' });
     await table.waitFor();
     const box = (await table.boundingBox())!;
     await page!.mouse.move(box.x + box.width / 2, box.y + box.height / 2);

@@ -92,7 +92,7 @@ test('the backend restarts: the UI reconnects, keeps history and marks the resta
   clients.push(await connectClient(second.serverPort));
 
   await openTab(page, 'Connections');
-  const table = page.getByRole('table', { name: 'Connections' });
+  const table = page.getByRole('grid', { name: 'Connections' });
   // Run 1's connection is still listed, gone with its process; run 2's is live.
   await expect(table.getByRole('row', { name: /#1 c1/ })).toContainText('gone (restart)');
   await expect(table.getByRole('row', { name: /#2 c1/ })).toContainText('open');

@@ -137,8 +137,9 @@ export interface ConnIoEvent extends EventBase {
   conn: string;
   bytesIn: number;
   bytesOut: number;
-  msgsIn: number;
-  msgsOut: number;
+  /** Messages in and out, for targets that carry messages; absent for a byte stream (a socket's bytes are sampled from its counters). */
+  msgsIn?: number;
+  msgsOut?: number;
   /** `t` of the last read or write. */
   lastActivity: number;
   /** `t` of the last read: a peer that sends nothing is idle even while we keep writing to it. */

@@ -107,8 +107,8 @@ const EVENT_CHECKS: Record<AgentEventType, Check> = {
     c.string('conn', e.conn) &&
     c.number('bytesIn', e.bytesIn) &&
     c.number('bytesOut', e.bytesOut) &&
-    c.number('msgsIn', e.msgsIn) &&
-    c.number('msgsOut', e.msgsOut) &&
+    c.optionalNumber('msgsIn', e.msgsIn) &&
+    c.optionalNumber('msgsOut', e.msgsOut) &&
     c.number('lastActivity', e.lastActivity) &&
     c.optionalNumber('lastIn', e.lastIn),
   'conn.write-after-close': (e, c) => c.string('conn', e.conn) && c.string('state', e.state) && c.optionalNumber('bytes', e.bytes) && c.stack('stack', e.stack),

@@ -15,11 +15,13 @@ export interface IoRows {
   /** The batch's distinct connection ids; `conn` holds an index into them per io row. */
   connIds: string[];
   conn: Uint32Array;
-  /** {@link FIELDS}.length numbers per io row; `lastIn` is NaN when the row has none (no JSON number is NaN). */
+  /** {@link FIELDS}.length numbers per io row; an optional field the row leaves out is NaN (no JSON number is NaN). */
   values: Float64Array;
 }
 
-const FIELDS = ['seq', 't', 'bytesIn', 'bytesOut', 'msgsIn', 'msgsOut', 'lastActivity', 'lastIn'] as const;
+const REQUIRED = ['seq', 't', 'bytesIn', 'bytesOut', 'lastActivity'] as const;
+const OPTIONAL = ['msgsIn', 'msgsOut', 'lastIn'] as const;
+const FIELDS = [...REQUIRED, ...OPTIONAL];
 const WIDTH = FIELDS.length;
 const PREFIX = '{"type":"conn.io",';
 
@@ -48,7 +50,7 @@ export function takeIoRows(batch: RowBatch): IoRows | undefined {
       connIndex.set(row.conn, id);
     }
     at[i] = conn.push(id) - 1;
-    values.push(row.seq, row.t, row.bytesIn, row.bytesOut, row.msgsIn, row.msgsOut, row.lastActivity, row.lastIn ?? Number.NaN);
+    values.push(row.seq, row.t, row.bytesIn, row.bytesOut, row.lastActivity, row.msgsIn ?? Number.NaN, row.msgsOut ?? Number.NaN, row.lastIn ?? Number.NaN);
   }
   if (conn.length === 0) return undefined;
   return { at, connIds, conn: Uint32Array.from(conn), values: Float64Array.from(values) };
@@ -58,30 +60,36 @@ export function takeIoRows(batch: RowBatch): IoRows | undefined {
 export function ioEvent(io: IoRows, k: number): ConnIoEvent {
   const v = io.values;
   const base = k * WIDTH;
-  const lastIn = v[base + 7]!;
   const event: ConnIoEvent = {
     type: 'conn.io',
     conn: io.connIds[io.conn[k]!]!,
     bytesIn: v[base + 2]!,
     bytesOut: v[base + 3]!,
-    msgsIn: v[base + 4]!,
-    msgsOut: v[base + 5]!,
-    lastActivity: v[base + 6]!,
+    lastActivity: v[base + 4]!,
     seq: v[base]!,
     t: v[base + 1]!,
   };
+  const [msgsIn, msgsOut, lastIn] = [v[base + 5]!, v[base + 6]!, v[base + 7]!];
+  if (!Number.isNaN(msgsIn)) event.msgsIn = msgsIn;
+  if (!Number.isNaN(msgsOut)) event.msgsOut = msgsOut;
   if (!Number.isNaN(lastIn)) event.lastIn = lastIn;
   return event;
 }
 
-/** Exactly the protocol's conn.io fields (lastIn optional), each of its JSON type, and nothing else. */
+/** Exactly the protocol's conn.io fields (some optional), each a JSON number but `type` and `conn`, and nothing else. */
 function isIoRow(row: unknown): row is ConnIoEvent {
   if (typeof row !== 'object' || row === null) return false;
   const r = row as Record<string, unknown>;
+  if (r.type !== 'conn.io' || typeof r.conn !== 'string') return false;
+  let expected = 2 + REQUIRED.length;
+  for (const field of REQUIRED) if (typeof r[field] !== 'number') return false;
+  for (const field of OPTIONAL) {
+    const value = r[field];
+    if (value === undefined) continue;
+    if (typeof value !== 'number') return false;
+    expected++;
+  }
   let keys = 0;
   for (const _ in r) keys++;
-  const hasLastIn = r.lastIn !== undefined;
-  if (keys !== (hasLastIn ? WIDTH + 2 : WIDTH + 1) || r.type !== 'conn.io' || typeof r.conn !== 'string') return false;
-  for (const field of FIELDS) if (typeof r[field] !== 'number' && !(field === 'lastIn' && !hasLastIn)) return false;
-  return true;
+  return keys === expected;
 }

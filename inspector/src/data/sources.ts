@@ -4,12 +4,17 @@ import { createRecordingHeader } from '../../client/recording.js';
 import type { TargetInfo, TargetsMessage } from '../../../shared/hub-protocol.js';
 import type { ReadProgress, RecordingSource } from './recording-reader.js';
 import type { UiStore } from './ui-store.js';
+import { rememberTarget } from './recent-targets.js';
 
 /** How often the agent's clock estimate advances the analysis while the stream is quiet. */
 const TICK_MS = 500;
 
-/** Connects the store to a live agent (or a hub target URL). Returns a function that disconnects. */
-export function connectAgent(store: UiStore, url: string): () => void {
+/**
+ * Connects the store to a live agent (or a hub target URL). `remember`: list
+ * it under recent targets (direct agents; without the token). Returns a
+ * function that disconnects.
+ */
+export function connectAgent(store: UiStore, url: string, remember = false): () => void {
   let link: AgentLink;
   try {
     link = new AgentLink({ url, WebSocket, fetch: (u) => fetch(u, { cache: 'no-store' }) });
@@ -17,11 +22,11 @@ export function connectAgent(store: UiStore, url: string): () => void {
     store.setLink({ status: 'offline', reason: error instanceof Error ? error.message : String(error), code: 'BAD_URL' });
     return () => {};
   }
-  link.on('state', (state) => {
-    store.setLink(state);
-    if (state.status === 'live') rememberTarget(url);
+  link.on('state', (state) => store.setLink(state));
+  link.on('message', (delivery) => {
+    if (remember && delivery.type === 'hello') rememberTarget(url, delivery.hello.agent.name);
+    store.deliver(delivery);
   });
-  link.on('message', (delivery) => store.deliver(delivery));
   store.runAction = (conn, name) => link.act(conn, name);
   const ticker = setInterval(() => store.tick(), TICK_MS);
   return () => {
@@ -137,26 +142,4 @@ export function watchHub(token: string, onTargets: (targets: TargetInfo[]) => vo
 /** The recording `bridgescope serve --open FILE` serves, as a source for {@link openRecording}. */
 export function servedRecording(token: string): RecordingSource {
   return { url: new URL(`/recording?token=${encodeURIComponent(token)}`, location.href).href };
-}
-
-// --- recent targets -----------------------------------------------------------
-
-const RECENT_KEY = 'bridgescope.recent';
-
-export function recentTargets(): string[] {
-  try {
-    const list = JSON.parse(localStorage.getItem(RECENT_KEY) ?? '[]') as unknown;
-    return Array.isArray(list) ? list.filter((x): x is string => typeof x === 'string').slice(0, 8) : [];
-  } catch {
-    return [];
-  }
-}
-
-function rememberTarget(url: string): void {
-  try {
-    const list = [url, ...recentTargets().filter((u) => u !== url)].slice(0, 8);
-    localStorage.setItem(RECENT_KEY, JSON.stringify(list));
-  } catch {
-    // Storage disabled: recents are a convenience.
-  }
 }

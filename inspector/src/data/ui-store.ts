@@ -3,7 +3,8 @@ import { Target, type Run } from '../../client/target.js';
 import type { LinkDelivery, LinkState } from '../../client/link.js';
 import type { AgentEvent, RecordingLine, SettleResult } from '../../../shared/protocol.js';
 import type { RecordingError, RowBatch } from '../../client/recording.js';
-import type { RunModel } from '../model/session-rows.js';
+import type { RunModel } from '../model/runs.js';
+import type { HubTargetState } from '../model/link-summary.js';
 import { ChunkedLog } from './chunked-log.js';
 import type { IoRows } from './io-rows.js';
 import { RecordingLoader } from './recording-loader.js';
@@ -15,8 +16,8 @@ export type UiLinkState = LinkState | { status: 'idle' } | { status: 'recording'
 /** Runs an action on the live agent: a connection's (`conn`) or agent-wide (null). */
 export type RunAction = (conn: string | null, name: string) => Promise<SettleResult>;
 
-/** Numbers the benchmark reads from `window.__bridgescope` (documented in docs/ui.md). */
-export interface BenchHooks {
+/** How ingestion is going: what the benchmark reads (docs/ui.md, "Performance"). */
+export interface IngestStats {
   /** Events ingested into the analysis and the event log since the page loaded. */
   ingested: number;
   /** Frames that ingested something. */
@@ -31,12 +32,6 @@ export interface BenchHooks {
   version: number;
   /** True once a recording finished loading. */
   recordingLoaded: boolean;
-}
-
-declare global {
-  interface Window {
-    __bridgescope?: BenchHooks;
-  }
 }
 
 /** The performance mark a loaded recording leaves, with where the time went in its `detail` (docs/ui.md). */
@@ -61,6 +56,8 @@ export class UiStore {
   readonly target: Target;
   readonly log = new ChunkedLog();
   link: UiLinkState = { status: 'idle' };
+  /** In hub mode, whether the target's agent is connected to the hub (its history stays served when not). */
+  hubTarget: HubTargetState | null = null;
   runAction: RunAction | null = null;
   /** Where a recording was broken (line N: what), when one was opened. */
   recordingErrors: RecordingError[] = [];
@@ -85,11 +82,10 @@ export class UiStore {
   readonly markers: Marker[] = [];
   /** Events the Target applied so far (each is logged). */
   private eventLines = 0;
-  readonly hooks: BenchHooks = { ingested: 0, frames: 0, lastFrameMs: 0, maxFrameMs: 0, pending: 0, version: 0, recordingLoaded: false };
+  readonly stats: IngestStats = { ingested: 0, frames: 0, lastFrameMs: 0, maxFrameMs: 0, pending: 0, version: 0, recordingLoaded: false };
 
   constructor() {
     this.target = new Target({ onEvents: (events, run) => this.logEvents(events, run), onLine: (line) => this.recordLine(line) });
-    if (typeof window !== 'undefined') window.__bridgescope = this.hooks;
   }
 
   get version(): number {
@@ -173,7 +169,7 @@ export class UiStore {
     const errors = opening.loader.end();
     if ('failed' in end) this.setLink({ status: 'offline', reason: `could not load the recording: ${end.failed}` });
     else this.recordingErrors = errors;
-    this.hooks.recordingLoaded = true;
+    this.stats.recordingLoaded = true;
     performance.mark(RECORDING_LOADED_MARK, {
       detail: { events: this.log.length, ms: performance.now() - opening.startedAt, read: 'timings' in end ? end.timings : null, page: opening.loader.timings },
     });
@@ -190,24 +186,30 @@ export class UiStore {
     this.changed();
   }
 
+  setHubTarget(state: HubTargetState | null): void {
+    if (this.hubTarget?.state === state?.state) return;
+    this.hubTarget = state;
+    this.changed();
+  }
+
   /** Moves the current run's clock to the agent's estimated now, so grace periods expire while it is quiet. */
   tick(): void {
     const now = this.clock.now();
-    if (now === undefined || this.link.status !== 'live' || (this.target.currentRun()?.lastSeq ?? 0) < this.replayUntil) return;
+    if (now === undefined || this.link.status !== 'live' || this.hubTarget?.state === 'offline' || (this.target.currentRun()?.lastSeq ?? 0) < this.replayUntil) return;
     this.target.advance(now);
     this.changed();
   }
 
   changed(): void {
     this.versionNumber++;
-    this.hooks.version = this.versionNumber;
+    this.stats.version = this.versionNumber;
     for (const fn of [...this.listeners]) fn();
   }
 
   // --- per-frame ingestion -----------------------------------------------------
 
   private schedule(): void {
-    this.hooks.pending = this.pendingEvents;
+    this.stats.pending = this.pendingEvents;
     if (this.frame !== null) return;
     // Hidden tabs get no animation frames; a timer keeps the queue bounded there.
     if (typeof document !== 'undefined' && document.hidden) this.frame = window.setTimeout(() => this.flush(), 250);
@@ -223,10 +225,10 @@ export class UiStore {
     this.pendingEvents = 0;
     for (const d of deliveries) this.ingest(d);
     const ms = performance.now() - started;
-    this.hooks.frames++;
-    this.hooks.lastFrameMs = ms;
-    this.hooks.maxFrameMs = Math.max(this.hooks.maxFrameMs, ms);
-    this.hooks.pending = this.pendingEvents;
+    this.stats.frames++;
+    this.stats.lastFrameMs = ms;
+    this.stats.maxFrameMs = Math.max(this.stats.maxFrameMs, ms);
+    this.stats.pending = this.pendingEvents;
     this.changed();
   }
 
@@ -238,7 +240,7 @@ export class UiStore {
 
   private logEvents(events: AgentEvent[], run: Run): void {
     if (!this.opening?.loader.logApplied(events, run)) for (const e of events) this.log.push(run.index + 1, run.startedAt, e);
-    this.hooks.ingested += events.length;
+    this.stats.ingested += events.length;
   }
 
   /** Events are in the log already; the other lines are kept with their place among them. */

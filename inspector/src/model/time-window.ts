@@ -60,3 +60,8 @@ function upperBound(count: number, timeAt: (i: number) => number, value: number)
   }
   return lo;
 }
+
+/** The window from `from` on, open-ended: it keeps following the stream (a table's Clear). */
+export function windowFrom(from: number): TimeWindow {
+  return { from, to: Infinity };
+}

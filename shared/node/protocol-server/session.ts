@@ -1,63 +1,57 @@
 import type WebSocket from 'ws';
-import { AgentError } from '../errors.js';
-import type { AgentMessage, HelloMessage, InspectorRequest, ProtocolError, RequestId, SettleResult } from '../../shared/protocol.js';
-import { PROTOCOL_VERSION } from '../../shared/protocol.js';
-import type { AgentCore, Logger } from '../types.js';
+import type { ActRequest, AgentMessage, InspectorRequest, MarkRequest, ProtocolError, RequestId } from '../../protocol.js';
+import type { Logger } from '../../logger.js';
+import { parseFrame } from '../request-frame.js';
+import { tokenMatches } from '../token.js';
 import type { LogReader, Pump } from './pump.js';
-import { tokenMatches } from '../../shared/node/token.js';
-import { parseFrame } from '../../shared/node/request-frame.js';
+import type { Answer, StartPlan, StreamReader, StreamSource } from './stream.js';
 
-/** Most requests one inspector may have in flight (running actions). */
+/** Most requests one peer may have in flight (running actions, relayed requests). */
 const MAX_IN_FLIGHT = 32;
 
 /** How often a session that stopped reading (over its send budget) checks whether its peer drained. */
 const DRAIN_POLL_MS = 20;
 
-/** WebSocket close codes the agent uses (documented in docs/protocol.md). */
+/** WebSocket close codes of the protocol (documented in docs/protocol.md). */
 export const CloseCode = {
   goingAway: 1001,
   unauthorized: 4401,
 } as const;
 
-/** How the stream starts once the peer is authenticated. */
-export type StartPlan = { kind: 'fresh' } | { kind: 'since'; since: number } | { kind: 'wait' };
-
-export interface SessionConfig {
+export interface ProtocolSessionConfig {
   token: string;
+  /** Most events per `batch` frame. */
   batchSize: number;
+  /** Bytes the socket may hold unsent before the session stops sending (and reading requests). */
   sendBudget: number;
   maxMessageSize: number;
   /** Milliseconds an unauthenticated peer has to send `auth`. */
   authTimeout: number;
 }
 
+/** What a session needs from the server that owns it. */
 export interface SessionHost {
-  readonly core: AgentCore;
-  readonly config: SessionConfig;
+  readonly source: StreamSource;
+  readonly config: ProtocolSessionConfig;
   readonly pump: Pump;
   readonly logger: Logger;
-  /** True once the agent is closing: new actions are refused. */
-  closing(): boolean;
-  /** The peer is authenticated and has been sent `hello`. */
-  started(session: Session): void;
+  /** The peer is authenticated and has been greeted. */
+  started(session: ProtocolSession): void;
   /** The socket is gone. */
-  ended(session: Session, reason: string): void;
+  ended(session: ProtocolSession, reason: string): void;
 }
 
 /**
- * One inspector (or hub) on one WebSocket, in either direction. A session is
- * a cursor into the event log, not a queue: each flush pulls batches while
- * the socket's `bufferedAmount` is under the send budget, so a slow peer
- * costs the host nothing and later learns what it missed from a `gap`.
+ * One peer of the agent protocol on one WebSocket, whichever side dialled,
+ * served by an agent or by the hub. It authenticates the peer (token on the
+ * URL, or a first `auth` message), greets it, dispatches its requests, and
+ * streams from its source by cursor: each flush pulls frames while the
+ * socket's `bufferedAmount` is under the send budget, so a slow peer costs
+ * the server nothing and later learns what it missed from a `gap`.
  */
-export class Session implements LogReader {
-  /** Seq of the last event sent; undefined until subscribed. */
-  cursor: number | undefined;
-  /** Answered the latest heartbeat ping. */
-  alive = true;
+export class ProtocolSession implements LogReader {
+  private reader: StreamReader | undefined;
   private authenticated: boolean;
-  /** The next ring overtake is reported as 'evicted' (a resume), not 'slow-consumer'. */
-  private resuming = false;
   private inFlight = 0;
   private authTimer: ReturnType<typeof setTimeout> | undefined;
   private ended = false;
@@ -79,9 +73,6 @@ export class Session implements LogReader {
   ) {
     this.authenticated = authenticated;
     ws.on('message', (data, isBinary) => this.guard(() => this.receive(data, isBinary)));
-    ws.on('pong', () => {
-      this.alive = true;
-    });
     ws.on('error', (err) => {
       this.leftReason ||= `error: ${err.message}`;
     });
@@ -98,37 +89,40 @@ export class Session implements LogReader {
     return this.ws.bufferedAmount;
   }
 
+  /** Position of the last thing sent from the stream; undefined until subscribed. */
+  get cursor(): number | undefined {
+    return this.reader?.position;
+  }
+
   get isAuthenticated(): boolean {
     return this.authenticated;
   }
 
   readable(lastSeq: number): number {
-    if (this.cursor === undefined || this.ws.readyState !== this.ws.OPEN) return 0;
+    if (this.reader === undefined || this.ws.readyState !== this.ws.OPEN) return 0;
     if (this.ws.bufferedAmount >= this.host.config.sendBudget) return 0;
-    return lastSeq - this.cursor;
+    return lastSeq - this.reader.position;
   }
 
   flush(): boolean {
-    if (this.cursor === undefined || this.ws.readyState !== this.ws.OPEN) return false;
-    const { log } = this.host.core;
-    const { batchSize, sendBudget } = this.host.config;
-    while (this.cursor < log.lastSeq) {
-      if (this.ws.bufferedAmount >= sendBudget) return true;
-      const { events, gap } = log.read(this.cursor, batchSize);
-      if (gap) {
-        this.send({ type: 'gap', ...gap, reason: this.resuming ? 'evicted' : 'slow-consumer' });
-        this.cursor = gap.to;
-      }
-      this.resuming = false;
-      if (events.length === 0) break;
-      const last = events[events.length - 1]!;
-      // `now` promises "nothing older is still coming": only a batch that
-      // catches up may carry the clock, or a catching-up inspector would
-      // expire grace periods before the events that end them arrive.
-      this.send({ type: 'batch', events, now: last.seq === log.lastSeq ? log.now() : last.t });
-      this.cursor = last.seq;
+    const reader = this.reader;
+    if (reader === undefined || this.ws.readyState !== this.ws.OPEN) return false;
+    while (!reader.caughtUp()) {
+      if (this.ws.bufferedAmount >= this.host.config.sendBudget) return true;
+      const frame = reader.next(this.host.config.batchSize);
+      if (frame === undefined) break;
+      this.send(frame);
     }
     return false;
+  }
+
+  /**
+   * A hello outside the stream (a hub target's new run): a peer that waits
+   * for `subscribe` hears of it at once; a subscribed one reads it in its
+   * stream, in its place.
+   */
+  announce(message: AgentMessage): void {
+    if (this.authenticated && this.reader === undefined) this.send(message);
   }
 
   /** Close with a code; the peer's close handshake is not waited for beyond `graceMs`. */
@@ -153,7 +147,7 @@ export class Session implements LogReader {
     });
   }
 
-  /** Drop a peer that missed a heartbeat. */
+  /** Drop the peer at once (it missed a heartbeat). */
   terminate(reason: string): void {
     this.leftReason ||= reason;
     this.ws.terminate();
@@ -161,46 +155,15 @@ export class Session implements LogReader {
 
   private start(): void {
     this.authenticated = true;
-    this.send(this.hello());
+    const { source } = this.host;
+    const hello = source.greeting(this.plan);
+    if (hello) this.send(hello);
     this.host.started(this);
-    if (this.plan.kind === 'fresh') this.subscribe(undefined);
-    else if (this.plan.kind === 'since') this.subscribe(this.plan.since);
+    if (this.plan.kind !== 'wait') this.follow(source.open(this.plan));
   }
 
-  private hello(): HelloMessage {
-    const { core } = this.host;
-    return {
-      type: 'hello',
-      protocol: PROTOCOL_VERSION,
-      agent: core.info,
-      now: core.log.now(),
-      lastSeq: core.log.lastSeq,
-      readonly: core.readonly,
-      actions: core.globalActions(),
-      bufferSize: core.log.capacity,
-    };
-  }
-
-  /**
-   * Fresh (no `since`, or a `since` this agent never reached — a previous
-   * instance's): snapshot of what is still alive, a gap for what neither the
-   * snapshot nor the ring holds, then the ring and live events. Resume: every
-   * event after `since`, a gap first if the ring lost some.
-   */
-  private subscribe(since: number | undefined): void {
-    const { log } = this.host.core;
-    if (since === undefined || since > log.lastSeq) {
-      const oldest = log.oldestSeq;
-      const snapshot = log.snapshot();
-      this.send({ type: 'snapshot', events: snapshot, now: snapshot.at(-1)?.t ?? 0 });
-      const count = oldest - 1 - snapshot.length;
-      if (count > 0) this.send({ type: 'gap', from: 1, to: oldest - 1, count, reason: 'evicted' });
-      this.cursor = oldest - 1;
-      this.resuming = false;
-    } else {
-      this.cursor = since;
-      this.resuming = true;
-    }
+  private follow(reader: StreamReader): void {
+    this.reader = reader;
     this.host.pump.add(this);
     if (this.flush()) this.host.pump.schedule();
   }
@@ -215,10 +178,10 @@ export class Session implements LogReader {
   }
 
   /**
-   * Answers (a snapshot can be large) are not covered by the event stream's
-   * send budget, so a peer that keeps asking without reading would make them
-   * pile up in the host. Once over the budget, stop reading its requests
-   * until it drains: TCP backpressure then stalls the peer, not the host.
+   * Answers (a snapshot can be large) are not covered by the stream's send
+   * budget, so a peer that keeps asking without reading would make them pile
+   * up in the server. Once over the budget, stop reading its requests until
+   * it drains: TCP backpressure then stalls the peer, not the server.
    */
   private throttle(): void {
     if (this.throttled || this.ws.bufferedAmount < this.host.config.sendBudget) return;
@@ -266,61 +229,38 @@ export class Session implements LogReader {
   }
 
   private handle(request: InspectorRequest): void {
-    const { core } = this.host;
     switch (request.type) {
       case 'auth':
         if (tokenMatches(request.token, this.host.config.token)) this.reply(request.id, { result: {} });
         else this.fail(request.id, { code: 'UNAUTHORIZED', message: 'wrong token' });
         return;
-      case 'subscribe':
-        this.reply(request.id, { result: { lastSeq: core.log.lastSeq } });
-        this.subscribe(request.since);
+      case 'subscribe': {
+        const { lastSeq, reader } = this.host.source.subscribe(request.since);
+        this.reply(request.id, { result: { lastSeq } });
+        this.follow(reader);
         return;
+      }
       case 'mark':
-        this.reply(request.id, { result: { seq: core.mark(request.label) } });
-        return;
       case 'act':
-        this.act(request);
+        this.perform(request);
         return;
     }
   }
 
-  private act(request: Extract<InspectorRequest, { type: 'act' }>): void {
-    if (this.host.core.readonly) {
-      this.fail(request.id, { code: 'READONLY', message: 'this agent is read-only: actions are refused' });
-      return;
-    }
-    if (this.host.closing()) {
-      this.fail(request.id, { code: 'AGENT_CLOSED', message: 'the agent is shutting down' });
-      return;
-    }
-    if (this.inFlight >= MAX_IN_FLIGHT) {
+  private perform(request: ActRequest | MarkRequest): void {
+    const { source } = this.host;
+    const deferred = source.deferred(request);
+    if (deferred && this.inFlight >= MAX_IN_FLIGHT) {
       this.fail(request.id, { code: 'RATE_LIMITED', message: `at most ${MAX_IN_FLIGHT} requests in flight` });
       return;
     }
+    const answer = source.perform(request);
+    if (!(answer instanceof Promise)) return this.reply(request.id, answer);
     this.inFlight++;
-    const options = request.timeout === undefined ? { source: 'inspector' as const } : { timeout: request.timeout, source: 'inspector' as const };
-    let running: Promise<SettleResult>;
-    try {
-      running = this.host.core.act(request.conn ?? null, request.name, options);
-    } catch (err) {
-      running = Promise.reject(err);
-    }
-    running.then(
-      (result) => {
-        this.inFlight--;
-        this.reply(request.id, { result });
-      },
-      (err: unknown) => {
-        this.inFlight--;
-        if (err instanceof AgentError) this.fail(request.id, { code: err.code, message: err.message });
-        else {
-          // Not one of the documented refusals: report it as the action failing.
-          const message = err instanceof Error ? err.message : String(err);
-          this.reply(request.id, { result: { verdict: 'failed', duration: 0, listenersRemoved: 0, handlesDropped: 0, error: { message } } });
-        }
-      },
-    );
+    answer
+      .then((settled) => this.reply(request.id, settled))
+      .catch((err: unknown) => this.host.logger.error('a request failed without an answer', err))
+      .finally(() => this.inFlight--);
   }
 
   private refuse(id: RequestId | undefined, message: string): void {
@@ -334,15 +274,15 @@ export class Session implements LogReader {
     else this.reply(id, { error });
   }
 
-  private reply(id: RequestId, body: { result: unknown } | { error: ProtocolError }): void {
-    this.send({ type: 'response', id, ...body });
+  private reply(id: RequestId, answer: Answer): void {
+    this.send({ type: 'response', id, ...answer });
   }
 
-  private send(message: AgentMessage): void {
+  private send(frame: AgentMessage | string): void {
     if (this.ws.readyState !== this.ws.OPEN) return;
     let text: string;
     try {
-      text = JSON.stringify(message);
+      text = typeof frame === 'string' ? frame : JSON.stringify(frame);
     } catch (err) {
       this.host.logger.error('could not serialise a message for an inspector', err);
       return;
@@ -357,7 +297,7 @@ export class Session implements LogReader {
     clearTimeout(this.drainTimer);
     this.held.length = 0;
     this.host.pump.remove(this);
-    this.cursor = undefined;
+    this.reader = undefined;
     this.host.ended(this, this.leftReason || `closed (${code}${reason ? ` ${reason}` : ''})`);
   }
 
