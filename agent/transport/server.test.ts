@@ -1,7 +1,8 @@
 import WebSocket from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AgentEvent } from '../../shared/protocol.js';
-import { Client, fakeCore, publishMarks, rawRequest, startStack, TOKEN, waitFor, type Stack, type StackOptions } from './harness.test-util.js';
+import { Client, fakeCore, publishMarks, startStack, TOKEN, waitFor, type Stack, type StackOptions } from './harness.test-util.js';
+import { rawRequest } from '../../shared/node/raw-http.test-util.js';
 
 let stacks: Stack[] = [];
 let clients: Client[] = [];
@@ -201,6 +202,21 @@ describe('token', () => {
     expect(foreign.headers).not.toMatch(/access-control-allow-origin/i);
     const other = await rawRequest(s.port, { path: '/metrics', upgrade: false });
     expect([other.status, other.body]).toEqual([404, 'Not found']);
+  });
+});
+
+describe('malformed request targets', () => {
+  it.each(['//', '//evil.com/status', 'http://127.0.0.1/status', '*'])('answers %s with 400, logs nothing into the host, and keeps serving', async (path) => {
+    const logged: string[] = [];
+    const logger = { warn: (m: string) => logged.push(m), error: (m: string) => logged.push(m) };
+    const s = await stack({ logger });
+    for (const upgrade of [true, false]) {
+      const response = await rawRequest(s.port, { path, upgrade });
+      expect([response.status, response.body]).toEqual([400, 'Bad Request']);
+    }
+    expect(logged).toEqual([]);
+    const c = await inspector(s);
+    await c.until(() => c.of('hello').length === 1, 'hello');
   });
 });
 
