@@ -136,7 +136,7 @@ test.describe('a long recording', () => {
     await page.goto(hub.uiUrl);
     const figure = page.getByRole('figure', { name: 'Connections and listeners over time' });
     await expect(figure).toBeVisible();
-    await expect(page.getByText(/^\d+ reloads too close together to draw at this scale/)).toBeVisible();
+    await expect(page.getByText(/^\d+ reloads not drawn, too close to the previous one at this scale/)).toBeVisible();
     const drawn = await figure.locator('.chart-markers line').count();
     expect(drawn).toBeGreaterThan(20);
     expect(drawn).toBeLessThan(300);
