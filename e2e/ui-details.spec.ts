@@ -54,12 +54,12 @@ test('findings are listed worst first, whatever order they opened in', async ({ 
   const e = (t: number, event: Record<string, unknown>) => ({ ...event, seq: ++seq, t }) as unknown as RecordingLine;
   await openFile(page, 'severity.ndjson', [
     hello(),
-    e(1, { type: 'handle.table', table: 'rooms' }),
-    e(2, { type: 'handle.store', table: 'rooms', handle: 1, handleType: 'room' }),
-    e(3, { type: 'handle.drop', table: 'rooms', handle: 1, ok: true }),
+    e(1, { type: 'handle.table', table: 'rooms', mirror: false }),
+    e(2, { type: 'handle.store', table: 'rooms', handle: 1, handleType: 'room', owner: null }),
+    e(3, { type: 'handle.drop', table: 'rooms', handle: 1, ok: true, owner: null }),
     // A warning first (double drop), an error later (use after drop).
-    e(4, { type: 'handle.drop', table: 'rooms', handle: 1, ok: false }),
-    e(500, { type: 'handle.retrieve', table: 'rooms', handle: 1, ok: false }),
+    e(4, { type: 'handle.drop', table: 'rooms', handle: 1, ok: false, owner: null }),
+    e(500, { type: 'handle.retrieve', table: 'rooms', handle: 1, ok: false, owner: null }),
     { type: 'now', now: 1000 } as RecordingLine,
   ]);
   await openTab(page, 'Findings');

@@ -5,10 +5,10 @@ import type { UiStore } from '../data/ui-store.js';
 import { useUi } from '../ui-context.js';
 import { formatCount } from '../model/format.js';
 
-/** What the link state means and what to do about it; recording load errors; action failures. */
+/** What the link state means and what to do about it; recording load errors; skipped malformed events; action failures. */
 export function LinkBanner() {
   const { store, actionError, dismissActionError, link: summary } = useUi();
-  const { link, runs, events, recordingErrors } = useDerived(store, bannerView, { store });
+  const { link, runs, events, recordingErrors, malformed } = useDerived(store, bannerView, { store });
   const seconds = useSecondsUntil(link.status === 'reconnecting' ? link.retryAt : undefined);
 
   const banners: ReactNode[] = [];
@@ -86,6 +86,16 @@ export function LinkBanner() {
       break;
     }
   }
+  if (malformed.count > 0) {
+    banners.push(
+      <div key="malformed" className="banner" role="status" aria-label="Malformed events">
+        <b>
+          {formatCount(malformed.count)} malformed event{malformed.count === 1 ? '' : 's'} skipped
+        </b>{' '}
+        (the latest: {malformed.latest}). The agent sent events this inspector cannot read; everything else is shown.
+      </div>,
+    );
+  }
   if (actionError) {
     banners.push(
       <div key="action" className="banner error" role="alert">
@@ -100,5 +110,12 @@ export function LinkBanner() {
 }
 
 function bannerView({ store }: { store: UiStore }) {
-  return { link: store.link, runs: store.target.runs.length, events: store.log.length, recordingErrors: store.recordingErrors };
+  const malformed = store.target.malformed;
+  return {
+    link: store.link,
+    runs: store.target.runs.length,
+    events: store.log.length,
+    recordingErrors: store.recordingErrors,
+    malformed: { count: malformed.count, latest: malformed.latest },
+  };
 }

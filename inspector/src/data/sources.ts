@@ -1,7 +1,6 @@
 import { backoffDelay } from '../../../shared/backoff.js';
 import { AgentLink } from '../../client/link.js';
-import { createRecordingHeader, RecordChecker, serializeRecording } from '../../client/recording.js';
-import type { RecordingLine } from '../../../shared/protocol.js';
+import { createRecordingHeader } from '../../client/recording.js';
 import type { TargetInfo, TargetsMessage } from '../../../shared/hub-protocol.js';
 import type { ReadProgress, RecordingSource } from './recording-reader.js';
 import type { UiStore } from './ui-store.js';
@@ -39,31 +38,26 @@ export function connectAgent(store: UiStore, url: string, remember = false): () 
 
 /**
  * Opens a recording in the store: a worker reads the file into row batches,
- * the page checks and ingests each batch while the rest is still being read.
- * What is valid is loaded, where it broke is reported. Returns a function
- * that stops reading.
+ * the page checks, analyses and logs each batch while the rest is still
+ * being read. What is valid is loaded, where it broke is reported. Returns a
+ * function that stops reading.
  */
 export function openRecording(store: UiStore, source: RecordingSource, name: string): () => void {
   store.beginRecording(name);
   let worker: Worker | undefined;
   let finished = false;
-  let records: RecordingLine[] = [];
-  const checker = new RecordChecker((record) => records.push(record));
+  const finish = (end: Parameters<UiStore['endRecording']>[0]) => {
+    finished = true;
+    worker?.terminate();
+    store.endRecording(end);
+  };
   const receive = (progress: ReadProgress): void => {
     if (finished) return;
     if (progress.type === 'rows') {
-      checker.add(progress.rows);
-      store.appendRecording(records, progress.total ? Math.min(1, progress.bytes / progress.total) : null);
-      records = [];
+      const wanted = store.appendRecording(progress.rows, progress.io, progress.total ? Math.min(1, progress.bytes / progress.total) : null);
       // Past the damage nothing more is loaded.
-      if (!checker.done) return;
-    }
-    finished = true;
-    worker?.terminate();
-    if (progress.type !== 'failed') return store.endRecording(checker.end().errors);
-    // What was read stays open; the banner says why the rest is missing.
-    store.endRecording([]);
-    store.setLink({ status: 'offline', reason: `could not load the recording: ${progress.message}` });
+      if (!wanted) finish({ timings: null });
+    } else finish(progress.type === 'end' ? { timings: progress.timings } : { failed: progress.message });
   };
   try {
     worker = new Worker(new URL('./recording-worker.ts', import.meta.url), { type: 'module' });
@@ -83,9 +77,16 @@ export function openRecording(store: UiStore, source: RecordingSource, name: str
   };
 }
 
-/** Everything seen so far as a recording: each run's hello, events, gaps and clock ticks as they arrived. */
+/** Everything seen so far as a recording: each run's hello, events, gaps and clock ticks as they arrived (an opened file's rows as they were). */
 export function recordingText(store: UiStore): string {
-  return serializeRecording(createRecordingHeader(), store.lines);
+  const { log, markers } = store;
+  const out = [JSON.stringify(createRecordingHeader())];
+  let next = 0;
+  for (let i = 0; i <= log.length; i++) {
+    while (next < markers.length && markers[next]!.at === i) out.push(JSON.stringify(markers[next++]!.line));
+    if (i < log.length) out.push(log.rawAt(i) ?? JSON.stringify(log.at(i)));
+  }
+  return `${out.join('\n')}\n`;
 }
 
 /** Starts a browser download of `text`. */
