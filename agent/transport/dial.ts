@@ -94,7 +94,7 @@ export class Dialer {
     let openedAt: number | undefined;
     ws.on('open', () => {
       openedAt = Date.now();
-      this.sessions.attach(ws, this.remote, 'out', true, { kind: 'wait' });
+      this.sessions.attach(ws, { remote: this.remote, direction: 'out', authenticated: true, plan: { kind: 'wait' } });
     });
     ws.on('close', () => {
       if (this.ws === ws) this.ws = undefined;

@@ -69,6 +69,9 @@ export interface StackOptions {
   heartbeatInterval?: number;
   authTimeout?: number;
   logger?: Logger;
+  maxConnections?: number;
+  maxUnauthenticated?: number;
+  maxAuthMessageSize?: number;
 }
 
 /** The real transport (pump, sessions, server) on a fake core, listening on port 0. */
@@ -96,6 +99,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       allowedHosts: options.allowedHosts ?? [],
       allowedOrigins: options.allowedOrigins ?? [],
       maxMessageSize: config.maxMessageSize,
+      maxConnections: options.maxConnections ?? 64,
+      maxUnauthenticated: options.maxUnauthenticated ?? 16,
+      maxAuthMessageSize: options.maxAuthMessageSize ?? 4096,
     },
     sessions,
     logger,

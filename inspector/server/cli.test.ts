@@ -46,6 +46,8 @@ describe('bridgescope serve: arguments', () => {
       adb: true,
     });
     expect(parseServeArgs(['--open', 'run.ndjson', '--token', 'T']).options).toEqual({ open: 'run.ndjson', token: 'T' });
+    expect(parseServeArgs(['--max-connections', '100', '--max-unauthenticated=8']).options).toEqual({ maxConnections: 100, maxUnauthenticated: 8 });
+    expect(() => parseServeArgs(['--max-connections', '0'])).toThrow('--max-connections must be a whole number ≥ 1, got "0"');
   });
 
   it('exits 2 with the usage on a bad option', async () => {

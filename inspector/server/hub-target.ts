@@ -3,7 +3,7 @@ import type { ActRequest, HelloMessage, MarkRequest } from '../../shared/protoco
 import type { Logger } from '../../shared/logger.js';
 import type { TargetInfo } from '../../shared/hub-protocol.js';
 import { Pump } from '../../shared/node/protocol-server/pump.js';
-import { CloseCode, ProtocolSession, type ProtocolSessionConfig, type SessionHost } from '../../shared/node/protocol-server/session.js';
+import { CloseCode, ProtocolSession, type PeerInfo, type ProtocolSessionConfig, type SessionHost } from '../../shared/node/protocol-server/session.js';
 import type { Answer, StartPlan, StreamReader, StreamSource } from '../../shared/node/protocol-server/stream.js';
 import { CLOSE_REPLACED, type HubAgentSocket, type StreamMessage } from './hub-agent-socket.js';
 import { REPLAY_BATCH, TargetHistory } from './history.js';
@@ -59,8 +59,8 @@ export class HubTarget implements StreamSource {
   }
 
   /** Serves a UI on `/target/<key>` (authenticated at the upgrade, or by its first message). */
-  serve(ws: WebSocket, remote: string, authenticated: boolean, plan: StartPlan): ProtocolSession {
-    const session = new ProtocolSession(`u${this.nextSessionId++}`, ws, remote, 'in', this.sessionHost, authenticated, plan);
+  serve(ws: WebSocket, peer: Omit<PeerInfo, 'id' | 'direction'>): ProtocolSession {
+    const session = new ProtocolSession(ws, { id: `u${this.nextSessionId++}`, direction: 'in', ...peer }, this.sessionHost);
     this.sessions.add(session);
     return session;
   }

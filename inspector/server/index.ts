@@ -21,6 +21,9 @@ import { Heartbeat } from '../../shared/node/protocol-server/heartbeat.js';
 import { refuseUpgrade } from '../../shared/node/protocol-server/refuse-upgrade.js';
 import { parseStartPlan } from '../../shared/node/protocol-server/stream.js';
 import { parseRequestTarget } from '../../shared/node/request-target.js';
+import { Admission } from '../../shared/node/protocol-server/admission.js';
+import type { ProtocolSession } from '../../shared/node/protocol-server/session.js';
+import { HTTP_TIMEOUTS } from '../../shared/node/protocol-server/http-timeouts.js';
 import { Hub } from './hub.js';
 import { defaultUiDir } from '../../shared/node/package-root.js';
 import { DEFAULT_RECORD_MAX_BYTES, Recorder } from './recorder.js';
@@ -64,6 +67,10 @@ export interface InspectorServerOptions {
   historyLines?: number;
   /** Ping interval for agent and UI sockets, in ms. Default 15000. */
   heartbeatInterval?: number;
+  /** Most connections at once (agents, UIs, HTTP requests). Default 512. */
+  maxConnections?: number;
+  /** Most connections that have not shown a token yet; past it the oldest is dropped. Default 64. */
+  maxUnauthenticated?: number;
   /** `adb devices` poll interval, in ms. Default 2000. */
   adbPollInterval?: number;
   /** Default: warnings and errors to the console. `debug` carries attach/detach notices. */
@@ -86,6 +93,10 @@ const MAX_UI_REQUEST = 64 * 1024;
 const UI_SEND_BUDGET = 4 * 1024 * 1024;
 /** Milliseconds a UI that connected without a token has to send `auth`. */
 const AUTH_TIMEOUT = 5000;
+/** Bytes a socket may send before it has authenticated: one `auth` message. */
+const MAX_AUTH_MESSAGE = 4096;
+export const DEFAULT_MAX_CONNECTIONS = 512;
+export const DEFAULT_MAX_UNAUTHENTICATED = 64;
 
 const consoleLogger: Logger = {
   warn: (message) => console.warn(`[bridgescope] ${message}`),
@@ -193,6 +204,7 @@ export async function startInspectorServer(options: InspectorServerOptions = {})
         logger.warn(`refused an agent from ${remote}: wrong or missing pairing token (HTTP 401)`);
         return refuseUpgrade(socket, 401, 'Bridgescope hub: wrong or missing pairing token. Dial the URL `bridgescope serve` printed (ws://…/agent?token=…).\n');
       }
+      admission.authenticated(req.socket);
       agentSockets.handleUpgrade(req, socket, head, (ws) => hub.adopt(ws, 'in', remote));
       return;
     }
@@ -207,14 +219,21 @@ export async function startInspectorServer(options: InspectorServerOptions = {})
       }
       const plan = parseStartPlan(url.searchParams);
       if (!plan) return refuseUpgrade(socket, 400, 'since must be a non-negative integer\n');
+      const raw = req.socket;
+      let session: ProtocolSession | undefined;
+      if (given !== null) admission.authenticated(raw);
+      else if (!admission.mayAwaitAuth()) return refuseUpgrade(socket, 503, 'Bridgescope hub: too many connections without a token right now; retry, or put the token on the URL.\n');
+      else admission.limitUntilAuthenticated(raw, head, () => (session ? session.cutOff() : raw.destroy()));
       uiSockets.handleUpgrade(req, socket, head, (ws) => {
-        const session = hub.target(key).serve(ws, remote, given !== null, plan);
-        heartbeat.watch(ws, (reason) => session.terminate(reason));
+        const served = hub.target(key).serve(ws, { remote, authenticated: given !== null, plan, onAuthenticated: () => admission.authenticated(raw) });
+        session = served;
+        heartbeat.watch(ws, (reason) => served.terminate(reason));
       });
       return;
     }
     if (!tokenMatches(given ?? '', token)) return refuseUpgrade(socket, 401, 'Bridgescope hub: wrong or missing token. Open the UI URL `bridgescope serve` printed.\n');
     if (url.pathname === '/ui') {
+      admission.authenticated(req.socket);
       uiSockets.handleUpgrade(req, socket, head, (ws) => watchTargets(ws));
       return;
     }
@@ -244,8 +263,13 @@ export async function startInspectorServer(options: InspectorServerOptions = {})
     };
   }
 
-  const server = createServer(guarded(onRequest, (_req, res) => res.destroy()));
+  const server = createServer(HTTP_TIMEOUTS, guarded(onRequest, (_req, res) => res.destroy()));
   markInternal(server);
+  const admission = new Admission(server, {
+    maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+    maxUnauthenticated: options.maxUnauthenticated ?? DEFAULT_MAX_UNAUTHENTICATED,
+    maxAuthMessageSize: MAX_AUTH_MESSAGE,
+  });
   server.on('upgrade', guarded(onUpgrade, (_req, socket) => socket.destroy()));
   server.on('clientError', (_error, socket) => socket.destroy());
   await new Promise<void>((resolveListen, reject) => {
