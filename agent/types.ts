@@ -118,12 +118,20 @@ export interface HandleTable<T = unknown> {
   has(id: HandleId): boolean;
 }
 
+/** A foreign table's handle id: a BigInt (a 64-bit FFI handle) is carried as its decimal string. */
+export type ForeignHandleId = HandleId | bigint;
+
+/** What a foreign table says about a stored handle. */
+export interface ForeignStoreOptions extends Omit<StoreOptions, 'parent'> {
+  parent?: ForeignHandleId;
+}
+
 export interface HandleMirror {
   readonly name: string;
-  stored(id: HandleId, info?: StoreOptions): void;
-  retrieved(id: HandleId, ok?: boolean): void;
-  taken(id: HandleId, ok?: boolean): void;
-  dropped(id: HandleId, ok?: boolean): void;
+  stored(id: ForeignHandleId, info?: ForeignStoreOptions): void;
+  retrieved(id: ForeignHandleId, ok?: boolean): void;
+  taken(id: ForeignHandleId, ok?: boolean): void;
+  dropped(id: ForeignHandleId, ok?: boolean): void;
 }
 
 export interface AgentEvents {
