@@ -214,12 +214,12 @@ export class HubProcess {
     return line as unknown as { port: number; token: string; pairingToken: string };
   }
 
-  /** The hub's heap after a full GC: what it retains. */
-  async heapUsed(): Promise<number> {
+  /** What the hub retains after a full GC: its JS heap plus memory outside it (Buffers). */
+  async retained(): Promise<number> {
     const before = this.lines.length;
     this.child.stdin.write('heap\n');
     const line = await waitFor(() => this.lines.slice(before).find((l) => l.type === 'heap'), 'the hub heap');
-    return line.heapUsed as number;
+    return (line.heapUsed as number) + (line.external as number);
   }
 
   async kill(): Promise<void> {

@@ -13,7 +13,7 @@ function drain(reader: StreamReader, maxEvents = 500): AgentMessage[] {
   while (!reader.caughtUp()) {
     const frame = reader.next(maxEvents);
     if (frame === undefined) break;
-    out.push(typeof frame === 'string' ? (JSON.parse(frame) as AgentMessage) : frame);
+    out.push(typeof frame === 'string' || frame instanceof Uint8Array ? (JSON.parse(Buffer.from(frame).toString()) as AgentMessage) : frame);
   }
   return out;
 }
@@ -112,6 +112,21 @@ describe('TargetHistory', () => {
     history.startRun(hello('b'));
     history.appendEvents(marks(1, 12), 12);
     expect(shape(drain(reader))).toEqual(['gap 31-33 (3 slow-consumer)', 'hello b', 'gap 1-3 (3 slow-consumer)', 'batch 4,5,6,7,8,9,10,11,12']);
+  });
+
+  it('stays within its byte bound, counting what it holds', () => {
+    const history = new TargetHistory({ maxBytes: 512 * 1024 });
+    history.startRun(hello('a'));
+    const label = 'z'.repeat(1000);
+    history.appendEvents(Array.from({ length: 2000 }, (_, i) => ({ type: 'mark', label, seq: i + 1, t: i + 1 })), 2000);
+    expect(history.bytes).toBeLessThanOrEqual(512 * 1024);
+    const messages = drain(history.readAll());
+    const gap = messages.find((m) => m.type === 'gap');
+    expect(gap).toMatchObject({ from: 1, reason: 'evicted' });
+    const seqs = messages.flatMap((m) => (m.type === 'batch' ? m.events.map((e) => e.seq) : []));
+    expect(seqs[0]).toBe(gap!.type === 'gap' ? gap!.to + 1 : 0);
+    expect(seqs.at(-1)).toBe(2000);
+    expect(seqs.length * 1000).toBeLessThanOrEqual(512 * 1024);
   });
 
   it('batches long runs in frames of at most 500 events', () => {

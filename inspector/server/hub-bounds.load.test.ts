@@ -51,7 +51,7 @@ describe('hub: buffers bounded by bytes', () => {
     await waitFor(() => targets().find((t) => t.key === 'alpha')?.state === 'live', 'alpha live');
     const live = socket(`ws://127.0.0.1:${port}/target/alpha?token=ui-token`);
     const before = rssOf(pid);
-    const heapBefore = await hub.heapUsed();
+    const retainedBefore = await hub.retained();
     // 8 rounds of 500 × 20 KB: 80 MB through a hub that keeps 32 MiB of it.
     const has = (ws: RecordingSocket, label: string) => ws.messages.some((m) => m.type === 'batch' && (m.events as { label?: string }[]).some((e) => e.label?.startsWith(`${label} `)));
     const { peak } = await peakRss(pid, async () => {
@@ -61,9 +61,9 @@ describe('hub: buffers bounded by bytes', () => {
         await waitFor(() => has(live, `r${round}-500`), `round ${round} relayed live`, 60_000);
       }
     });
-    const retained = (await hub.heapUsed()) - heapBefore;
+    const retained = (await hub.retained()) - retainedBefore;
     // The peak is the collector's lag behind 200 MB of parsed frames, not what the hub keeps: printed, not bounded here.
-    console.log(`20 KB events: hub RSS ${(before / MB).toFixed(1)} → peak ${(peak / MB).toFixed(1)} MB; heap retained after GC +${(retained / MB).toFixed(1)} MB`);
+    console.log(`20 KB events: hub RSS ${(before / MB).toFixed(1)} → peak ${(peak / MB).toFixed(1)} MB; retained after GC (heap and Buffers) +${(retained / MB).toFixed(1)} MB`);
     // What it keeps: the 32 MiB history and little else.
     expect(retained).toBeLessThan(32 * MB + 8 * MB);
 

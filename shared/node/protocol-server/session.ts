@@ -4,7 +4,7 @@ import type { Logger } from '../../logger.js';
 import { parseFrame } from '../request-frame.js';
 import { tokenMatches } from '../token.js';
 import type { LogReader, Pump } from './pump.js';
-import type { Answer, StartPlan, StreamReader, StreamSource } from './stream.js';
+import type { Answer, OutboundFrame, StartPlan, StreamReader, StreamSource } from './stream.js';
 
 /** Most requests one peer may have in flight (running actions, relayed requests). */
 const MAX_IN_FLIGHT = 32;
@@ -309,8 +309,9 @@ export class ProtocolSession implements LogReader {
     this.send({ type: 'response', id, ...answer });
   }
 
-  private send(frame: AgentMessage | string): void {
+  private send(frame: OutboundFrame): void {
     if (this.ws.readyState !== this.ws.OPEN) return;
+    if (frame instanceof Uint8Array) return this.ws.send(frame, { binary: false });
     let text: string;
     try {
       text = typeof frame === 'string' ? frame : JSON.stringify(frame);
