@@ -47,10 +47,18 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 /** A switch that has not caught up by then counts as taking this long. */
 const SWITCH_GIVE_UP_MS = 30_000;
 
-/** Opens a target as the UI does; resolves once every event the hub held at `lastSeq` is applied (or it gave up). */
-async function switchTo(url: string, lastSeq: number): Promise<{ ms: number; close: () => Promise<void> }> {
+/**
+ * Opens a target as the UI does; resolves once every event the hub held at
+ * `lastSeq` is applied (or it gave up), with when its first message (the
+ * hello) arrived: how long the hub took to start answering.
+ */
+async function switchTo(url: string, lastSeq: number): Promise<{ ms: number; firstMs: number; close: () => Promise<void> }> {
   const started = performance.now();
   const link = new AgentLink({ url, WebSocket: WebSocket as unknown as ConstructorParameters<typeof AgentLink>[0]['WebSocket'], reconnect: false });
+  let firstMs: number | undefined;
+  link.on('message', () => {
+    firstMs ??= performance.now() - started;
+  });
   const target = new Target();
   target.attach(link);
   await new Promise<void>((resolve) => {
@@ -64,7 +72,7 @@ async function switchTo(url: string, lastSeq: number): Promise<{ ms: number; clo
       if ((target.currentRun()?.lastSeq ?? 0) >= lastSeq) done();
     });
   });
-  return { ms: Math.min(performance.now() - started, SWITCH_GIVE_UP_MS), close: () => link.close() };
+  return { ms: Math.min(performance.now() - started, SWITCH_GIVE_UP_MS), firstMs: firstMs ?? SWITCH_GIVE_UP_MS, close: () => link.close() };
 }
 
 export default async function hub(): Promise<BenchResult[]> {
@@ -103,6 +111,7 @@ export default async function hub(): Promise<BenchResult[]> {
       return ran;
     });
     const switches: number[] = [];
+    const firsts: number[] = [];
     let current: { close: () => Promise<void> } | undefined;
     for (let n = 0; performance.now() - started < SECONDS * 1000; n++) {
       const name = names[(n * 7) % AGENTS]!;
@@ -112,6 +121,7 @@ export default async function hub(): Promise<BenchResult[]> {
       await current?.close();
       const switched = await switchTo(`ws://127.0.0.1:${port}/target/${encodeURIComponent(name)}?token=${token}`, lastSeq);
       switches.push(switched.ms);
+      firsts.push(switched.firstMs);
       current = switched;
       await sleep(SWITCH_EVERY_MS);
     }
@@ -126,7 +136,7 @@ export default async function hub(): Promise<BenchResult[]> {
     await current?.close();
     server.send({ type: 'stats' });
     const end = await server.next<HubStats>('stats');
-    const delivered = names.map((name) => {
+    const deliveries = names.map((name) => {
       const target = end.targets.find((t) => t.key === name);
       return Math.min(1, (target?.received ?? 0) / Math.max(1, published[name] ?? 0));
     });
@@ -145,10 +155,10 @@ export default async function hub(): Promise<BenchResult[]> {
       { name: 'hub.history.mb', value: round1(end.historyBytes / MIB), unit: 'MiB', budget: { op: '<=', value: HISTORY_BUDGET_MIB } },
       {
         name: 'hub.delivered.min',
-        value: round3(Math.min(...delivered)),
+        value: round3(Math.min(...deliveries)),
         unit: 'ratio',
         budget: { op: '>=', value: 0.99 },
-        note: `per agent, received by the hub / published; median ${round3(median(delivered))}; agents reported ${lost.toLocaleString('en-US')} events lost in gaps`,
+        note: `per agent, received by the hub / published; median ${round3(median(deliveries))}; agents reported ${lost.toLocaleString('en-US')} events lost in gaps`,
       },
       { name: 'hub.events_per_s', value: Math.round(received / elapsed), unit: 'events/s', note: `received by the hub over ${round1(elapsed)} s (offered: ${(AGENTS * PER_SECOND).toLocaleString('en-US')}/s)` },
       {
@@ -163,13 +173,25 @@ export default async function hub(): Promise<BenchResult[]> {
         value: round1(Math.max(...switches)),
         unit: 'ms',
         budget: { op: '<=', value: 500 },
-        note: `${switches.length} switches via the hub protocol (AgentLink + Target with its analysis, in the bench process), p90 ${round1(percentile(switches, 90))} ms`,
+        note:
+          `${switches.length} switches via the hub protocol (AgentLink + Target with its analysis, in the bench process), p90 ${round1(percentile(switches, 90))} ms; ` +
+          `slowest: ${slowest(switches)}; the hello arrived after p50 ${round1(median(firsts))} ms, max ${round1(Math.max(...firsts))} ms`,
       },
     ];
   } finally {
     await Promise.all(fleets.map((fleet) => fleet.stop()));
     await server.stop();
   }
+}
+
+/** The three slowest switches with their place in the run (1 = the first, the code still cold). */
+function slowest(switches: number[]): string {
+  return switches
+    .map((ms, i) => ({ ms, n: i + 1 }))
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, 3)
+    .map(({ ms, n }) => `#${n} ${Math.round(ms)} ms`)
+    .join(', ');
 }
 
 function round1(n: number): number {
