@@ -102,6 +102,22 @@ export interface ConnOpenEvent extends EventBase {
   /** Actions this connection offers (`disconnect`, `close`, app ones). */
   actions: ActionInfo[];
   stack?: Stack;
+  /**
+   * For an app-level session (a socket.io session, an HTTP/2 stream or gRPC
+   * call, a session the app tracks itself): the connection that carries it,
+   * its transport. Such a session is never "abandoned" by itself (its
+   * carrier's liveness decides), and a carrier is not while it carries one.
+   */
+  via?: string;
+  /** What the session speaks, when the agent recognised it: `socket.io`, `http2`, `grpc`, … (docs/protocol.md). */
+  protocol?: string;
+}
+
+/** A session now (also) uses another connection as its transport (a socket.io polling request, its upgrade). */
+export interface ConnViaEvent extends EventBase {
+  type: 'conn.via';
+  conn: string;
+  via: string;
 }
 
 /** EOF received: the peer will send nothing more. */
@@ -153,6 +169,21 @@ export interface ConnWriteAfterCloseEvent extends EventBase {
   state: 'closed' | 'peer-ended' | 'local-ended';
   bytes?: number;
   stack?: Stack;
+}
+
+/**
+ * The agent could not tell which connection some work belonged to: a
+ * listener or handle was created with no owner although connection work had
+ * run (e.g. with `attribution: 'sync'`, code that continued after an await).
+ * Sent at most once per connection; leaks of such work cannot be flagged.
+ */
+export interface AttributionLostEvent extends EventBase {
+  type: 'attribution.lost';
+  /** The connection whose work ran last before it (probably the one it belonged to), or null. */
+  conn: string | null;
+  /** The listener id, or `${table}:${handle}`, created with no owner. */
+  subject: string;
+  reason: string;
 }
 
 export type EmitterKind = 'EventEmitter' | 'EventTarget';
@@ -302,6 +333,7 @@ export const RULE_IDS = [
   'double-drop',
   'orphan-handle',
   'stuck-teardown',
+  'unattributed',
 ] as const;
 
 export type RuleId = (typeof RULE_IDS)[number];
@@ -327,6 +359,8 @@ export interface Finding {
   openedT: number;
   resolvedSeq?: number;
   resolvedT?: number;
+  /** The full creation stack of what it is about (the message names its first frame outside node_modules). */
+  stack?: Stack;
 }
 
 export type AgentEvent =
@@ -339,6 +373,8 @@ export type AgentEvent =
   | ConnErrorEvent
   | ConnIoEvent
   | ConnWriteAfterCloseEvent
+  | ConnViaEvent
+  | AttributionLostEvent
   | EmitterWatchEvent
   | EmitterUnwatchEvent
   | EmitterLostTrackEvent
@@ -365,6 +401,8 @@ const EVENT_TYPE_SET: Record<AgentEventType, true> = {
   'conn.error': true,
   'conn.io': true,
   'conn.write-after-close': true,
+  'conn.via': true,
+  'attribution.lost': true,
   'emitter.watch': true,
   'emitter.unwatch': true,
   'emitter.lost-track': true,

@@ -67,7 +67,7 @@ describe('bridgescope check', () => {
     expect(stdout).toMatch(/^warning orphan-listener {2}"update" listener on manager outlived its connection c\d+\n {8}\S/);
     expect(stdout).toMatch(/\n\nbridgescope check: 1 open finding \(1 warning\) in check-backend \(pid \d+\) after watching 0s\n$/);
     const xml = await readFile(junit, 'utf8');
-    expect(xml).toContain('<testsuite name="bridgescope check" tests="9" failures="1" skipped="0" errors="0">');
+    expect(xml).toContain('<testsuite name="bridgescope check" tests="10" failures="1" skipped="0" errors="0">');
     expect(xml).toMatch(/<testcase classname="bridgescope check" name="orphan-listener">\s*<failure message="1 open finding: [^"]+" type="warning">/);
     expect(xml).toContain('<testcase classname="bridgescope check" name="stale-handle"/>');
   });

@@ -32,6 +32,7 @@ export function emitAfterCloseRule(): Rule {
         evidence: [e.seq],
         openedSeq: e.seq,
         openedT: e.t,
+        ...(e.stack !== undefined && { stack: e.stack }),
       });
     },
   };
