@@ -4,6 +4,7 @@ import type { Transport } from '../../shared/protocol.js';
 import type { ConnectionRegistry } from './connections.js';
 import type { ProbeContext } from './context.js';
 import { isInternal } from '../../shared/node/internal-mark.js';
+import type { Frameworks } from './frameworks/index.js';
 import { interpose } from './interpose.js';
 import { bracketHost } from '../../shared/host-policy.js';
 
@@ -34,6 +35,7 @@ export class ServerProbe {
   constructor(
     private readonly ctx: ProbeContext,
     private readonly connections: ConnectionRegistry,
+    private readonly frameworks: Frameworks,
   ) {}
 
   start(): void {
@@ -73,10 +75,12 @@ export class ServerProbe {
     if (known) return known;
     const info: ServerInfo = { id: this.ctx.nextId('s'), listening: false };
     this.servers.set(server, info);
-    const { ctx, connections } = this;
+    const { ctx, connections, frameworks } = this;
     const announce = (): void => {
       if (info.listening) return;
       info.listening = true;
+      // Frameworks attached to it are loaded by now.
+      frameworks.scan();
       info.transport = transportOf(server);
       ctx.sink.publish({ type: 'server.listen', server: info.id, transport: info.transport, address: addressOf(server) });
     };
@@ -96,9 +100,11 @@ export class ServerProbe {
         } else if (type === 'close' && info.listening) {
           info.listening = false;
           ctx.sink.publish({ type: 'server.close', server: info.id });
+        } else {
+          owner = frameworks.serverEvent(type, args);
         }
       });
-      // The app's 'connection' listeners are the connection's first work.
+      // The app's 'connection' listeners are the connection's first work; a stream's listeners are the stream's.
       return owner === null ? invoke(this, args) : ctx.runOwned(owner, () => invoke(this, args));
     });
     if (server.listening) announce();
