@@ -1,6 +1,7 @@
 import { AsyncLocalStorage, executionAsyncResource } from 'node:async_hooks';
 import type { Stack } from '../../shared/protocol.js';
 import type { EventSink, ProbeOptions } from '../types.js';
+import { AttributionGaps } from './attribution-gaps.js';
 import { OwnershipLedger } from './ownership.js';
 import { createStackCapture } from './stack.js';
 
@@ -11,6 +12,9 @@ export class ProbeContext {
   private readonly followsAsync: boolean;
   /** With `attribution: 'sync'`: the connection whose event dispatch (or `runAs`) is on the stack. */
   private syncOwner: string | null = null;
+  /** With `attribution: 'sync'`: the connection whose work ran last (attribution-gaps.ts). */
+  lastOwner: string | null = null;
+  readonly gaps = new AttributionGaps(this);
   readonly ledger = new OwnershipLedger();
   readonly captureStack: () => Stack | undefined;
   /** False after close(): wrappers left on app objects stop publishing. */
@@ -48,6 +52,7 @@ export class ProbeContext {
     if (this.followsAsync) return owner === null ? this.als.exit(fn) : this.als.run(owner, fn);
     const previous = this.syncOwner;
     this.syncOwner = owner;
+    if (owner !== null) this.lastOwner = owner;
     try {
       return fn();
     } finally {
@@ -79,6 +84,7 @@ export class ProbeContext {
     if (this.followsAsync) return undefined;
     const previous = this.syncOwner;
     this.syncOwner = owner;
+    this.lastOwner = owner;
     return previous;
   }
 

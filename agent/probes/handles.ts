@@ -238,4 +238,5 @@ function publishStore(ctx: ProbeContext, table: string, handle: HandleId, option
     owner,
     ...(stack !== undefined && { stack }),
   });
+  if (owner === null) ctx.gaps.unowned(`${table}:${handle}`);
 }

@@ -33,6 +33,7 @@ export class ListenerBook {
       once,
       ...('preexisting' in origin ? { preexisting: true } : origin.stack !== undefined && { stack: origin.stack }),
     });
+    if (record.owner === null && !('preexisting' in origin)) this.ctx.gaps.unowned(record.id);
     return record;
   }
 
