@@ -39,7 +39,7 @@ const processIO: CheckIO = {
 class UsageError extends Error {}
 
 /** How long check waits after the watch for grace periods to run out, so it returns within its duration plus 2 s. */
-const SETTLE_BUDGET = 1500;
+const SETTLE_BUDGET = 1200;
 
 interface CheckArgs {
   url: string;
