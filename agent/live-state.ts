@@ -8,6 +8,8 @@ interface ConnEvents {
   io?: AgentEvent;
   /** Every other connection this session used as its transport (`conn.via`). */
   via?: AgentEvent[];
+  /** What it speaks since an upgrade (`conn.protocol`). */
+  protocol?: AgentEvent;
   /** Kept only while the closed connection still owns listeners or handles. */
   close?: AgentEvent;
 }
@@ -65,6 +67,9 @@ export class LiveState {
         break;
       case 'conn.io':
         this.conn(e.conn).io = e;
+        break;
+      case 'conn.protocol':
+        this.conn(e.conn).protocol = e;
         break;
       case 'conn.via': {
         const conn = this.conns.get(e.conn);
@@ -152,6 +157,7 @@ export class LiveState {
     for (const c of this.conns.values()) {
       keep(c.open);
       for (const via of c.via ?? []) keep(via);
+      keep(c.protocol);
       keep(c.peerEnd);
       keep(c.localEnd);
       keep(c.io);

@@ -109,8 +109,20 @@ export interface ConnOpenEvent extends EventBase {
    * carrier's liveness decides), and a carrier is not while it carries one.
    */
   via?: string;
-  /** What the session speaks, when the agent recognised it: `socket.io`, `http2`, `grpc`, … (docs/protocol.md). */
+  /**
+   * What it speaks, when the agent recognised it: `http` (an HTTP/1
+   * connection: between requests the server's keep-alive timeout reaps it,
+   * so it is never counted as abandoned), `socket.io`, `http2`, `grpc`, …
+   * (docs/protocol.md).
+   */
   protocol?: string;
+}
+
+/** The connection now speaks another protocol: an HTTP/1 connection upgraded (to a WebSocket). */
+export interface ConnProtocolEvent extends EventBase {
+  type: 'conn.protocol';
+  conn: string;
+  protocol: string;
 }
 
 /** A session now (also) uses another connection as its transport (a socket.io polling request, its upgrade). */
@@ -374,6 +386,7 @@ export type AgentEvent =
   | ConnIoEvent
   | ConnWriteAfterCloseEvent
   | ConnViaEvent
+  | ConnProtocolEvent
   | AttributionLostEvent
   | EmitterWatchEvent
   | EmitterUnwatchEvent
@@ -402,6 +415,7 @@ const EVENT_TYPE_SET: Record<AgentEventType, true> = {
   'conn.io': true,
   'conn.write-after-close': true,
   'conn.via': true,
+  'conn.protocol': true,
   'attribution.lost': true,
   'emitter.watch': true,
   'emitter.unwatch': true,

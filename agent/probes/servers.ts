@@ -18,6 +18,8 @@ interface ServerInfo {
   listening: boolean;
   /** Read once per listen, not per accepted socket (`server.address()` is a native call). */
   transport?: Transport;
+  /** `http` for an HTTP/1 server's connections (frameworks/index.ts). */
+  protocol: string | undefined;
 }
 
 /**
@@ -67,13 +69,14 @@ export class ServerProbe {
     this.connections.track(socket, {
       server: info?.id ?? null,
       ...(server && { serverTransport: transportOf(server) }),
+      ...(info?.protocol !== undefined && { protocol: info.protocol }),
     });
   }
 
   private observe(server: Server): ServerInfo {
     const known = this.servers.get(server);
     if (known) return known;
-    const info: ServerInfo = { id: this.ctx.nextId('s'), listening: false };
+    const info: ServerInfo = { id: this.ctx.nextId('s'), listening: false, protocol: this.frameworks.serverProtocol(server) };
     this.servers.set(server, info);
     const { ctx, connections, frameworks } = this;
     const announce = (): void => {
@@ -93,7 +96,11 @@ export class ServerProbe {
           const socket = args[1];
           if (typeof socket === 'object' && socket !== null) {
             announce();
-            owner = connections.track(socket, { server: info.id, serverTransport: info.transport ?? transportOf(server) });
+            owner = connections.track(socket, {
+              server: info.id,
+              serverTransport: info.transport ?? transportOf(server),
+              ...(info.protocol !== undefined && { protocol: info.protocol }),
+            });
           }
         } else if (type === 'listening') {
           announce();

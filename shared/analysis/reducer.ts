@@ -50,6 +50,11 @@ export function reduce(e: AgentEvent, ctx: RuleContext, staleness: Staleness, ho
       for (const rule of hooks.connOpened) rule.connOpened!(ctx, conn, e);
       return;
     }
+    case 'conn.protocol': {
+      const conn = state.conns.get(e.conn);
+      if (conn && conn.model.state !== 'closed' && typeof e.protocol === 'string') staleness.speaks(conn, e.protocol, e);
+      return;
+    }
     case 'conn.via': {
       const conn = state.conns.get(e.conn);
       const carrier = state.conns.get(e.via);

@@ -13,6 +13,10 @@
  *   (heartbeats, the HTTP/2 connection) decides. A carrier is part of a live
  *   session while it carries an open one, and what its sessions receive
  *   counts as its own activity.
+ * - An HTTP/1 connection (`protocol: 'http'`) carries requests: idle between
+ *   them it is a keep-alive connection the server reaps after its
+ *   keepAliveTimeout, never an abandoned session — until it is upgraded
+ *   (`conn.protocol`, e.g. to a WebSocket).
  */
 import type { Deadline } from './deadlines.js';
 import type { AnalysisOptions } from './options.js';
@@ -45,7 +49,16 @@ export class Staleness {
     for (const other of group.open) {
       if (!other.abandoned && other.model.lastInbound < at.t) this.check(other, at.t);
     }
-    group.open.add(conn);
+    if (conn.model.protocol !== 'http') group.open.add(conn);
+  }
+
+  /** The connection now speaks `protocol` (`conn.protocol`): an upgraded HTTP/1 connection can be abandoned. */
+  speaks(conn: ConnRecord, protocol: string, at: At): void {
+    const wasHttp = conn.model.protocol === 'http';
+    conn.model.protocol = protocol;
+    if (!wasHttp || protocol === 'http' || conn.model.via !== undefined) return;
+    conn.group.open.add(conn);
+    if (this.superseded(conn)) this.check(conn, at.t);
   }
 
   /** The session now also uses `carrier` as its transport (`conn.via`). */

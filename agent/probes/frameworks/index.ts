@@ -52,6 +52,13 @@ export class Frameworks {
     });
   }
 
+  /** What the connections of `server` speak, when its kind says: `http` for an HTTP/1 (or HTTPS) server. */
+  serverProtocol(server: object): string | undefined {
+    // Only node:http's servers (https's too) have both; HTTP/2 and plain net servers have neither.
+    const { headersTimeout, keepAliveTimeout } = server as { headersTimeout?: unknown; keepAliveTimeout?: unknown };
+    return typeof headersTimeout === 'number' && typeof keepAliveTimeout === 'number' ? 'http' : undefined;
+  }
+
   /**
    * A server event is about to reach the app's listeners: returns the
    * session to run them as, when the event starts one (an HTTP/2 stream).
@@ -60,8 +67,14 @@ export class Frameworks {
     if (!this.ctx.active) return null;
     if (type === 'request' || type === 'upgrade') {
       // An HTTP/1 request is its peer talking, whether or not Node's parser let a 'data' event through.
-      const socket = (args[1] as { socket?: unknown } | null | undefined)?.socket;
-      if (typeof socket === 'object' && socket !== null) this.sessions.guard('observing an HTTP request failed', () => this.sessions.heard(socket));
+      const req = args[1] as { socket?: unknown; headers?: Record<string, unknown> } | null | undefined;
+      const socket = req?.socket;
+      if (typeof socket !== 'object' || socket === null) return null;
+      this.sessions.guard('observing an HTTP request failed', () => {
+        this.sessions.heard(socket);
+        // From now on it is not a keep-alive HTTP connection but whatever it was upgraded to.
+        if (type === 'upgrade') this.sessions.speaks(socket, String(req?.headers?.upgrade ?? 'upgraded').toLowerCase());
+      });
       return null;
     }
     if (type !== 'stream') return null;

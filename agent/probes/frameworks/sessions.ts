@@ -74,6 +74,12 @@ export class AppSessions {
     if (record) this.connections.io.noteRead(record);
   }
 
+  /** A tracked connection now speaks another protocol (an HTTP/1 connection upgraded). */
+  speaks(target: object, protocol: string): void {
+    const record = this.live(target);
+    if (record) this.ctx.sink.publish({ type: 'conn.protocol', conn: record.id, protocol });
+  }
+
   outbound(target: object, bytes = 0): void {
     const record = this.live(target);
     if (record) this.connections.io.noteOut(record, bytes);

@@ -141,4 +141,17 @@ describe('connection-growth', () => {
     }
     expect(s.analyze({}, s.t + 60_000).findings({ includeResolved: true })).toEqual([]);
   });
+
+  it('an HTTP/1 keep-alive connection is never abandoned, until it is upgraded to something else', () => {
+    const s = new StreamBuilder();
+    // A client with a server-sent-events stream (it never writes again) and pooled keep-alive connections.
+    for (let i = 1; i <= 6; i++) s.open(`h${i}`, { protocol: 'http' });
+    expect(s.analyze({}, s.t + 60_000).findings({ includeResolved: true })).toEqual([]);
+    // WebSockets upgraded from those connections, abandoned by a reloading client: growth.
+    for (let i = 1; i <= 3; i++) s.push({ type: 'conn.protocol', conn: `h${i}`, protocol: 'websocket' });
+    s.open('h7', { protocol: 'http' });
+    const a = s.analyze({}, s.t + 60_000);
+    expect(a.findings({ rule: 'connection-growth' })).toMatchObject([{ subjects: ['h1', 'h2', 'h3', 'h7'] }]);
+    expect(a.model.connections.find((c) => c.id === 'h1')!.protocol).toBe('websocket');
+  });
 });
