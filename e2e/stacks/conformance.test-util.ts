@@ -25,10 +25,14 @@ export interface Expectation {
   file: string;
   /** Text of the line the app's code subscribes from: where findings must say it was added. */
   subscribesAt: string;
+  /** The module that line is in, when not `file` itself. */
+  source?: string;
   /** `protocol` of the session that owns a subscription; undefined for the raw connection. */
   owner?: string;
   /** Every closed session leaked exactly one listener (clients × reloads per instance). Default true. */
   exact?: boolean;
+  /** The clients are worker threads of the server process (fixtures/stack.ts `inProcess`). */
+  inProcess?: boolean;
 }
 
 const RELOADS = 3;
@@ -45,11 +49,16 @@ export function conformance(name: string, expectation: Expectation): void {
       const path = fileURLToPath(new URL(`./fixtures/${expectation.file}`, import.meta.url));
       const t0 = performance.now();
       const lap = (what: string) => console.info(`${name} ${what} at ${Math.round(performance.now() - t0)} ms`);
-      const clients = new ClientsRun(path);
+      const clientProcess = expectation.inProcess ? undefined : spawnRole(path, ['client']);
       const [correct, leaky] = await Promise.all([StackServerRun.start(path, 'correct'), StackServerRun.start(path, 'leaky')]);
       lap('servers');
+      // One client process drives both servers, or each server drives its own worker threads.
+      const drivers = clientProcess
+        ? [new ClientsRun(path, clientProcess, [...correct.instances, ...leaky.instances])]
+        : [new ClientsRun(path, correct.child, correct.instances), new ClientsRun(path, leaky.child, leaky.instances)];
+      const clients = { reload: () => Promise.all(drivers.map((d) => d.reload())), stop: () => Promise.all(drivers.map((d) => d.stop())) };
       try {
-        await clients.drive([...correct.instances, ...leaky.instances]);
+        await Promise.all(drivers.map((d) => d.drive()));
         lap('clients');
 
         // Right after the load: nothing has leaked yet, even on the leaky server.
@@ -73,7 +82,7 @@ export function conformance(name: string, expectation: Expectation): void {
         expect(correct.inspector.findings({ includeResolved: true }), 'a finding opened on the correct server at some point').toEqual([]);
 
         expect(leaked.code, report([leaked])).toBe(1);
-        leaky.expectLeaks(leaked.findings, path, expectation);
+        leaky.expectLeaks(leaked.findings, expectation.source ? fileURLToPath(new URL(`./fixtures/${expectation.source}`, import.meta.url)) : path, expectation);
       } finally {
         await Promise.all([clients.stop(), correct.stop(), leaky.stop()]);
       }
@@ -95,7 +104,7 @@ function report(results: CheckResult[]): string {
 /** One server process (correct or leaky) and an inspector attached to its agent from the start. */
 class StackServerRun {
   private constructor(
-    private readonly server: ChildProcess,
+    readonly child: ChildProcess,
     readonly agentUrl: string,
     readonly instances: Instance[],
     readonly inspector: Inspector,
@@ -130,7 +139,9 @@ class StackServerRun {
     const line = lineOf(path, expectation.subscribesAt);
     for (const instance of this.instances) {
       const orphans = findings.filter((f) => f.rule === 'orphan-listener' && emitterOf(f) === instance.emitter);
-      const what = `${instance.clients} client(s), ${instance.emitter}`;
+      const what = `${instance.clients} client(s), ${instance.emitter}: ${JSON.stringify(
+        model.listeners.filter((l) => l.emitterName === instance.emitter).map((l) => [l.id, l.owner, l.removedSeq, model.connections.find((c) => c.id === l.owner)?.state, model.connections.find((c) => c.id === l.owner)?.closedT]),
+      )} now ${model.now}`;
       if (expectation.exact ?? true) expect(orphans, what).toHaveLength(instance.clients * RELOADS);
       else expect(orphans.length, what).toBeGreaterThan(0);
       const owners = new Set<string>();
@@ -163,18 +174,20 @@ class StackServerRun {
 
   async stop(): Promise<void> {
     await this.inspector.close();
-    await stop(this.server);
+    await stop(this.child);
   }
 }
 
-/** The client process: drives every instance of both servers. */
+/** The process that drives the clients of some instances (a client process, or a server driving its own workers). */
 class ClientsRun {
   private readonly messages: StackMessage[] = [];
   private readonly waiters = new Set<() => void>();
-  private readonly child: ChildProcess;
 
-  constructor(private readonly path: string) {
-    this.child = spawnRole(path, ['client']);
+  constructor(
+    private readonly path: string,
+    private readonly child: ChildProcess,
+    private readonly instances: Instance[],
+  ) {
     this.child.on('message', (message: StackMessage) => {
       this.messages.push(message);
       for (const wake of [...this.waiters]) wake();
@@ -182,8 +195,8 @@ class ClientsRun {
   }
 
   /** Lets the clients loose; resolves once they are connected, subscribed and loaded. */
-  async drive(instances: Instance[]): Promise<void> {
-    this.child.send({ type: 'instances', instances });
+  async drive(): Promise<void> {
+    this.child.send({ type: 'instances', instances: this.instances });
     await this.next('clients-ready');
   }
 

@@ -5,7 +5,7 @@ import type { AppSessions } from './sessions.js';
 interface StreamLike {
   respond?: unknown;
   rstCode?: number;
-  session?: { socket?: object } | null;
+  session?: object | null;
   close?(code?: number): void;
   emit(type: string | symbol, ...args: unknown[]): boolean;
 }
@@ -26,7 +26,7 @@ export function http2Stream(sessions: AppSessions, stream: unknown, headers: unk
   const s = stream as StreamLike;
   const h = (typeof headers === 'object' && headers !== null ? headers : {}) as Headers;
   const contentType = String(h['content-type'] ?? '');
-  const carrier = s.session?.socket ?? null;
+  const carrier = socketOf(s.session) ?? sessions.running();
   const id = sessions.open(s, {
     protocol: contentType.startsWith('application/grpc') ? 'grpc' : 'http2',
     carrier,
@@ -61,6 +61,18 @@ function observe(sessions: AppSessions, stream: StreamLike, type: unknown, arg: 
     default:
       break;
   }
+}
+
+/**
+ * The TCP socket under an HTTP/2 session. `session.socket` is a proxy
+ * object, not the socket the agent tracks; the real one sits behind Node's
+ * own `socket` symbol.
+ */
+function socketOf(session: unknown): object | undefined {
+  if (typeof session !== 'object' || session === null) return undefined;
+  const key = Object.getOwnPropertySymbols(session).find((symbol) => symbol.description === 'socket');
+  const socket = key === undefined ? undefined : (session as Record<symbol, unknown>)[key];
+  return typeof socket === 'object' && socket !== null ? socket : undefined;
 }
 
 /** RST_STREAM error codes (RFC 9113, section 7) by value. */
