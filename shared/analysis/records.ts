@@ -20,6 +20,8 @@ export interface GroupState {
   latest: SessionRecord | undefined;
   /** Open sessions that could be abandoned (not carried by another connection). */
   open: Set<ConnRecord>;
+  /** When the newest session its peer has talked on opened: older silent ones are superseded by it. */
+  heardOpenT: number;
 }
 
 export interface SessionRecord {
@@ -38,6 +40,8 @@ export interface ConnRecord extends Retained<ConnectionModel> {
   carriers: ConnRecord[];
   /** Open sessions this connection carries: while one is, it is part of a live session. */
   openCarried: number;
+  /** Its peer has sent something (a read, its FIN, a session it carries). */
+  heard: boolean;
   /** Open, silent for the abandon grace and superseded by a newer session of its group. */
   abandoned: boolean;
   /** Closed, and the orphan grace has passed. */

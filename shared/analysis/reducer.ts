@@ -105,6 +105,7 @@ export function reduce(e: AgentEvent, ctx: RuleContext, staleness: Staleness, ho
       if (!conn) return;
       const m = conn.model;
       const prevIn = m.bytesIn;
+      const prevMsgsIn = m.msgsIn;
       m.bytesIn = num(e.bytesIn, m.bytesIn);
       m.bytesOut = num(e.bytesOut, m.bytesOut);
       m.msgsIn = num(e.msgsIn, m.msgsIn);
@@ -113,7 +114,9 @@ export function reduce(e: AgentEvent, ctx: RuleContext, staleness: Staleness, ho
       // Agents that don't send lastIn: a rise in bytes in is the best hint.
       const prevInbound = m.lastInbound;
       m.lastInbound = Math.max(prevInbound, num(e.lastIn, e.bytesIn > prevIn ? m.lastActivity : m.lastInbound));
-      if (m.lastInbound > prevInbound && m.state !== 'closed') staleness.heard(conn, e);
+      // The peer sent something since the last update (possibly within the millisecond the connection opened).
+      const heard = m.lastInbound > prevInbound || m.msgsIn > prevMsgsIn || m.bytesIn > prevIn;
+      if (heard && m.state !== 'closed') staleness.heard(conn, e);
       return;
     }
     case 'conn.write-after-close': {

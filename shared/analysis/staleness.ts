@@ -5,9 +5,9 @@
  * - A closed session is stale once the orphan grace has passed (what it
  *   still holds then is left over: `lapsed`).
  * - An open session is abandoned when its client left it without closing:
- *   a newer session of its group opened after its peer last sent anything,
- *   and the peer has stayed silent for the abandon grace. A session that
- *   talks again is no longer abandoned.
+ *   a newer session of its group, opened after its peer last sent anything,
+ *   is active (its peer talked), and the peer has stayed silent for the
+ *   abandon grace. A session that talks again is no longer abandoned.
  * - A session carried by another connection (`via`: a socket.io session, an
  *   HTTP/2 stream) is never abandoned by itself: its carrier's liveness
  *   (heartbeats, the HTTP/2 connection) decides. A carrier is part of a live
@@ -44,12 +44,7 @@ export class Staleness {
       for (const carrier of conn.carriers) this.carry(carrier, at);
       return;
     }
-    const group = conn.group;
-    // The new session supersedes every open one of its group whose peer has been silent since before it.
-    for (const other of group.open) {
-      if (!other.abandoned && other.model.lastInbound < at.t) this.check(other, at.t);
-    }
-    if (conn.model.protocol !== 'http') group.open.add(conn);
+    if (conn.model.protocol !== 'http') conn.group.open.add(conn);
   }
 
   /** The connection now speaks `protocol` (`conn.protocol`): an upgraded HTTP/1 connection can be abandoned. */
@@ -71,6 +66,18 @@ export class Staleness {
   /** The peer sent something (`lastInbound` already moved). */
   heard(conn: ConnRecord, at: At): void {
     if (conn.abandoned) this.revive(conn, at);
+    if (!conn.heard) {
+      conn.heard = true;
+      const group = conn.group;
+      const opened = conn.model.openedT;
+      if (opened > group.heardOpenT) {
+        group.heardOpenT = opened;
+        // An active newer session supersedes every open one of its group whose peer has been silent since before it opened.
+        for (const other of group.open) {
+          if (other !== conn && !other.abandoned && other.model.lastInbound < opened) this.check(other, at.t);
+        }
+      }
+    }
     const t = conn.model.lastInbound;
     for (const carrier of conn.carriers) {
       if (carrier.model.state === 'closed' || carrier.model.lastInbound >= t) continue;
@@ -115,10 +122,9 @@ export class Staleness {
     this.listener.stale(conn, at);
   }
 
-  /** A newer session of its group opened after its peer last sent anything. */
+  /** An active newer session of its group opened after its peer last sent anything. */
   private superseded(conn: ConnRecord): boolean {
-    const latest = conn.group.latest;
-    return latest !== undefined && latest.conn !== conn && latest.model.openedT > conn.model.lastInbound;
+    return conn.group.heardOpenT > conn.model.lastInbound;
   }
 
   /** Schedules an abandonment check (at most one pending per connection). */

@@ -216,6 +216,7 @@ export class AnalysisState {
       listenersByKey: new Map(),
       carriers: carrier && carrier.model.state !== 'closed' ? [carrier] : [],
       openCarried: 0,
+      heard: false,
       abandoned: false,
       lapsed: false,
     };
@@ -254,7 +255,7 @@ export class AnalysisState {
   private group({ name, description }: { name: string; description: string }): GroupState {
     let group = this.groups.get(name);
     if (!group) {
-      group = { name, description, live: emptyCounts(), peak: emptyCounts(), sessions: 0, latest: undefined, open: new Set() };
+      group = { name, description, live: emptyCounts(), peak: emptyCounts(), sessions: 0, latest: undefined, open: new Set(), heardOpenT: -Infinity };
       this.groups.set(name, group);
     }
     return group;

@@ -53,6 +53,15 @@ describe('connection-growth', () => {
     expect(s.analyze({}, s.t + 200).findings({ includeResolved: true })).toEqual([]);
   });
 
+  it('a newer session that never talked does not supersede anyone: clients slow to start are not abandoned', () => {
+    const s = new StreamBuilder();
+    // Sixteen clients connect; on a busy machine none gets to send anything for 5 s.
+    for (let i = 1; i <= 16; i++) s.open(`c${i}`);
+    s.wait(5000);
+    for (let i = 1; i <= 16; i++) s.io(`c${i}`, s.t);
+    expect(s.analyze({}, s.t + 100).findings({ includeResolved: true })).toEqual([]);
+  });
+
   it('does not fire for clients that connect within a second of each other and talk after all connected', () => {
     for (const clients of [4, 16]) {
       const s = new StreamBuilder();
@@ -123,9 +132,13 @@ describe('connection-growth', () => {
       }
     }
     expect(s.analyze({}, s.t + 100).findings({ includeResolved: true })).toEqual([]);
-    // Once the calls stop, a carrier superseded by a newer connection is an ordinary silent connection again.
+    // Once the calls stop, a carrier superseded by an active newer connection is an ordinary silent connection again.
     s.wait(LATER);
-    for (let i = 5; i <= 6; i++) s.open(`t${i}`);
+    for (let i = 5; i <= 6; i++) {
+      s.open(`t${i}`);
+      s.wait(10);
+      s.io(`t${i}`, s.t);
+    }
     expect(s.analyze({}, s.t + LATER).findings({ rule: 'connection-growth' })).toHaveLength(1);
   });
 
@@ -150,6 +163,7 @@ describe('connection-growth', () => {
     // WebSockets upgraded from those connections, abandoned by a reloading client: growth.
     for (let i = 1; i <= 3; i++) s.push({ type: 'conn.protocol', conn: `h${i}`, protocol: 'websocket' });
     s.open('h7', { protocol: 'http' });
+    s.io('h7', s.t);
     const a = s.analyze({}, s.t + 60_000);
     expect(a.findings({ rule: 'connection-growth' })).toMatchObject([{ subjects: ['h1', 'h2', 'h3', 'h7'] }]);
     expect(a.model.connections.find((c) => c.id === 'h1')!.protocol).toBe('websocket');
