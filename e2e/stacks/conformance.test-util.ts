@@ -141,7 +141,7 @@ class StackServerRun {
       const orphans = findings.filter((f) => f.rule === 'orphan-listener' && emitterOf(f) === instance.emitter);
       const what = `${instance.clients} client(s), ${instance.emitter}: ${JSON.stringify(
         model.listeners.filter((l) => l.emitterName === instance.emitter).map((l) => [l.id, l.owner, l.removedSeq, model.connections.find((c) => c.id === l.owner)?.state, model.connections.find((c) => c.id === l.owner)?.closedT]),
-      )} now ${model.now}`;
+      )} now ${model.now}, gaps ${JSON.stringify(model.gaps)}`;
       if (expectation.exact ?? true) expect(orphans, what).toHaveLength(instance.clients * RELOADS);
       else expect(orphans.length, what).toBeGreaterThan(0);
       const owners = new Set<string>();
