@@ -47,11 +47,8 @@ export function conformance(name: string, expectation: Expectation): void {
   describe(name, () => {
     it('correct: no finding at any time; leaky: the right rule, owner and line once clients left', async () => {
       const path = fileURLToPath(new URL(`./fixtures/${expectation.file}`, import.meta.url));
-      const t0 = performance.now();
-      const lap = (what: string) => console.info(`${name} ${what} at ${Math.round(performance.now() - t0)} ms`);
       const clientProcess = expectation.inProcess ? undefined : spawnRole(path, ['client']);
       const [correct, leaky] = await Promise.all([StackServerRun.start(path, 'correct'), StackServerRun.start(path, 'leaky')]);
-      lap('servers');
       // One client process drives both servers, or each server drives its own worker threads.
       const drivers = clientProcess
         ? [new ClientsRun(path, clientProcess, [...correct.instances, ...leaky.instances])]
@@ -59,7 +56,6 @@ export function conformance(name: string, expectation: Expectation): void {
       const clients = { reload: () => Promise.all(drivers.map((d) => d.reload())), stop: () => Promise.all(drivers.map((d) => d.stop())) };
       try {
         await Promise.all(drivers.map((d) => d.drive()));
-        lap('clients');
 
         // Right after the load: nothing has leaked yet, even on the leaky server.
         const afterLoad = await Promise.all([correct.check('0s'), leaky.check('0s')]);
@@ -69,9 +65,7 @@ export function conformance(name: string, expectation: Expectation): void {
         const during = Promise.all([correct.check('3s'), leaky.check('3s')]);
         await new Promise((resolve) => setTimeout(resolve, 500));
         for (let i = 0; i < RELOADS; i++) await clients.reload();
-        lap('reloads');
         const trickle = await during;
-        lap('trickle');
         expect(trickle[0]!.code, report(trickle)).toBe(0);
         const [clean, leaked] = await Promise.all([correct.check('3s'), leaky.check('3s')]);
         for (const [phase, result] of [['during the reloads', trickle], ['after the reloads', [clean, leaked]]] as const) {
