@@ -5,12 +5,13 @@ import { resolveOptions, type ResolvedOptions } from './options.js';
 import { createProbes } from './probes/index.js';
 import type { ActionInfo, AgentInfo, EventInput, SettleResult } from '../shared/protocol.js';
 import { Dialer } from './transport/dial.js';
-import { Pump } from './transport/pump.js';
+import { Pump } from '../shared/node/protocol-server/pump.js';
 import { AgentServer } from './transport/server.js';
 import { SessionSet } from './transport/sessions.js';
 import { describeError } from './probes/actions.js';
 import { bracketHost } from '../shared/host-policy.js';
 import { AgentClock } from './clock.js';
+import { Emitter } from '../shared/emitter.js';
 import type { ActOptions, Agent, AgentCore, AgentEvents, AgentOptions, EventSink, Logger, Probes } from './types.js';
 
 /** Milliseconds an unauthenticated inspector has to send its `auth` message. */
@@ -23,40 +24,21 @@ export function createAgent(options: AgentOptions = {}): Agent {
   return new AgentImpl(resolveOptions(options));
 }
 
-type Listener<K extends keyof AgentEvents> = (...args: AgentEvents[K]) => void;
-
-/** A tiny typed emitter whose listeners can never throw into the agent or the host. */
-class Emitter {
-  private readonly listeners = new Map<keyof AgentEvents, Set<Listener<keyof AgentEvents>>>();
-
-  constructor(private readonly logger: Logger) {}
-
-  on<K extends keyof AgentEvents>(event: K, listener: Listener<K>): void {
-    let set = this.listeners.get(event);
-    if (!set) this.listeners.set(event, (set = new Set()));
-    set.add(listener as Listener<keyof AgentEvents>);
-  }
-
-  off<K extends keyof AgentEvents>(event: K, listener: Listener<K>): void {
-    this.listeners.get(event)?.delete(listener as Listener<keyof AgentEvents>);
-  }
-
-  emit<K extends keyof AgentEvents>(event: K, ...args: AgentEvents[K]): void {
-    const set = this.listeners.get(event);
-    if (!set || set.size === 0) {
-      if (event === 'error') {
+/** The agent's events: a listener that throws is logged, never thrown into the host; an `error` nobody listens to is logged. */
+class AgentEmitter extends Emitter<AgentEvents> {
+  constructor(logger: Logger) {
+    super({
+      onListenerError: (event, err) => logger.error(`a bridgescope '${String(event)}' listener threw`, err),
+      onUnheard: (event, args) => {
+        if (event !== 'error') return;
         const err = args[0] as Error & { code?: string };
-        this.logger.error(err.code ? `${err.code}: ${err.message}` : err.message);
-      }
-      return;
-    }
-    for (const listener of [...set]) {
-      try {
-        (listener as (...a: AgentEvents[K]) => void)(...args);
-      } catch (err) {
-        this.logger.error(`a bridgescope '${event}' listener threw`, err);
-      }
-    }
+        logger.error(err.code ? `${err.code}: ${err.message}` : err.message);
+      },
+    });
+  }
+
+  override emit<K extends keyof AgentEvents>(event: K, ...args: AgentEvents[K]): void {
+    super.emit(event, ...args);
   }
 }
 
@@ -73,7 +55,7 @@ class AgentImpl implements Agent {
   private readonly log: EventLog;
   private readonly sink: EventSink;
   private readonly probes: Probes;
-  private readonly emitter: Emitter;
+  private readonly emitter: AgentEmitter;
   private readonly logger: Logger;
   private readonly pump: Pump;
   private readonly sessions: SessionSet;
@@ -86,7 +68,7 @@ class AgentImpl implements Agent {
 
   constructor(private readonly options: ResolvedOptions) {
     this.logger = options.logger;
-    this.emitter = new Emitter(this.logger);
+    this.emitter = new AgentEmitter(this.logger);
     this.token = options.token;
     this.info = {
       name: options.name,

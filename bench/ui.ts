@@ -10,9 +10,12 @@
  * - Latency: marks with known labels, spaced ~100 ms, over a 10,000 events/s
  *   background, with the Events view filtered to marks; from agent.mark() to
  *   the row appearing in the DOM (MutationObserver), both on the wall clock.
- * - Recording: a 1,000,000-event file served with --open; from navigation
- *   start to window.__bridgescope.recordingLoaded, then frame times while the
- *   Events list is wheel-scrolled.
+ * - Recording: a 1,000,000-event file served with --open, opened OPENS
+ *   times in a freshly launched browser (the first open pays for a cold
+ *   browser): each from navigation start to the first frame after the UI's
+ *   `bridgescope:recording-loaded` mark; the figure is the median, and the
+ *   note gives each open and where its time went (the mark's detail). Then
+ *   frame times while the Events list is wheel-scrolled.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -21,7 +24,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { startInspectorServer } from '../inspector/server/index.js';
-import { percentile, type BenchResult } from './result.js';
+import { median, percentile, type BenchResult } from './result.js';
 import { startChild } from './workload/child.js';
 import { writeRecording } from './workload/recording-file.js';
 
@@ -30,6 +33,7 @@ const RATES = [10_000, 25_000, 50_000, 100_000, 125_000, 150_000, 175_000, 200_0
 const RATE_SECONDS = 4;
 const MARKS = 30;
 const RECORDING_EVENTS = 1_000_000;
+const OPENS = 3;
 const SCROLL_SECONDS = 3;
 const quiet = { warn: () => {}, error: () => {} };
 
@@ -38,12 +42,14 @@ const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-ne
 /** Runs in the page before its scripts: frame intervals, recording load time, first sighting of each mark label. */
 const PAGE_PROBE = `
 window.__bench = { frames: [], loadedAt: null, seen: {} };
+// The UI hands its ingest stats to this hook (inspector/src/bench-hook.ts).
+window.__BRIDGESCOPE_BENCH_HOOK__ = { store: (stats) => { window.__bridgescope = stats; } };
 (() => {
   let last = 0;
   const loop = (t) => {
     if (last) window.__bench.frames.push(t - last);
     last = t;
-    if (window.__bench.loadedAt === null && window.__bridgescope && window.__bridgescope.recordingLoaded) window.__bench.loadedAt = performance.now();
+    if (window.__bench.loadedAt === null && performance.getEntriesByName('bridgescope:recording-loaded').length) window.__bench.loadedAt = performance.now();
     requestAnimationFrame(loop);
   };
   requestAnimationFrame(loop);
@@ -63,7 +69,7 @@ window.__bench = { frames: [], loadedAt: null, seen: {} };
 
 interface BenchWindow {
   __bench: { frames: number[]; loadedAt: number | null; seen: Record<string, number> };
-  __bridgescope?: { ingested: number; pending: number; recordingLoaded: boolean };
+  __bridgescope?: { ingested: number; pending: number };
 }
 
 function ensureBuiltUi(): string {
@@ -166,61 +172,118 @@ async function live(browser: Browser, uiDir: string): Promise<BenchResult[]> {
   }
 }
 
-async function recording(browser: Browser, uiDir: string): Promise<BenchResult[]> {
+/** Where one open's time went (the detail of the UI's `bridgescope:recording-loaded` mark, docs/ui.md). */
+interface LoadedMark {
+  startTime: number;
+  detail: {
+    events: number;
+    ms: number;
+    read: { waitMs: number; decodeMs: number; splitMs: number; prepareMs: number; postMs: number } | null;
+    page: { parseMs: number; analysisMs: number };
+  };
+}
+
+interface Open {
+  ms: number;
+  mark: LoadedMark;
+}
+
+/** One open of the served recording in a new page: navigation start to the first frame after it is loaded. */
+async function openOnce(page: Page, url: string): Promise<Open | string> {
+  await page.addInitScript(PAGE_PROBE);
+  const crashed = new Promise<string>((resolve) => page.on('pageerror', (error) => resolve(error.message)));
+  await page.goto(url);
+  const loaded = page
+    .waitForFunction(() => (window as unknown as BenchWindow).__bench.loadedAt !== null, undefined, { timeout: 60_000, polling: 100 })
+    .then(() => null, (error: Error) => error.message);
+  const failure = await Promise.race([loaded, crashed]);
+  if (failure !== null) return failure;
+  return page.evaluate(() => {
+    const mark = performance.getEntriesByName('bridgescope:recording-loaded')[0] as PerformanceMark;
+    return { ms: (window as unknown as BenchWindow).__bench.loadedAt!, mark: { startTime: mark.startTime, detail: mark.detail as LoadedMark['detail'] } };
+  });
+}
+
+/** `boot 310, worker wait 420 · decode 130 · …`: where an open's time went, in ms. */
+function breakdown({ ms, mark }: Open): string {
+  const { read, page } = mark.detail;
+  const r = Math.round;
+  const boot = mark.startTime - mark.detail.ms;
+  const worker = read ? `worker: wait ${r(read.waitMs)}, decode ${r(read.decodeMs)}, split ${r(read.splitMs)}, prepare ${r(read.prepareMs)}, post ${r(read.postMs)}` : 'worker: n/a';
+  return `${r(ms)} ms = page start ${r(boot)} + loading ${r(mark.detail.ms)} (${worker}; page: parse ${r(page.parseMs)}, analysis ${r(page.analysisMs)}) + first frame ${r(ms - mark.startTime)}`;
+}
+
+async function recording(uiDir: string): Promise<BenchResult[]> {
   const dir = mkdtempSync(join(tmpdir(), 'bridgescope-bench-ui-'));
   const file = join(dir, 'million.ndjson');
   writeRecording(file, RECORDING_EVENTS);
   const ui = await startInspectorServer({ port: 0, uiDir, open: file, logger: quiet });
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const browser = await launchBrowser();
+  const budget = { op: '<=' as const, value: 2000 };
   try {
-    const page = await context.newPage();
-    await page.addInitScript(PAGE_PROBE);
-    const crashed = new Promise<string>((resolve) => page.on('pageerror', (error) => resolve(error.message)));
-    await page.goto(ui.uiUrl);
-    const loaded = page
-      .waitForFunction(() => (window as unknown as BenchWindow).__bench.loadedAt !== null, undefined, { timeout: 60_000, polling: 100 })
-      .then(() => null, (error: Error) => error.message);
-    const failure = await Promise.race([loaded, crashed]);
-    if (failure !== null) {
-      const note = `${RECORDING_EVENTS.toLocaleString('en-US')} events: the recording never finished loading (${failure})`;
-      return [
-        { name: 'ui.open_recording.ms', value: Number.NaN, unit: 'ms', budget: { op: '<=', value: 3000 }, note },
-        { name: 'ui.scroll.frame.p95.ms', value: Number.NaN, unit: 'ms', budget: { op: '<=', value: 50 }, note: 'not measured: no recording loaded' },
-      ];
+    const opens: Open[] = [];
+    let page: Page | undefined;
+    for (let i = 0; i < OPENS; i++) {
+      await page?.context().close();
+      page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
+      const open = await openOnce(page, ui.uiUrl);
+      if (typeof open === 'string') {
+        const note = `${RECORDING_EVENTS.toLocaleString('en-US')} events: open ${i + 1} never finished loading (${open})`;
+        return [
+          { name: 'ui.open_recording.ms', value: Number.NaN, unit: 'ms', budget, note },
+          { name: 'ui.scroll.frame.p95.ms', value: Number.NaN, unit: 'ms', budget: { op: '<=', value: 50 }, note: 'not measured: no recording loaded' },
+        ];
+      }
+      opens.push(open);
     }
-    const loadedAt = await page.evaluate(() => (window as unknown as BenchWindow).__bench.loadedAt!);
 
-    await page.getByRole('tab', { name: /^Events/ }).click();
-    const table = page.getByRole('table', { name: 'Events' });
+    // The last open's Events list, flung through.
+    await page!.getByRole('tab', { name: /^Events/ }).click();
+    const table = page!.getByRole('grid', { name: 'Events' });
     await table.waitFor();
     const box = (await table.boundingBox())!;
-    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page!.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
     await sleep(500);
-    await takeFrames(page);
+    await takeFrames(page!);
     const end = performance.now() + SCROLL_SECONDS * 1000;
     // Upwards from the tail, a page or so per wheel step, as a user flinging through the list.
     while (performance.now() < end) {
-      await page.mouse.wheel(0, -1500);
+      await page!.mouse.wheel(0, -1500);
       await sleep(16);
     }
-    const frames = await takeFrames(page);
+    const frames = await takeFrames(page!);
+    await page!.context().close();
+    const times = opens.map((o) => o.ms);
     return [
-      { name: 'ui.open_recording.ms', value: Math.round(loadedAt), unit: 'ms', budget: { op: '<=', value: 3000 }, note: `${RECORDING_EVENTS.toLocaleString('en-US')} events, from navigation start until the UI reports the recording loaded` },
+      {
+        name: 'ui.open_recording.ms',
+        value: Math.round(median(times)),
+        unit: 'ms',
+        budget,
+        note: `${RECORDING_EVENTS.toLocaleString('en-US')} events, median of ${OPENS} opens in a freshly launched browser (from navigation start to the first frame after the UI reports it loaded): ${opens.map((o, i) => `open ${i + 1} ${breakdown(o)}`).join('; ')}`,
+      },
+      { name: 'ui.open_recording.first.ms', value: Math.round(times[0]!), unit: 'ms', note: 'the first of those opens, the browser freshly launched' },
       { name: 'ui.scroll.frame.p95.ms', value: round1(percentile(frames, 95)), unit: 'ms', budget: { op: '<=', value: 50 }, note: `Events list of the opened recording, wheel-scrolled for ${SCROLL_SECONDS} s` },
     ];
   } finally {
-    await context.close();
+    await browser.close();
     await ui.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
+function launchBrowser(): Promise<Browser> {
+  const executablePath = process.env.BRIDGESCOPE_CHROMIUM ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
+  return chromium.launch({ headless: true, args: CHROMIUM_ARGS, ...(executablePath && { executablePath }) });
+}
+
 export default async function uiBench(): Promise<BenchResult[]> {
   const uiDir = ensureBuiltUi();
-  const executablePath = process.env.BRIDGESCOPE_CHROMIUM ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
-  const browser = await chromium.launch({ headless: true, args: CHROMIUM_ARGS, ...(executablePath && { executablePath }) });
+  // The recording first, in a browser of its own: its first open is a cold browser's.
+  const opened = await recording(uiDir);
+  const browser = await launchBrowser();
   try {
-    return [...(await live(browser, uiDir)), ...(await recording(browser, uiDir))];
+    return [...(await live(browser, uiDir)), ...opened];
   } finally {
     await browser.close();
   }

@@ -29,6 +29,18 @@ test.afterAll(() => {
   if (project) rmSync(project, { recursive: true, force: true });
 });
 
+test('the package ships the library, the CLI and the UI, and no tests, test utilities, fixtures or benches', () => {
+  const [pack] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: repoRoot, encoding: 'utf8' })) as [
+    { files: { path: string }[] },
+  ];
+  const files = pack.files.map((f) => f.path);
+  const testOnly = files.filter((f) => /\.test\.|\.test-util\.|\.spec\.|\/fixtures\/|^bench\/|^e2e\/|^\.tsbuild\//.test(f));
+  expect(testOnly).toEqual([]);
+  for (const entry of ['dist/agent/index.js', 'dist/inspector/testing/index.js', 'dist/shared/analysis/index.js', 'dist/shared/protocol.js', 'dist/inspector/cli/main.js', 'dist/ui/index.html']) {
+    expect(files).toContain(entry);
+  }
+});
+
 test('the installed agent and testing client talk to each other from plain Node', () => {
   const script = `
     import net from 'node:net';

@@ -16,6 +16,7 @@ import type { AddressInfo } from 'node:net';
 import { expect, test, type Page } from '@playwright/test';
 import { createAgent, type Agent } from '../agent/index.js';
 import { startInspectorServer, type InspectorServer } from '../inspector/server/index.js';
+import { startCli } from '../inspector/server/attach.test-util.js';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -148,4 +149,44 @@ test('the inspector UI loads nothing from outside and never sends the token in a
   // Nor would a link the user follows to a third party: the policy is on every UI response.
   const response = await page.request.get(`${uiOrigin}/`, { headers: { Host: `127.0.0.1:${hub.port}` } });
   expect(response.headers()['referrer-policy']).toBe('no-referrer');
+});
+
+test('an <img> on a foreign page pointing at `//` neither kills `serve` nor `demo`', async ({ page }) => {
+  test.setTimeout(120_000);
+  const serve = startCli(['serve', '--port', '0', '--token', HUB_TOKEN]);
+  const demo = startCli(['demo', '--port', '0']);
+  try {
+    const hubPort = (await serve.printed(/inspector: http:\/\/127\.0\.0\.1:(\d+)\//))[1];
+    const demoUrl = new URL((await demo.printed(/^(http:\/\/127\.0\.0\.1:\d+\/\?agent=\S+)$/m))[1]!);
+    const demoAgent = new URL(demoUrl.searchParams.get('agent')!);
+    const targets = [`http://127.0.0.1:${hubPort}//`, `http://127.0.0.1:${demoUrl.port}//`, `http://127.0.0.1:${demoAgent.port}//`];
+
+    await page.goto(`http://attacker.localhost:${attackerPort}/`);
+    const loads = await page.evaluate(
+      (urls) =>
+        Promise.all(
+          urls.map(
+            (src) =>
+              new Promise<string>((resolve) => {
+                const img = document.createElement('img');
+                img.onload = () => resolve('load');
+                img.onerror = () => resolve('error');
+                img.src = src;
+                document.body.append(img);
+              }),
+          ),
+        ),
+      targets,
+    );
+    expect(loads).toEqual(['error', 'error', 'error']);
+
+    // Both are still up and serving.
+    expect(serve.alive(), serve.stderr()).toBe(true);
+    expect(demo.alive(), demo.stderr()).toBe(true);
+    expect((await fetch(`http://127.0.0.1:${hubPort}/status?token=${HUB_TOKEN}`)).status).toBe(200);
+    expect((await fetch(demoUrl)).status).toBe(200);
+    expect((await fetch(`http://127.0.0.1:${demoAgent.port}/status?token=${demoAgent.searchParams.get('token')}`)).status).toBe(200);
+  } finally {
+    await Promise.all([serve.stop(), demo.stop()]);
+  }
 });

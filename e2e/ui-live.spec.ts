@@ -40,7 +40,7 @@ test('counts and the per-session table update live; a reload leak shows its find
 
   // A client connects, then reconnects properly (closing its old socket).
   const first = await client();
-  const sessions = page.getByRole('table', { name: 'Sessions' });
+  const sessions = page.getByRole('grid', { name: 'Sessions' });
   await expect(sessions.getByRole('row')).toHaveCount(2);
   await expect(page.getByTestId('count-connections')).toHaveText('1');
   first.end();
@@ -57,8 +57,8 @@ test('counts and the per-session table update live; a reload leak shows its find
   await expect(page.getByTestId('count-connections')).toHaveText('4');
   const last = sessions.getByRole('row').nth(5);
   await expect(last).toContainText('reload 5');
-  await expect(last.getByRole('cell').nth(4)).toHaveText('4');
-  await expect(last.getByRole('cell').nth(5)).toHaveText('12');
+  await expect(last.getByRole('gridcell').nth(4)).toHaveText('4');
+  await expect(last.getByRole('gridcell').nth(5)).toHaveText('12');
   await snap(page, testInfo, 'overview');
 
   await openTab(page, 'Findings');
@@ -77,10 +77,10 @@ test('counts and the per-session table update live; a reload leak shows its find
   await expect(page.getByRole('list', { name: 'Connection lanes' }).getByRole('listitem')).toHaveCount(5);
   await snap(page, testInfo, 'timeline');
   await openTab(page, 'Listeners');
-  await expect(page.getByRole('table', { name: 'Listeners' })).toContainText('alive');
+  await expect(page.getByRole('grid', { name: 'Listeners' })).toContainText('alive');
   await snap(page, testInfo, 'listeners');
   await openTab(page, 'Handles');
-  await expect(page.getByRole('table', { name: 'Handle tables' })).toContainText('rooms/room');
+  await expect(page.getByRole('grid', { name: 'Handle tables' })).toContainText('rooms/room');
   await snap(page, testInfo, 'handles');
 });
 
@@ -89,7 +89,7 @@ test('Disconnect and Close run from the UI with verdicts and teardown traces', a
   for (const c of clients.splice(0)) c.destroy();
   await page.goto(agentPage(ui, backend.url));
   await openTab(page, 'Connections');
-  const table = page.getByRole('table', { name: 'Connections' });
+  const table = page.getByRole('grid', { name: 'Connections' });
   // Everything from the first test is closed: no teardown buttons left.
   await expect(table.getByRole('button', { name: /^Disconnect c\d+$/ })).toHaveCount(0);
 
@@ -132,7 +132,7 @@ test('a recording opens offline with the same findings', async ({ page, browser 
   const live = (await liveFindings.evaluateAll((items) => items.map((i) => i.getAttribute('aria-label')))).sort();
 
   const downloading = page.waitForEvent('download');
-  await page.getByRole('button', { name: 'Record' }).click();
+  await page.getByRole('button', { name: 'Save recording' }).click();
   const file = testInfo.outputPath('session.ndjson');
   await (await downloading).saveAs(file);
 

@@ -165,8 +165,9 @@ export interface ConnIoEvent extends EventBase {
   conn: string;
   bytesIn: number;
   bytesOut: number;
-  msgsIn: number;
-  msgsOut: number;
+  /** Messages in and out, for targets that carry messages; absent for a byte stream (a socket's bytes are sampled from its counters). */
+  msgsIn?: number;
+  msgsOut?: number;
   /** `t` of the last read or write. */
   lastActivity: number;
   /** `t` of the last read: a peer that sends nothing is idle even while we keep writing to it. */
@@ -485,15 +486,15 @@ export interface BatchMessage {
 
 /**
  * Events `from`..`to` (inclusive) will never arrive: evicted from the ring
- * buffer before this inspector could receive them, or dropped because it was
- * too slow. `count` is how many.
+ * buffer before this inspector could receive them, dropped because it was
+ * too slow, or (one event) impossible to encode. `count` is how many.
  */
 export interface GapMessage {
   type: 'gap';
   from: number;
   to: number;
   count: number;
-  reason: 'evicted' | 'slow-consumer';
+  reason: 'evicted' | 'slow-consumer' | 'unserialisable';
 }
 
 export interface ResponseMessage {

@@ -24,20 +24,20 @@ export interface ConnectionRecord {
   closed: boolean;
   bytesIn: number;
   bytesOut: number;
-  msgsIn: number;
-  msgsOut: number;
+  /** Messages counted by a target's hooks; undefined for a socket (a byte stream, sampled from its counters). */
+  msgsIn?: number;
+  msgsOut?: number;
   lastActivity: number;
   /** Time of the last read (the peer's own activity). */
   lastIn: number;
   /** Where byte totals come from when the target counts them itself (a net.Socket); else counted per chunk. */
   byteSource?: { readonly bytesRead: number; readonly bytesWritten: number };
-  /**
-   * True until the connection ends, closes or is destroyed: until then a
-   * write is only counted; after, each one is checked (write-after-close).
-   */
-  writesLand: boolean;
-  /** I/O happened since the last `conn.io`. */
+  /** How a net.Socket is observed (undefined for other targets). */
+  lifecycle?: { closedNow(): void; stop(): void };
+  /** Counted I/O happened since the last `conn.io`. */
   ioDirty: boolean;
+  /** Something was read since the last `conn.io`. */
+  readSince: boolean;
   /** Set while an action runs on this connection. */
   busy: boolean;
   /** Called (once) after the connection closed and its close handlers ran. */
@@ -61,12 +61,10 @@ export function newRecord(fields: {
     closed: false,
     bytesIn: 0,
     bytesOut: 0,
-    msgsIn: 0,
-    msgsOut: 0,
     lastActivity: 0,
     lastIn: 0,
-    writesLand: true,
     ioDirty: false,
+    readSince: false,
     busy: false,
     closeWaiters: [],
   };

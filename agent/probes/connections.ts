@@ -4,8 +4,8 @@ import type { ActionMap, ConnectionRef, TrackOptions } from '../types.js';
 import { closeCause, deadWriteState, newRecord, type ConnectionAction, type ConnectionRecord } from './connection.js';
 import type { ProbeContext } from './context.js';
 import { byteLengthOf, interpose, type InvokeInner } from './interpose.js';
-import { IoCoalescer } from './io-coalescer.js';
-import { observeSocket, useSocketHooks, type SocketObserver } from './socket-hooks.js';
+import { ConnectionIo } from './io.js';
+import { useSocketHooks, watchSocket, watchWrites, type SocketObserver } from './socket-watch.js';
 import { bracketHost } from '../../shared/host-policy.js';
 
 /** How a connection was found: accepted by an observed server, or registered by the app. */
@@ -25,20 +25,21 @@ type Fn = (...args: unknown[]) => unknown;
 type Methods = Record<string, unknown>;
 
 /**
- * Every tracked connection: opens them, observes their events and writes
- * through instance wrappers (no visible listeners), and publishes their
- * lifecycle. Only open connections are held strongly; a closed one stays
+ * Every tracked connection: opens them, observes them, and publishes their
+ * lifecycle. A net.Socket is observed at no cost per chunk (see
+ * {@link SocketLifecycle}); any other target through wrappers on its own
+ * methods. Only open connections are held strongly; a closed one stays
  * reachable from its target (WeakMap) so late writes are still attributed.
  */
 export class ConnectionRegistry {
-  readonly io: IoCoalescer;
+  readonly io: ConnectionIo;
   private readonly open = new Map<string, ConnectionRecord>();
   private readonly byTarget = new WeakMap<object, ConnectionRecord>();
   /** Held from the first tracked socket until close(). */
   private releaseHooks: (() => void) | undefined;
 
   constructor(readonly ctx: ProbeContext) {
-    this.io = new IoCoalescer(ctx);
+    this.io = new ConnectionIo(ctx);
   }
 
   isTracked(target: object): boolean {
@@ -86,6 +87,8 @@ export class ConnectionRegistry {
     if (options.actions) addAppActions(record.actions, options.actions);
     this.byTarget.set(target, record);
     this.open.set(record.id, record);
+    // Reads older than this connection are published before its open.
+    this.io.beforeOpen();
     const peer = options.peer ?? peerOf(target);
     const actions: ActionInfo[] = [...record.actions.values()].map((a) => a.info);
     this.ctx.sink.publish({
@@ -113,15 +116,16 @@ export class ConnectionRegistry {
 
   close(): void {
     this.io.close();
+    for (const record of this.open.values()) record.lifecycle?.stop();
     this.releaseHooks?.();
   }
 
   private markClosed(record: ConnectionRecord): void {
     if (record.closed) return;
-    this.io.flush(record);
+    this.io.closing(record);
     record.closed = true;
-    record.writesLand = false;
     this.open.delete(record.id);
+    record.lifecycle?.closedNow();
     const cause = closeCause(record);
     this.ctx.sink.publish({
       type: 'conn.close',
@@ -135,12 +139,16 @@ export class ConnectionRegistry {
     if (waiters.length > 0) setImmediate(() => waiters.forEach((w) => w()));
   }
 
-  /** Observes a socket through the shared prototype hooks, anything else through its own methods. */
+  /** A net.Socket through its lifecycle and byte counters, anything else through its own methods. */
   private instrument(record: ConnectionRecord): void {
     if (record.target instanceof Socket) {
       this.releaseHooks ??= useSocketHooks();
-      if (observeSocket(record.target, new RecordObserver(this, record))) return;
+      record.lifecycle = new SocketLifecycle(this, record, record.target);
+      this.io.sample(record);
+      return;
     }
+    record.msgsIn = 0;
+    record.msgsOut = 0;
     this.interposeAll(record);
   }
 
@@ -198,7 +206,6 @@ export class ConnectionRegistry {
     if (chunk !== undefined && chunk !== null && typeof chunk !== 'function') this.write(record, chunk, encoding);
     if (!record.localEnded) {
       record.localEnded = true;
-      record.writesLand = false;
       record.firstEnd ??= 'local';
     }
   }
@@ -213,14 +220,12 @@ export class ConnectionRegistry {
       case 'end':
         if (record.peerEnded || record.closed) break;
         record.peerEnded = true;
-        record.writesLand = false;
         record.firstEnd ??= 'peer';
         sink.publish({ type: 'conn.peer-end', conn: record.id });
         break;
       case 'finish':
         if (record.closed) break;
         record.localEnded = true;
-        record.writesLand = false;
         record.firstEnd ??= 'local';
         sink.publish({ type: 'conn.local-end', conn: record.id });
         break;
@@ -244,7 +249,8 @@ export class ConnectionRegistry {
     const bytes = byteLengthOf(chunk, encoding);
     const state = deadWriteState(record);
     if (state === null) {
-      this.io.noteOut(record, bytes);
+      // A socket's bytes out come from its own counter.
+      if (!record.lifecycle) this.io.noteOut(record, bytes);
       return;
     }
     const stack = this.ctx.captureStack();
@@ -258,58 +264,75 @@ export class ConnectionRegistry {
   }
 }
 
-/** One tracked net.Socket's hooks, bound to its record: the per-chunk paths only count. */
-class RecordObserver implements SocketObserver {
-  private readonly ctx: ProbeContext;
+/**
+ * How one tracked net.Socket is observed, with nothing running per chunk:
+ * its lifecycle through listeners it fires once each, its bytes from its own
+ * counters (sampled by {@link ConnectionIo}), its reads attributed through
+ * its I/O handle (set once, here), and its writes only once it has ended or
+ * closed, when each one may be a write after close.
+ */
+class SocketLifecycle implements SocketObserver {
+  private readonly unwatch: () => void;
+  private unwatchWrites: (() => void) | undefined;
+  /** The socket's I/O handle, whose callbacks run as this connection. */
+  private readonly handle: object | null;
 
   constructor(
     private readonly registry: ConnectionRegistry,
     private readonly record: ConnectionRecord,
+    private readonly socket: Socket,
   ) {
-    this.ctx = registry.ctx;
-    record.byteSource = record.target as Socket;
+    record.byteSource = socket;
+    this.handle = (socket as { _handle?: object | null })._handle ?? null;
+    registry.ctx.ownHandle(record.id, this.handle);
+    this.unwatch = watchSocket(socket, this);
   }
 
-  get active(): boolean {
-    return this.ctx.active;
+  peerEnded(): void {
+    this.armWrites();
+    this.registry.event(this.record, 'end', undefined);
   }
 
-  onData(): void {
-    if (this.ctx.active && !this.record.closed) this.registry.io.noteRead(this.record);
+  finished(): void {
+    this.registry.event(this.record, 'finish', undefined);
   }
 
-  onEvent(_socket: Socket, type: unknown, arg: unknown): void {
-    this.registry.event(this.record, type, arg);
+  errored(error: unknown): void {
+    this.registry.event(this.record, 'error', error);
   }
 
-  owns(socket: Socket): boolean {
-    return !this.ctx.active || this.ctx.attributes(this.record.id, (socket as { _handle?: unknown })._handle);
+  closed(): void {
+    this.armWrites();
+    this.registry.event(this.record, 'close', undefined);
   }
 
-  enter(): string | null | undefined {
-    return this.ctx.enter(this.record.id);
-  }
-
-  leave(previous: string | null): void {
-    this.ctx.leave(previous);
-  }
-
-  runOwned<R>(fn: () => R): R {
-    return this.ctx.runOwned(this.record.id, fn);
-  }
-
-  onWrite(_socket: Socket, chunk: unknown, encoding: unknown): void {
-    if (!this.ctx.active) return;
-    if (this.record.writesLand) this.registry.io.noteWrite(this.record);
-    else this.registry.write(this.record, chunk, encoding);
-  }
-
-  onEnd(_socket: Socket, chunk: unknown, encoding: unknown): void {
+  ending(chunk: unknown, encoding: unknown): void {
     this.registry.ending(this.record, chunk, encoding);
+    this.armWrites();
   }
 
-  onDestroy(): void {
-    this.record.writesLand = false;
+  destroying(): void {
+    this.armWrites();
+  }
+
+  /** The connection closed: the listeners go; write watching stays (a late write is still a finding). */
+  closedNow(): void {
+    this.unwatch();
+    const { ctx } = this.registry;
+    // The app's close handlers run in the handle's close callback: it stays the connection's until they did.
+    setImmediate(() => ctx.releaseHandle(this.handle));
+  }
+
+  /** The agent closed: nothing of it stays on the socket. */
+  stop(): void {
+    this.unwatch();
+    this.unwatchWrites?.();
+  }
+
+  private armWrites(): void {
+    if (this.unwatchWrites || !this.registry.ctx.active) return;
+    const { registry, record } = this;
+    this.unwatchWrites = watchWrites(this.socket, (chunk, encoding) => registry.write(record, chunk, encoding));
   }
 }
 

@@ -1,25 +1,36 @@
-import { AsyncLocalStorage, executionAsyncResource } from 'node:async_hooks';
+import { AsyncLocalStorage, executionAsyncId } from 'node:async_hooks';
 import type { Stack } from '../../shared/protocol.js';
 import type { EventSink, ProbeOptions } from '../types.js';
 import { AttributionGaps } from './attribution-gaps.js';
 import { OwnershipLedger } from './ownership.js';
 import { createStackCapture } from './stack.js';
 
+/** Where AsyncLocalStorage keeps a resource's store, when it keeps it on the resource (Node 16–22; not with AsyncContextFrame). */
+type ResourceStores = AsyncLocalStorage<string> & { kResourceStore?: unknown };
+
 /** Everything the probe parts share: where events go, who owns the running work, id counters. */
 export class ProbeContext {
   /** With `attribution: 'async'`: the connection whose work is running, across awaits and timers. */
   private readonly als = new AsyncLocalStorage<string>();
   private readonly followsAsync: boolean;
-  /** With `attribution: 'sync'`: the connection whose event dispatch (or `runAs`) is on the stack. */
-  private syncOwner: string | null = null;
-  /** With `attribution: 'sync'`: the connection whose work ran last (attribution-gaps.ts). */
+  /** The symbol under which `als` keeps a resource's store, when this Node keeps it on the resource. */
+  private readonly resourceStore: symbol | undefined;
+  /**
+   * Connections by the async id of their own I/O handle: a callback of that
+   * handle (a read, its close) runs as that connection's work. Used with
+   * `'sync'`, and with `'async'` where stores cannot be put on the handle.
+   */
+  private readonly handleOwners = new Map<number, string>();
+  /** With `attribution: 'sync'`: the owner `runAs` (or a server's 'connection' dispatch) set, if any (null: nobody). */
+  private syncOwner: string | null | undefined = undefined;
+  /** With `attribution: 'sync'`: the connection whose work last had an owner (attribution-gaps.ts). */
   lastOwner: string | null = null;
   readonly gaps = new AttributionGaps(this);
   readonly ledger = new OwnershipLedger();
   readonly captureStack: () => Stack | undefined;
   /** False after close(): wrappers left on app objects stop publishing. */
   active = true;
-  private readonly counters = new Map<string, number>();
+  private readonly counters: Record<string, number> = Object.create(null) as Record<string, number>;
   private readonly warned = new Set<string>();
 
   constructor(
@@ -28,28 +39,46 @@ export class ProbeContext {
   ) {
     this.captureStack = createStackCapture(options.stackFrames);
     this.followsAsync = options.attribution === 'async';
+    const store = (this.als as ResourceStores).kResourceStore;
+    this.resourceStore = this.followsAsync && typeof store === 'symbol' ? store : undefined;
+    // Stores put on handles are read only once the storage is enabled (its first run).
+    if (this.resourceStore) this.als.run('', () => {});
+  }
+
+  /** Listener ids issued (`l1`, `l2`…): the one id made on a hot path, so it has its own counter. */
+  private listenerIds = 0;
+
+  nextListenerId(): string {
+    return `l${++this.listenerIds}`;
   }
 
   /** Next id with a prefix: `c1`, `c2`, `e1`… never reused within this process's probes. */
   nextId(prefix: string): string {
-    const n = (this.counters.get(prefix) ?? 0) + 1;
-    this.counters.set(prefix, n);
-    return `${prefix}${n}`;
+    const n = (this.counters[prefix] ?? 0) + 1;
+    this.counters[prefix] = n;
+    return prefix + n;
   }
 
   /** How many ids with this prefix were issued. */
   issued(prefix: string): number {
-    return this.counters.get(prefix) ?? 0;
+    return this.counters[prefix] ?? 0;
   }
 
   /** The connection the running work belongs to, if any. */
   owner(): string | null {
-    return this.followsAsync ? (this.als.getStore() ?? null) : this.syncOwner;
+    if (this.followsAsync) {
+      const store = this.als.getStore();
+      if (store !== undefined) return store === '' ? null : store;
+      return this.resourceStore ? null : this.ownerOfRunningHandle();
+    }
+    const owner = this.syncOwner !== undefined ? this.syncOwner : this.ownerOfRunningHandle();
+    if (owner !== null) this.lastOwner = owner;
+    return owner;
   }
 
   /** Runs `fn` as `owner`'s work (`null`: as nobody's). */
   runOwned<R>(owner: string | null, fn: () => R): R {
-    if (this.followsAsync) return owner === null ? this.als.exit(fn) : this.als.run(owner, fn);
+    if (this.followsAsync) return this.als.run(owner ?? '', fn);
     const previous = this.syncOwner;
     this.syncOwner = owner;
     if (owner !== null) this.lastOwner = owner;
@@ -61,35 +90,31 @@ export class ProbeContext {
   }
 
   /**
-   * True when the running work is already attributed to `owner`. Following
-   * async work, when it is unattributed and runs as the connection's own I/O
-   * handle (a read, its close), the handle is marked for good: every later
-   * callback of that handle is the connection's without an `als.run` per event.
+   * From now on, every callback of `handle` (a socket's I/O handle: its
+   * reads, its close) runs as `owner`'s work, and with `'async'` so does
+   * everything those callbacks start. Paid once per connection, never per
+   * event: the store is put on the handle itself, where AsyncLocalStorage
+   * looks it up; elsewhere the handle's async id is remembered.
    */
-  attributes(owner: string, handle: unknown): boolean {
-    if (!this.followsAsync) return this.syncOwner === owner;
-    const store = this.als.getStore();
-    if (store === owner) return true;
-    if (store !== undefined || handle === undefined || executionAsyncResource() !== handle) return false;
-    this.als.enterWith(owner);
-    return true;
+  ownHandle(owner: string, handle: object | null | undefined): void {
+    if (!handle) return;
+    if (this.resourceStore) {
+      (handle as Record<symbol, unknown>)[this.resourceStore] = owner;
+      return;
+    }
+    const id = asyncIdOf(handle);
+    if (id !== undefined) this.handleOwners.set(id, owner);
   }
 
-  /**
-   * Synchronous attribution without a closure: makes `owner` the running
-   * owner and returns the one {@link leave} restores. Undefined when work is
-   * followed across async boundaries (use {@link runOwned}).
-   */
-  enter(owner: string): string | null | undefined {
-    if (this.followsAsync) return undefined;
-    const previous = this.syncOwner;
-    this.syncOwner = owner;
-    this.lastOwner = owner;
-    return previous;
+  /** The handle no longer runs anyone's work (its connection closed). */
+  releaseHandle(handle: object | null | undefined): void {
+    if (!handle || this.resourceStore) return;
+    const id = asyncIdOf(handle);
+    if (id !== undefined) this.handleOwners.delete(id);
   }
 
-  leave(previous: string | null): void {
-    this.syncOwner = previous;
+  private ownerOfRunningHandle(): string | null {
+    return this.handleOwners.size === 0 ? null : (this.handleOwners.get(executionAsyncId()) ?? null);
   }
 
   /**
@@ -113,4 +138,12 @@ export class ProbeContext {
       // A throwing logger must not break the app either.
     }
   }
+}
+
+/** An async-wrapped handle's id (`getAsyncId()`, which Node's handles have), if it has one. */
+function asyncIdOf(handle: object): number | undefined {
+  const getAsyncId = (handle as { getAsyncId?: unknown }).getAsyncId;
+  if (typeof getAsyncId !== 'function') return undefined;
+  const id: unknown = getAsyncId.call(handle);
+  return typeof id === 'number' ? id : undefined;
 }

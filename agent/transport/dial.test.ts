@@ -3,7 +3,7 @@ import { WebSocketServer } from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Dialer } from './dial.js';
 import { Client, fakeCore, publishMarks, silent, waitFor, type FakeCore } from './harness.test-util.js';
-import { Pump } from './pump.js';
+import { Pump } from '../../shared/node/protocol-server/pump.js';
 import { SessionSet } from './sessions.js';
 
 /** A bare WebSocket server playing the hub: records each agent link as a Client. */

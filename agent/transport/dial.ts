@@ -1,6 +1,7 @@
 import { connect as netConnect, isIP, type NetConnectOpts, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import WebSocket from 'ws';
+import { backoffDelay, type BackoffPolicy } from '../../shared/backoff.js';
 import type { Logger } from '../types.js';
 import { maxPayloadFor } from './server.js';
 import type { SessionSet } from './sessions.js';
@@ -32,8 +33,7 @@ export class Dialer {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private attempt = 0;
   private stopped = false;
-  private readonly minDelay: number;
-  private readonly maxDelay: number;
+  private readonly backoff: BackoffPolicy;
   /** The URL without its token, safe to show and log. */
   readonly remote: string;
 
@@ -43,8 +43,8 @@ export class Dialer {
     private readonly events: DialEvents,
     private readonly logger: Logger,
   ) {
-    this.minDelay = options.minDelay ?? 500;
-    this.maxDelay = options.maxDelay ?? 30_000;
+    // ±20% jitter: the hub sees agents of a fleet come back spread out.
+    this.backoff = { min: options.minDelay ?? 500, max: options.maxDelay ?? 30_000, spread: [0.8, 1.2] };
     this.remote = redact(options.url);
   }
 
@@ -94,7 +94,7 @@ export class Dialer {
     let openedAt: number | undefined;
     ws.on('open', () => {
       openedAt = Date.now();
-      this.sessions.attach(ws, this.remote, 'out', true, { kind: 'wait' });
+      this.sessions.attach(ws, { remote: this.remote, direction: 'out', authenticated: true, plan: { kind: 'wait' } });
     });
     ws.on('close', () => {
       if (this.ws === ws) this.ws = undefined;
@@ -107,9 +107,9 @@ export class Dialer {
 
   private retry(refused: boolean): void {
     if (this.stopped || this.timer) return;
-    const base = refused ? this.maxDelay : Math.min(this.maxDelay, this.minDelay * 2 ** this.attempt);
+    // A refused token will not fix itself soon: straight to the longest delay.
     this.attempt++;
-    const delay = base * (0.8 + Math.random() * 0.4);
+    const delay = backoffDelay(refused ? Infinity : this.attempt, Math.random(), this.backoff);
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.connect();

@@ -9,7 +9,7 @@ import { AgentError } from '../errors.js';
 import { EventLog } from '../event-log.js';
 import type { AgentEvent, AgentMessage, SettleResult } from '../../shared/protocol.js';
 import type { AgentCore, Logger } from '../types.js';
-import { Pump } from './pump.js';
+import { Pump } from '../../shared/node/protocol-server/pump.js';
 import { AgentServer } from './server.js';
 import { SessionSet } from './sessions.js';
 
@@ -68,6 +68,10 @@ export interface StackOptions {
   maxMessageSize?: number;
   heartbeatInterval?: number;
   authTimeout?: number;
+  logger?: Logger;
+  maxConnections?: number;
+  maxUnauthenticated?: number;
+  maxAuthMessageSize?: number;
 }
 
 /** The real transport (pump, sessions, server) on a fake core, listening on port 0. */
@@ -85,7 +89,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const pump = new Pump(core.log, config, silent);
   const joined: string[] = [];
   const left: { id: string; reason: string }[] = [];
-  const sessions = new SessionSet(core, pump, config, { inspector: (i) => joined.push(i.id), inspectorLeft: (i) => left.push(i) }, silent);
+  const logger = options.logger ?? silent;
+  const sessions = new SessionSet(core, pump, config, { inspector: (i) => joined.push(i.id), inspectorLeft: (i) => left.push(i) }, logger);
   const server = new AgentServer(
     {
       host: options.host ?? '127.0.0.1',
@@ -94,9 +99,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       allowedHosts: options.allowedHosts ?? [],
       allowedOrigins: options.allowedOrigins ?? [],
       maxMessageSize: config.maxMessageSize,
+      maxConnections: options.maxConnections ?? 64,
+      maxUnauthenticated: options.maxUnauthenticated ?? 16,
+      maxAuthMessageSize: options.maxAuthMessageSize ?? 4096,
     },
     sessions,
-    silent,
+    logger,
   );
   const outcome = await server.listen();
   if ('error' in outcome) throw outcome.error;
@@ -205,54 +213,4 @@ export async function waitFor(condition: () => boolean, what: string, timeout = 
 
 export function publishMarks(core: AgentCore, count: number, label = 'm'): void {
   for (let i = 0; i < count; i++) core.log.publish({ type: 'mark', label: `${label}${i}` });
-}
-
-/**
- * A hand-written HTTP request over a raw TCP socket, so Host and Origin can be
- * forged or left out. Resolves with the status code and body the agent sent.
- */
-export async function rawRequest(
-  port: number,
-  options: { path?: string; host?: string | null; origin?: string; upgrade?: boolean; method?: string } = {},
-): Promise<{ status: number; body: string; headers: string }> {
-  const { connect } = await import('node:net');
-  const lines = [`${options.method ?? 'GET'} ${options.path ?? '/'} HTTP/1.1`];
-  if (options.host !== null) lines.push(`Host: ${options.host ?? `127.0.0.1:${port}`}`);
-  if (options.origin !== undefined) lines.push(`Origin: ${options.origin}`);
-  if (options.upgrade !== false) {
-    lines.push('Connection: Upgrade', 'Upgrade: websocket', 'Sec-WebSocket-Version: 13', 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==');
-  } else lines.push('Connection: close');
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
-    let data = '';
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new Error(`no complete response; got ${JSON.stringify(data)}`));
-    }, 8000);
-    const finish = () => {
-      const end = data.indexOf('\r\n\r\n');
-      if (end < 0) return false;
-      const headers = data.slice(0, end);
-      const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(headers)?.[1]);
-      const length = /content-length: (\d+)/i.exec(headers)?.[1];
-      const body = data.slice(end + 4);
-      if (status !== 101 && length !== undefined && Buffer.byteLength(body) < Number(length)) return false;
-      clearTimeout(timer);
-      socket.destroy();
-      resolve({ status, body, headers });
-      return true;
-    };
-    socket.on('data', (chunk) => {
-      data += chunk.toString('latin1');
-      finish();
-    });
-    socket.on('close', () => {
-      if (!finish()) {
-        clearTimeout(timer);
-        reject(new Error(`connection closed; got ${JSON.stringify(data)}`));
-      }
-    });
-    socket.on('error', () => {});
-    socket.write(`${lines.join('\r\n')}\r\n\r\n`);
-  });
 }

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { EventLog } from '../event-log.js';
-import { Pump, type LogReader } from './pump.js';
+import { Pump, type LogReader } from '../../shared/node/protocol-server/pump.js';
 import { silent } from './harness.test-util.js';
 
 /** A reader that takes everything it is offered, or nothing while `blocked`. */

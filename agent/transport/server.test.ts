@@ -1,7 +1,8 @@
 import WebSocket from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AgentEvent } from '../../shared/protocol.js';
-import { Client, fakeCore, publishMarks, rawRequest, startStack, TOKEN, waitFor, type Stack, type StackOptions } from './harness.test-util.js';
+import { Client, fakeCore, publishMarks, startStack, TOKEN, waitFor, type Stack, type StackOptions } from './harness.test-util.js';
+import { rawRequest } from '../../shared/node/raw-http.test-util.js';
 
 let stacks: Stack[] = [];
 let clients: Client[] = [];
@@ -201,6 +202,78 @@ describe('token', () => {
     expect(foreign.headers).not.toMatch(/access-control-allow-origin/i);
     const other = await rawRequest(s.port, { path: '/metrics', upgrade: false });
     expect([other.status, other.body]).toEqual([404, 'Not found']);
+  });
+});
+
+describe('malformed request targets', () => {
+  it.each(['//', '//evil.com/status', 'http://127.0.0.1/status', '*'])('answers %s with 400, logs nothing into the host, and keeps serving', async (path) => {
+    const logged: string[] = [];
+    const logger = { warn: (m: string) => logged.push(m), error: (m: string) => logged.push(m) };
+    const s = await stack({ logger });
+    for (const upgrade of [true, false]) {
+      const response = await rawRequest(s.port, { path, upgrade });
+      expect([response.status, response.body]).toEqual([400, 'Bad Request']);
+    }
+    expect(logged).toEqual([]);
+    const c = await inspector(s);
+    await c.until(() => c.of('hello').length === 1, 'hello');
+  });
+});
+
+describe('unauthenticated connections', () => {
+  it('cuts a first frame bigger than an auth message at once, with UNAUTHORIZED and 4401', async () => {
+    const s = await stack({ maxAuthMessageSize: 512 });
+    const c = await inspector(s, '');
+    c.send(JSON.stringify({ type: 'auth', id: 'a', token: 'x'.repeat(600) }));
+    expect(await c.closed()).toBe(4401);
+    expect(c.messages).toMatchObject([{ type: 'error', error: { code: 'UNAUTHORIZED' } }]);
+    // An auth message that fits is still fine.
+    const ok = await inspector(s, '');
+    expect(await ok.request({ type: 'auth', id: 'b', token: TOKEN })).toMatchObject({ result: {} });
+  });
+
+  it('past maxUnauthenticated drops the oldest waiting socket first, never an authenticated one', async () => {
+    const s = await stack({ maxUnauthenticated: 3 });
+    const authenticated = await inspector(s);
+    const waiting: Client[] = [];
+    for (let i = 0; i < 5; i++) {
+      waiting.push(await inspector(s, ''));
+      // Within the rate of new token-less upgrades (maxUnauthenticated a second).
+      await new Promise((r) => setTimeout(r, 400));
+    }
+    await waitFor(() => waiting.filter((c) => c.closeCode !== undefined).length === 2, 'two dropped');
+    expect(waiting.map((c) => c.closeCode !== undefined)).toEqual([true, true, false, false, false]);
+    expect(await waiting[4]!.request({ type: 'auth', id: 1, token: TOKEN })).toMatchObject({ result: {} });
+    expect(authenticated.closeCode).toBeUndefined();
+    expect(await authenticated.request({ type: 'mark', id: 'm', label: 'still here' })).toMatchObject({ result: {} });
+  });
+
+  it('past maxConnections refuses newcomers, and keeps every authenticated inspector', async () => {
+    const s = await stack({ maxConnections: 2 });
+    const a = await inspector(s);
+    const b = await inspector(s);
+    await a.until(() => a.of('hello').length === 1, 'hello a');
+    await b.until(() => b.of('hello').length === 1, 'hello b');
+    await expect(inspector(s)).rejects.toThrow();
+    expect([a.closeCode, b.closeCode]).toEqual([undefined, undefined]);
+    b.ws.close();
+    await b.closed();
+    await waitFor(() => s.sessions.count === 1, 'b gone');
+    const c = await inspector(s);
+    await c.until(() => c.of('hello').length === 1, 'hello for the newcomer once there is room');
+  });
+
+  it('takes at most maxUnauthenticated token-less upgrades a second, refusing the rest with 503', async () => {
+    const s = await stack({ maxUnauthenticated: 2 });
+    const started = performance.now();
+    const statuses = await Promise.all(Array.from({ length: 20 }, () => rawRequest(s.port, { path: '/' }).then((r) => r.status)));
+    const seconds = (performance.now() - started) / 1000;
+    const upgraded = statuses.filter((status) => status === 101).length;
+    // A burst of two, then two a second.
+    expect(upgraded).toBeLessThanOrEqual(2 + Math.ceil(2 * seconds));
+    expect(statuses.filter((status) => status === 503)).toHaveLength(20 - upgraded);
+    // A token on the URL is never held back.
+    expect((await rawRequest(s.port, { path: `/?token=${TOKEN}` })).status).toBe(101);
   });
 });
 

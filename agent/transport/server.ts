@@ -7,10 +7,15 @@ import { PROTOCOL_VERSION } from '../../shared/protocol.js';
 import type { Logger } from '../types.js';
 import { isAllowedHost, isAllowedOrigin } from '../../shared/host-policy.js';
 import type { SessionSet } from './sessions.js';
-import type { StartPlan } from './session.js';
+import type { ProtocolSession } from '../../shared/node/protocol-server/session.js';
 import { tokenMatches } from '../../shared/node/token.js';
+import { refuseUpgrade } from '../../shared/node/protocol-server/refuse-upgrade.js';
+import { parseStartPlan } from '../../shared/node/protocol-server/stream.js';
+import { parseRequestTarget } from '../../shared/node/request-target.js';
+import { Admission, type AdmissionLimits } from '../../shared/node/protocol-server/admission.js';
+import { HTTP_TIMEOUTS } from '../../shared/node/protocol-server/http-timeouts.js';
 
-export interface ServerOptions {
+export interface ServerOptions extends AdmissionLimits {
   host: string;
   port: number;
   token: string;
@@ -18,6 +23,7 @@ export interface ServerOptions {
   allowedOrigins: readonly string[];
   maxMessageSize: number;
 }
+
 
 /** Frames beyond this are cut off by ws itself (close 1009) instead of being read to answer FRAME_TOO_LARGE. */
 export function maxPayloadFor(maxMessageSize: number): number {
@@ -34,6 +40,7 @@ export class AgentServer {
   private readonly http: Server;
   private readonly wss: WebSocketServer;
   private readonly sockets = new Set<Socket>();
+  private readonly admission: Admission;
   private boundPort = 0;
 
   constructor(
@@ -50,8 +57,9 @@ export class AgentServer {
       clientTracking: false,
     });
     this.wss.on('error', (err) => logger.warn('inspector WebSocket server error', err));
-    this.http = createServer((req, res) => this.guard(() => this.onRequest(req, res), () => res.destroy()));
+    this.http = createServer(HTTP_TIMEOUTS, (req, res) => this.guard(() => this.onRequest(req, res), () => res.destroy()));
     markInternal(this.http);
+    this.admission = new Admission(this.http, options);
     this.http.on('upgrade', (req, socket, head) => this.guard(() => this.onUpgrade(req, socket, head), () => socket.destroy()));
     this.http.on('connection', (socket) => {
       // The agent alone never keeps the host process alive.
@@ -108,7 +116,8 @@ export class AgentServer {
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
     if (!this.hostAllowed(req)) return plain(res, 403, 'Forbidden host');
-    const url = new URL(req.url ?? '/', 'http://agent');
+    const url = parseRequestTarget(req.url);
+    if (!url) return plain(res, 400, 'Bad Request');
     if (url.pathname !== '/status') return plain(res, 404, 'Not found');
     if (req.method !== 'GET') {
       res.setHeader('Allow', 'GET');
@@ -132,15 +141,21 @@ export class AgentServer {
     socket.on('error', () => socket.destroy());
     if (!this.hostAllowed(req)) return refuseUpgrade(socket, 403, 'Forbidden host');
     if (!isAllowedOrigin(req.headers.origin, this.options.allowedOrigins)) return refuseUpgrade(socket, 403, 'Forbidden origin');
-    const url = new URL(req.url ?? '/', 'http://agent');
+    const url = parseRequestTarget(req.url);
+    if (!url) return refuseUpgrade(socket, 400, 'Bad Request');
     if (url.pathname !== '/') return refuseUpgrade(socket, 404, 'Not found');
     const token = url.searchParams.get('token');
     if (token !== null && !tokenMatches(token, this.options.token)) return refuseUpgrade(socket, 401, 'Unauthorized');
-    const plan = startPlan(url.searchParams);
+    const plan = parseStartPlan(url.searchParams);
     if (!plan) return refuseUpgrade(socket, 400, 'Bad Request');
     const remote = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
+    const raw = req.socket;
+    let session: ProtocolSession | undefined;
+    if (token !== null) this.admission.authenticated(raw);
+    else if (!this.admission.mayAwaitAuth()) return refuseUpgrade(socket, 503, 'Busy');
+    else this.admission.limitUntilAuthenticated(raw, head, () => (session ? session.cutOff() : raw.destroy()));
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      this.sessions.attach(ws, remote, 'in', token !== null, plan);
+      session = this.sessions.attach(ws, { remote, direction: 'in', authenticated: token !== null, plan, onAuthenticated: () => this.admission.authenticated(raw) });
     });
   }
 
@@ -156,33 +171,6 @@ export class AgentServer {
       }
     }
   }
-}
-
-/** `?since=N` resumes, `?subscribe=0` waits for a subscribe request, otherwise a fresh subscribe. */
-function startPlan(params: URLSearchParams): StartPlan | undefined {
-  const since = params.get('since');
-  if (since !== null) {
-    if (!/^(0|[1-9][0-9]*)$/.test(since) || !Number.isSafeInteger(Number(since))) return undefined;
-    return { kind: 'since', since: Number(since) };
-  }
-  if (params.get('subscribe') === '0') return { kind: 'wait' };
-  return { kind: 'fresh' };
-}
-
-const STATUS_TEXT: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-};
-
-function refuseUpgrade(socket: Duplex, status: number, body: string): void {
-  if (!socket.writable) return void socket.destroy();
-  socket.once('finish', () => socket.destroy());
-  socket.end(
-    `HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
-      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-  );
 }
 
 function plain(res: ServerResponse, status: number, body: string): void {

@@ -1,9 +1,11 @@
 import type WebSocket from 'ws';
+import { Heartbeat } from '../../shared/node/protocol-server/heartbeat.js';
+import type { Pump } from '../../shared/node/protocol-server/pump.js';
+import { CloseCode, ProtocolSession, type PeerInfo, type ProtocolSessionConfig, type SessionHost } from '../../shared/node/protocol-server/session.js';
 import type { AgentCore, AgentEvents, Logger } from '../types.js';
-import type { Pump } from './pump.js';
-import { CloseCode, Session, type SessionConfig, type SessionHost, type StartPlan } from './session.js';
+import { AgentStream } from './agent-stream.js';
 
-export interface SessionSetOptions extends SessionConfig {
+export interface SessionSetOptions extends ProtocolSessionConfig {
   heartbeatInterval: number;
 }
 
@@ -17,9 +19,9 @@ export interface SessionEvents {
  * inspector / inspector-left notifications, and closing them all.
  */
 export class SessionSet {
-  private readonly sessions = new Set<Session>();
+  private readonly sessions = new Set<ProtocolSession>();
   private readonly host: SessionHost;
-  private heartbeat: ReturnType<typeof setInterval> | undefined;
+  private readonly heartbeat: Heartbeat;
   private nextId = 1;
   private isClosing = false;
   private startedCount = 0;
@@ -27,16 +29,16 @@ export class SessionSet {
   constructor(
     core: AgentCore,
     pump: Pump,
-    private readonly options: SessionSetOptions,
+    options: SessionSetOptions,
     private readonly events: SessionEvents,
     logger: Logger,
   ) {
+    this.heartbeat = new Heartbeat(options.heartbeatInterval);
     this.host = {
-      core,
+      source: new AgentStream(core, () => this.isClosing),
       pump,
       logger,
       config: options,
-      closing: () => this.isClosing,
       started: (session) => {
         this.startedCount++;
         events.inspector({ id: session.id, remote: session.remote, direction: session.direction });
@@ -51,61 +53,33 @@ export class SessionSet {
   }
 
   /** Every session, authenticated or not (for tests and diagnostics). */
-  list(): Session[] {
+  list(): ProtocolSession[] {
     return [...this.sessions];
   }
 
-  attach(ws: WebSocket, remote: string, direction: 'in' | 'out', authenticated: boolean, plan: StartPlan): Session | undefined {
+  attach(ws: WebSocket, peer: Omit<PeerInfo, 'id'>): ProtocolSession | undefined {
     if (this.isClosing) {
       ws.terminate();
       return undefined;
     }
-    const session = new Session(`i${this.nextId++}`, ws, remote, direction, this.host, authenticated, plan);
+    const session = new ProtocolSession(ws, { id: `i${this.nextId++}`, ...peer }, this.host);
     this.sessions.add(session);
-    this.startHeartbeat();
+    this.heartbeat.watch(ws, (reason) => session.terminate(reason));
     return session;
   }
 
   /** Refuse new work and close every session with 1001. */
   async closeAll(graceMs: number): Promise<void> {
     this.isClosing = true;
-    this.stopHeartbeat();
+    this.heartbeat.stop();
     await Promise.all([...this.sessions].map((s) => s.close(CloseCode.goingAway, 'agent closing', graceMs)));
   }
 
-  private ended(session: Session, reason: string): void {
+  private ended(session: ProtocolSession, reason: string): void {
     if (!this.sessions.delete(session)) return;
     if (session.isAuthenticated) {
       this.startedCount--;
       this.events.inspectorLeft({ id: session.id, reason });
-    }
-    if (this.sessions.size === 0) this.stopHeartbeat();
-  }
-
-  private startHeartbeat(): void {
-    if (this.heartbeat) return;
-    this.heartbeat = setInterval(() => this.beat(), this.options.heartbeatInterval);
-    this.heartbeat.unref();
-  }
-
-  private stopHeartbeat(): void {
-    if (this.heartbeat) clearInterval(this.heartbeat);
-    this.heartbeat = undefined;
-  }
-
-  /** A peer that did not answer the previous ping is gone (or stalled): drop it. */
-  private beat(): void {
-    for (const session of this.sessions) {
-      if (!session.alive) {
-        session.terminate('heartbeat timeout');
-        continue;
-      }
-      session.alive = false;
-      try {
-        session.ws.ping();
-      } catch {
-        session.terminate('ping failed');
-      }
     }
   }
 }

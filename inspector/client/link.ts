@@ -16,7 +16,7 @@ import type {
 } from '../../shared/protocol.js';
 import { parseAgentUrl, redactToken, withSince, type AgentUrl } from './agent-url.js';
 import { backoffDelay } from '../../shared/backoff.js';
-import { Emitter } from './emitter.js';
+import { Emitter } from '../../shared/emitter.js';
 import { ClientError, type ClientErrorCode } from './errors.js';
 import { checkAgentMessage } from '../../shared/validate-message.js';
 
@@ -127,7 +127,13 @@ export class AgentLink extends Emitter<AgentLinkEvents> {
 
   /** Throws a ClientError `BAD_URL` for a malformed URL. Connects at once. */
   constructor(options: AgentLinkOptions) {
-    super();
+    // A listener that throws is reported as an uncaught error on a fresh task, not into the stream being delivered.
+    super({
+      onListenerError: (_event, error) =>
+        setTimeout(() => {
+          throw error;
+        }),
+    });
     this.url = parseAgentUrl(options.url);
     this.WS = options.WebSocket;
     this.fetchStatus = options.fetch;

@@ -4,6 +4,7 @@
  */
 import { isEventType, PROTOCOL_VERSION, RECORDING_FORMAT, RECORDING_VERSION } from '../../shared/protocol.js';
 import type { RecordingHeader, RecordingLine } from '../../shared/protocol.js';
+import { isRetiredEvent } from '../../shared/validate-event.js';
 
 export function createRecordingHeader(createdAt: number = Date.now()): RecordingHeader {
   return { format: RECORDING_FORMAT, version: RECORDING_VERSION, createdAt };
@@ -64,15 +65,16 @@ export function parseRecording(text: string): ParsedRecording {
 }
 
 /**
- * Rows of a recording on their way from the thread that reads the file to the
- * one that uses them: one JSON array text, so the receiver parses a batch in
- * one call instead of a call per row.
+ * Rows of a recording as text: complete lines of the file, and where each
+ * non-blank row sits in them. Rows stay text until someone reads them, so a
+ * reader can hand a batch to another thread as one string and the receiver
+ * parses only the rows it needs.
  */
 export interface RowBatch {
-  /** `[row,row,…]`: the rows joined by single commas. */
-  json: string;
-  /** Each row's length in `json` (typed, so handing a batch to another thread copies no array of numbers). */
-  lengths: Uint32Array;
+  /** Complete lines of the file, newlines included (the last one may lack it at the end of the file). */
+  text: string;
+  /** Each row's start and end offset in `text`, in pairs (line end and any `\r` before it excluded). */
+  spans: Uint32Array;
   /** Each row's 0-based line in the file (blank lines are left out). */
   lines: Uint32Array;
   /** The last row had no newline after it: the file ended there. */
@@ -81,58 +83,71 @@ export interface RowBatch {
 
 /** Splits recording text, pushed in chunks of any size, into batches of non-blank rows. */
 export class RowSplitter {
-  /** The unfinished last line of what was pushed so far. */
-  private rest = '';
+  /** Text pushed since the last batch, the unfinished last line included. */
+  private parts: string[] = [];
   /** 0-based line of the next row. */
   private line = 0;
-  private rows: string[] = [];
-  private lines: number[] = [];
 
   push(chunk: string): this {
-    const rows = (this.rest + chunk).split('\n');
-    this.rest = rows.pop()!;
-    for (const row of rows) this.add(row);
+    if (chunk) this.parts.push(chunk);
     return this;
   }
 
-  /** Rows pushed since the last call, or undefined if none. */
+  /** The complete rows pushed since the last call, or undefined if none. */
   take(): RowBatch | undefined {
-    return this.batch(false);
+    const text = this.parts.join('');
+    const end = text.lastIndexOf('\n') + 1;
+    this.parts = end < text.length ? [text.slice(end)] : [];
+    return this.batch(text.slice(0, end));
   }
 
   /** The rows left at the end of the file, the unterminated last one included. */
   end(): RowBatch | undefined {
-    const unterminated = this.add(this.rest);
-    this.rest = '';
-    return this.batch(unterminated);
+    const text = this.parts.join('');
+    this.parts = [];
+    return this.batch(text);
   }
 
-  /** Keeps a non-blank row; true if it was kept. */
-  private add(row: string): boolean {
-    const line = this.line++;
-    if (isBlank(row)) return false;
-    this.rows.push(row);
-    this.lines.push(line);
-    return true;
+  private batch(text: string): RowBatch | undefined {
+    const spans: number[] = [];
+    const lines: number[] = [];
+    /** Where the last row's line ends, or -1 if the file ends in it. */
+    let lastNewline = -1;
+    for (let start = 0; start < text.length; this.line++) {
+      const newline = text.indexOf('\n', start);
+      const stop = newline < 0 ? text.length : newline;
+      const end = stop > start && text.charCodeAt(stop - 1) === 13 ? stop - 1 : stop;
+      if (!isBlank(text, start, end)) {
+        spans.push(start, end);
+        lines.push(this.line);
+        lastNewline = newline;
+      }
+      start = stop + 1;
+    }
+    if (lines.length === 0) return undefined;
+    return { text, spans: Uint32Array.from(spans), lines: Uint32Array.from(lines), unterminated: lastNewline < 0 };
   }
+}
 
-  private batch(unterminated: boolean): RowBatch | undefined {
-    if (this.rows.length === 0) return undefined;
-    const batch = { json: `[${this.rows.join(',')}]`, lengths: Uint32Array.from(this.rows, (r) => r.length), lines: Uint32Array.from(this.lines), unterminated };
-    this.rows = [];
-    this.lines = [];
-    return batch;
+/** What `parseRow` returns for a row that is not JSON (no JSON value is this symbol). */
+export const NOT_JSON: unique symbol = Symbol('not JSON');
+
+/** One row of a batch as a value, or {@link NOT_JSON}. */
+export function parseRow(text: string, start: number, end: number): unknown {
+  try {
+    return JSON.parse(text.slice(start, end));
+  } catch {
+    return NOT_JSON;
   }
 }
 
 /**
  * Checks a recording's rows, batch by batch, and keeps the valid records up
  * to the first problem: the header first, then runs that each open with a
- * hello and number their events in order.
+ * hello and number their events in order. Each event's own fields are
+ * checked where it is ingested (the Target), which skips a malformed one
+ * and the retired types without stopping the file.
  */
-/** Events agents no longer publish (their own findings): recordings that hold them still open, without them. */
-const RETIRED_EVENT_TYPES: ReadonlySet<unknown> = new Set(['finding.open', 'finding.resolve']);
-
 export class RecordChecker {
   private readonly result: ParsedRecording = { header: undefined, lines: [], errors: [], complete: false };
   private stopped = false;
@@ -148,23 +163,10 @@ export class RecordChecker {
   }
 
   add(batch: RowBatch): this {
-    if (this.stopped) return this;
     const count = batch.lines.length;
-    let values: unknown[] | undefined;
-    try {
-      values = JSON.parse(batch.json) as unknown[];
-    } catch {
-      values = undefined;
-    }
-    // One value per row means every row was whole; otherwise some row was not
-    // JSON, and reading row by row finds which.
-    const whole = Array.isArray(values) && values.length === count;
-    let offset = 1;
     for (let i = 0; i < count && !this.stopped; i++) {
-      const length = batch.lengths[i]!;
-      const value = whole ? values![i] : parseRow(batch.json.slice(offset, offset + length));
-      offset += length + 1;
-      this.row(value, batch.lines[i]!, batch.unterminated && i === count - 1);
+      const record = this.row(parseRow(batch.text, batch.spans[2 * i]!, batch.spans[2 * i + 1]!), batch.lines[i]!, batch.unterminated && i === count - 1);
+      if (record) this.accept(record);
     }
     return this;
   }
@@ -183,21 +185,29 @@ export class RecordChecker {
     return this.result;
   }
 
-  private row(value: unknown, line: number, unterminated: boolean): void {
+  /**
+   * Checks one row's value (a parsed row, or {@link NOT_JSON}) at its 0-based
+   * line: the record when it is valid, else undefined (the header, or a
+   * problem, which stops the checker). `add` hands the records to `accept`;
+   * a caller with its own rows calls this directly.
+   */
+  row(value: unknown, line: number, unterminated: boolean): RecordingLine | undefined {
+    if (this.stopped) return undefined;
     if (!this.result.header) {
       const header = checkHeader(value);
       if (typeof header === 'string') this.fail(line, header);
       else this.result.header = header;
-      return;
+      return undefined;
     }
     if (value === NOT_JSON) {
       this.fail(line, unterminated ? 'truncated: the file ends in the middle of a record' : 'not valid JSON');
-      return;
+      return undefined;
     }
     const record = value as { type?: unknown; [key: string]: unknown };
     const problem = this.check(record);
-    if (problem !== undefined) this.fail(line, problem);
-    else if (!RETIRED_EVENT_TYPES.has(record.type)) this.accept(value as RecordingLine);
+    if (problem === undefined) return value as RecordingLine;
+    this.fail(line, problem);
+    return undefined;
   }
 
   /** What is wrong with one record, or undefined. Tracks runs and seq order. */
@@ -222,7 +232,7 @@ export class RecordChecker {
       }
       if (record.from <= this.lastSeq) return `gap from seq ${record.from} does not follow seq ${this.lastSeq}`;
       this.lastSeq = Math.max(this.lastSeq, record.to);
-    } else if (isEventType(type) || RETIRED_EVENT_TYPES.has(type)) {
+    } else if (isEventType(type) || isRetiredEvent(type)) {
       const seq = record.seq;
       if (typeof seq !== 'number' || typeof record.t !== 'number') return `"${type}" event without a numeric seq and t`;
       if (seq === this.lastSeq) return `seq ${seq} appears twice in the same run`;
@@ -258,17 +268,6 @@ export class RecordingParser {
   }
 }
 
-/** What `parseRow` returns for a row that is not JSON (no JSON value is this symbol). */
-const NOT_JSON = Symbol('not JSON');
-
-function parseRow(row: string): unknown {
-  try {
-    return JSON.parse(row);
-  } catch {
-    return NOT_JSON;
-  }
-}
-
 function checkHeader(header: unknown): RecordingHeader | string {
   if (!isObject(header) || header.format !== RECORDING_FORMAT) {
     return `not a bridgescope recording: the first line must be the header {"format":"${RECORDING_FORMAT}",…}`;
@@ -285,7 +284,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function isBlank(row: string): boolean {
+function isBlank(text: string, start: number, end: number): boolean {
   // Records start with '{': most rows are decided by their first character.
-  return row.charCodeAt(0) !== 123 && row.trim().length === 0;
+  return text.charCodeAt(start) !== 123 && text.slice(start, end).trim().length === 0;
 }

@@ -104,4 +104,34 @@ describe('Target', () => {
     }
     expect(replay.runs[0]!.analysis.model.gaps).toHaveLength(1);
   });
+
+  it('skips and counts a malformed event, live or recorded, and applies the ones around it', () => {
+    const [listen, watch, open, add, close] = orphanStory() as unknown as Record<string, unknown>[];
+    const broken = [
+      { ...add, seq: 4, event: {} },
+      { type: 'action.settle', seq: 5, t: 4, action: 'a1', conn: 'c1', name: 'close', result: null },
+      { type: 'finding.open', seq: 6, t: 4, finding: null },
+    ];
+    const logged: number[] = [];
+    const live = new Target({ onEvents: (batch) => logged.push(...batch.map((e) => e.seq)) });
+    live.ingest({ type: 'hello', hello: hello('a', 0), kind: 'first' });
+    live.ingest({ type: 'batch', events: [listen, watch, open, ...broken, { ...add, seq: 7 }, { ...close, seq: 8 }] as unknown as AgentEvent[], now: 5000 });
+    expect(live.malformed).toEqual({ count: 3, latest: '"finding.open" event seq 6: finding must be an object, not null' });
+    expect(logged).toEqual([1, 2, 3, 7, 8]);
+    expect(live.current()!.findings().map((f) => f.rule)).toEqual(['orphan-listener']);
+
+    const replay = new Target();
+    replay.ingestRecording([hello('a', 0), listen, watch, open, ...broken, { ...add, seq: 7 }, { ...close, seq: 8 }, { type: 'now', now: 5000 }] as RecordingLine[]);
+    expect(replay.malformed.count).toBe(3);
+    expect(replay.current()!.model).toEqual(live.current()!.model);
+  });
+
+  it('skips a well-formed event of a retired type without counting it', () => {
+    const target = new Target();
+    target.ingest({ type: 'hello', hello: hello('a', 0), kind: 'first' });
+    target.ingest({ type: 'batch', events: [{ type: 'finding.open', seq: 1, t: 1, finding: { id: 'x' } }, ...orphanStory().map((e) => ({ ...e, seq: e.seq + 1 }))] as unknown as AgentEvent[], now: 5 });
+    expect(target.malformed).toEqual({ count: 0 });
+    expect(target.currentRun()!.lastSeq).toBe(6);
+    expect(target.current()!.model.seq).toBe(6);
+  });
 });

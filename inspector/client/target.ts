@@ -8,6 +8,7 @@ import { createAnalysis } from '../../shared/analysis/index.js';
 import type { Analysis } from '../../shared/analysis/types.js';
 import type { AnalysisOptions } from '../../shared/analysis/options.js';
 import type { AgentEvent, GapMessage, HelloMessage, RecordingLine } from '../../shared/protocol.js';
+import { eventProblem, isRetiredEvent } from '../../shared/validate-event.js';
 import type { AgentLink, LinkDelivery, LinkState } from './link.js';
 
 export interface Run {
@@ -37,8 +38,16 @@ export interface TargetOptions {
   onLine?: (line: RecordingLine) => void;
 }
 
+/** Events left out because they were malformed: how many, and what was wrong with the latest. */
+export interface MalformedEvents {
+  count: number;
+  latest?: string;
+}
+
 export class Target {
   readonly runs: Run[] = [];
+  /** Every event is checked before it is applied (shared/validate-event.ts); a malformed one is counted here, never applied. */
+  readonly malformed: MalformedEvents = { count: 0 };
   private changes = 0;
   private state: LinkState | undefined;
   private readonly subscribers = new Set<() => void>();
@@ -161,8 +170,14 @@ export class Target {
     if (!run) return;
     const applied: AgentEvent[] = [];
     for (const event of events) {
+      const problem = eventProblem(event);
+      if (problem !== undefined) {
+        this.malformed.count++;
+        this.malformed.latest = problem;
+        continue;
+      }
       // Defensive: a second link on the same instance may replay what we have.
-      if (event.seq <= run.lastSeq) continue;
+      if (event.seq <= run.lastSeq || isRetiredEvent(event.type)) continue;
       run.analysis.apply(event);
       run.lastSeq = event.seq;
       applied.push(event);

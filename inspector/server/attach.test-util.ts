@@ -1,6 +1,7 @@
 /**
- * Helpers for the hub tests: fixture agents in their own processes, a UI
- * socket that records what it receives, and condition waits.
+ * Helpers for the hub tests: fixture agents and `bridgescope` commands in
+ * their own processes, a UI socket that records what it receives, and
+ * condition waits.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -113,4 +114,51 @@ export function memoryLogger(): Logger & { lines: string[] } {
 export async function tempDir(): Promise<{ path: string; remove(): Promise<void> }> {
   const path = await mkdtemp(join(tmpdir(), 'bridgescope-serve-'));
   return { path, remove: () => rm(path, { recursive: true, force: true }) };
+}
+
+/** `bridgescope <command>` in its own process, as a user runs it (through tsx, from the checkout). */
+export interface CliProcess {
+  child: ChildProcessWithoutNullStreams;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves once stdout matches, with the match. */
+  printed(pattern: RegExp, timeout?: number): Promise<RegExpMatchArray>;
+  alive(): boolean;
+  stop(): Promise<void>;
+}
+
+export function startCli(args: string[], env: Record<string, string> = {}): CliProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'inspector/cli/main.ts', ...args], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (chunk) => (out += chunk));
+  child.stderr.on('data', (chunk) => (err += chunk));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const alive = () => child.exitCode === null && child.signalCode === null;
+  return {
+    child,
+    stdout: () => out,
+    stderr: () => err,
+    alive,
+    async printed(pattern, timeout = 60_000) {
+      const deadline = Date.now() + timeout;
+      for (;;) {
+        const match = pattern.exec(out);
+        if (match) return match;
+        if (!alive()) throw new Error(`bridgescope ${args.join(' ')} exited: ${err}`);
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern} in: ${out}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    },
+    async stop() {
+      if (alive()) child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
 }

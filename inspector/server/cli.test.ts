@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ADB_MISSING } from './adb.js';
 import { repoRoot, tempDir, waitFor } from './attach.test-util.js';
 import { parseServeArgs, runServe } from './cli.js';
+import { rawRequest } from '../../shared/node/raw-http.test-util.js';
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
@@ -45,6 +46,8 @@ describe('bridgescope serve: arguments', () => {
       adb: true,
     });
     expect(parseServeArgs(['--open', 'run.ndjson', '--token', 'T']).options).toEqual({ open: 'run.ndjson', token: 'T' });
+    expect(parseServeArgs(['--max-connections', '100', '--max-unauthenticated=8']).options).toEqual({ maxConnections: 100, maxUnauthenticated: 8 });
+    expect(() => parseServeArgs(['--max-connections', '0'])).toThrow('--max-connections must be a whole number ≥ 1, got "0"');
   });
 
   it('exits 2 with the usage on a bad option', async () => {
@@ -83,6 +86,21 @@ describe('bridgescope serve: running', () => {
     run.child.kill('SIGINT');
     expect(await run.exited, `stderr: ${run.out.stderr}`).toBe(0);
     expect(run.out.stdout).toContain('Ctrl-C: closing');
+  });
+
+  it('answers a malformed request target (`//`) with 400 and keeps serving', async () => {
+    const run = serve(['--port', '0', '--token', 'tok']);
+    await waitFor(() => run.out.stdout.includes('iOS simulator'), 'the startup banner', 20_000);
+    const port = Number(/127\.0\.0\.1:(\d+)/.exec(run.out.stdout)![1]);
+    for (const path of ['//', '//evil.example/status', 'http://127.0.0.1/status']) {
+      for (const upgrade of [false, true]) {
+        const response = await rawRequest(port, { path, upgrade });
+        expect(response.status, `${path} (upgrade: ${upgrade})`).toBe(400);
+      }
+    }
+    expect((await fetch(`http://127.0.0.1:${port}/status?token=tok`)).status).toBe(200);
+    expect(run.child.exitCode).toBeNull();
+    expect(run.out.stderr).toBe('');
   });
 
   it('--adb runs adb reverse for the connected devices', async () => {

@@ -20,6 +20,8 @@ Options:
   --adb                   adb reverse tcp:PORT tcp:PORT on every connected Android device
   --allowed-host H        accept this Host header too (repeatable; e.g. a LAN address)
   --allowed-origin O      accept this browser origin too (repeatable)
+  --max-connections N     most connections at once (default 512)
+  --max-unauthenticated N most connections not yet authenticated (default 64)
   -h, --help              show this help`;
 
 interface ServeArgs {
@@ -40,6 +42,12 @@ function parsePort(text: string): number {
   const port = Number(text);
   if (!/^[0-9]+$/.test(text) || port > 65535) throw new UsageError(`--port must be 0–65535, got "${text}"`);
   return port;
+}
+
+function parseCount(flag: string, text: string): number {
+  const n = Number(text);
+  if (!/^[0-9]+$/.test(text) || n < 1) throw new UsageError(`${flag} must be a whole number ≥ 1, got "${text}"`);
+  return n;
 }
 
 function parseBytes(text: string): number {
@@ -107,6 +115,12 @@ export function parseServeArgs(argv: string[]): ServeArgs {
         break;
       case '--allowed-origin':
         allowedOrigins.push(value());
+        break;
+      case '--max-connections':
+        options.maxConnections = parseCount(flag, value());
+        break;
+      case '--max-unauthenticated':
+        options.maxUnauthenticated = parseCount(flag, value());
         break;
       case '-h':
       case '--help':

@@ -1,13 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import type { AgentEvent, AgentMessage } from '../../shared/protocol.js';
+import type { StreamReader } from '../../shared/node/protocol-server/stream.js';
 import { TargetHistory } from './history.js';
 import { hello } from '../client/hello.test-util.js';
 
 const marks = (from: number, to: number): AgentEvent[] =>
   Array.from({ length: to - from + 1 }, (_, i) => ({ type: 'mark', label: `m${from + i}`, seq: from + i, t: from + i }));
 
-const shape = (messages: Iterable<AgentMessage>) =>
-  [...messages].map((m) =>
+/** Everything a reader has to give now, as the protocol messages a peer would parse. */
+function drain(reader: StreamReader, maxEvents = 500): AgentMessage[] {
+  const out: AgentMessage[] = [];
+  while (!reader.caughtUp()) {
+    const frame = reader.next(maxEvents);
+    if (frame === undefined) break;
+    out.push(typeof frame === 'string' ? (JSON.parse(frame) as AgentMessage) : frame);
+  }
+  return out;
+}
+
+const shape = (messages: AgentMessage[]) =>
+  messages.map((m) =>
     m.type === 'hello' ? `hello ${m.agent.instance}` : m.type === 'batch' ? `batch ${m.events.map((e) => e.seq).join(',')}` : m.type === 'gap' ? `gap ${m.from}-${m.to} (${m.count} ${m.reason})` : m.type,
   );
 
@@ -20,7 +32,19 @@ describe('TargetHistory', () => {
     history.appendEvents(marks(6, 6), 6);
     history.startRun(hello('b'));
     history.appendEvents(marks(1, 2), 2);
-    expect(shape(history.replayAll())).toEqual(['hello a', 'batch 1,2,3', 'gap 4-5 (2 evicted)', 'batch 6', 'hello b', 'batch 1,2']);
+    expect(shape(drain(history.readAll()))).toEqual(['hello a', 'batch 1,2,3', 'gap 4-5 (2 evicted)', 'batch 6', 'hello b', 'batch 1,2']);
+  });
+
+  it('sends events as the agent sent them, with a clock that never runs ahead of a batch still to come', () => {
+    const history = new TargetHistory(100);
+    history.startRun(hello('a'));
+    const events = marks(1, 3);
+    history.appendEvents(events, 9.5);
+    const messages = drain(history.readAll(), 2);
+    expect(messages.filter((m) => m.type === 'batch')).toEqual([
+      { type: 'batch', events: events.slice(0, 2), now: 2 },
+      { type: 'batch', events: events.slice(2), now: 9.5 },
+    ]);
   });
 
   it('drops events it already holds (a resumed stream that overlaps)', () => {
@@ -36,7 +60,7 @@ describe('TargetHistory', () => {
     history.startRun(hello('a'));
     history.appendEvents(marks(1, 20), 20);
     expect(history.size).toBe(10);
-    expect(shape(history.replayAll())).toEqual(['hello a', 'gap 1-11 (11 evicted)', 'batch 12,13,14,15,16,17,18,19,20']);
+    expect(shape(drain(history.readAll()))).toEqual(['hello a', 'gap 1-11 (11 evicted)', 'batch 12,13,14,15,16,17,18,19,20']);
   });
 
   it('drops whole old runs once their events are gone, keeping the newest run', () => {
@@ -46,35 +70,55 @@ describe('TargetHistory', () => {
     history.startRun(hello('b'));
     history.appendEvents(marks(1, 3), 3);
     expect(history.size).toBe(5);
-    expect(shape(history.replayAll())).toEqual(['hello a', 'gap 1-2 (2 evicted)', 'hello b', 'batch 1,2,3']);
+    expect(shape(drain(history.readAll()))).toEqual(['hello a', 'gap 1-2 (2 evicted)', 'hello b', 'batch 1,2,3']);
     history.appendEvents(marks(4, 4), 4);
     expect(history.size).toBe(5);
-    expect(shape(history.replayAll())).toEqual(['hello b', 'batch 1,2,3,4']);
+    expect(shape(drain(history.readAll()))).toEqual(['hello b', 'batch 1,2,3,4']);
   });
 
   it('resumes the current run after a seq, with a gap for what was trimmed', () => {
     const history = new TargetHistory(6);
     history.startRun(hello('a'));
     history.appendEvents(marks(1, 8), 8);
-    expect(shape(history.replayCurrent(6))).toEqual(['batch 7,8']);
-    expect(shape(history.replayCurrent(1))).toEqual(['gap 2-3 (2 evicted)', 'batch 4,5,6,7,8']);
+    expect(shape(drain(history.readCurrent(6)))).toEqual(['batch 7,8']);
+    expect(shape(drain(history.readCurrent(1)))).toEqual(['gap 2-3 (2 evicted)', 'batch 4,5,6,7,8']);
   });
 
-  it('replays what it held at the call, not what arrives while the replay is being sent', () => {
+  it('keeps a reader going live: new events, then a new run with its hello', () => {
     const history = new TargetHistory(100);
     history.startRun(hello('a'));
     history.appendEvents(marks(1, 2), 2);
-    const replay = history.replayAll();
+    const reader = history.readAll();
+    expect(shape(drain(reader))).toEqual(['hello a', 'batch 1,2']);
+    expect(reader.caughtUp()).toBe(true);
     history.appendEvents(marks(3, 4), 4);
     history.startRun(hello('b'));
-    expect(shape(replay)).toEqual(['hello a', 'batch 1,2']);
+    expect(reader.caughtUp()).toBe(false);
+    expect(shape(drain(reader))).toEqual(['batch 3,4', 'hello b']);
+    history.appendEvents(marks(1, 1), 1);
+    expect(shape(drain(reader))).toEqual(['batch 1']);
+  });
+
+  it('tells a reader that lagged behind the bound what it lost, as a slow-consumer gap', () => {
+    const history = new TargetHistory(10);
+    history.startRun(hello('a'));
+    history.appendEvents(marks(1, 5), 5);
+    const reader = history.readAll();
+    expect(shape(drain(reader))).toEqual(['hello a', 'batch 1,2,3,4,5']);
+    history.appendEvents(marks(6, 30), 30);
+    expect(shape(drain(reader))).toEqual(['gap 6-21 (16 slow-consumer)', 'batch 22,23,24,25,26,27,28,29,30']);
+    // Overtaken across a restart: the rest of its run, then the new run from what is left.
+    history.appendEvents(marks(31, 33), 33);
+    history.startRun(hello('b'));
+    history.appendEvents(marks(1, 12), 12);
+    expect(shape(drain(reader))).toEqual(['gap 31-33 (3 slow-consumer)', 'hello b', 'gap 1-3 (3 slow-consumer)', 'batch 4,5,6,7,8,9,10,11,12']);
   });
 
   it('batches long runs in frames of at most 500 events', () => {
     const history = new TargetHistory(2000);
     history.startRun(hello('a'));
     history.appendEvents(marks(1, 1200), 1200);
-    const sizes = [...history.replayAll()].filter((m) => m.type === 'batch').map((m) => (m.type === 'batch' ? m.events.length : 0));
+    const sizes = drain(history.readAll()).filter((m) => m.type === 'batch').map((m) => (m.type === 'batch' ? m.events.length : 0));
     expect(sizes).toEqual([500, 500, 200]);
   });
 });

@@ -1,13 +1,24 @@
 import type { AgentEvent, AgentMessage, GapMessage, HelloMessage } from '../../shared/protocol.js';
-import { BoundedQueue } from './bounded-queue.js';
+import type { GrowingLog } from '../../shared/node/protocol-server/pump.js';
+import type { StreamReader } from '../../shared/node/protocol-server/stream.js';
+import { Journal } from './journal.js';
 
-/** What a target's history holds between its runs' hellos. */
-export type HistoryLine = AgentEvent | GapMessage;
+/** An event as the hub keeps it: its JSON, ready to be sent again. */
+interface EventEntry {
+  seq: number;
+  t: number;
+  json: string;
+}
+
+type Entry = EventEntry | GapMessage;
 
 /** One process lifetime of a target: its hello and what it sent since. */
 export interface HubRun {
   hello: HelloMessage;
-  lines: BoundedQueue<HistoryLine>;
+  /** Ordinal among the target's runs, from 1. */
+  readonly n: number;
+  /** Journal position of the run's first entry: its entries run up to the next run's start. */
+  readonly start: number;
   /** Events trimmed from the front of this run to respect the bound. */
   trimmed?: { from: number; to: number; count: number };
   /** Highest seq received (events or gaps): where a resume continues. */
@@ -16,24 +27,38 @@ export interface HubRun {
   lastNow: number;
 }
 
-/** Events per replayed batch frame (the agent's default batch size). */
-const REPLAY_BATCH = 500;
-
-function lastSeqOf(line: HistoryLine): number {
-  return line.type === 'gap' ? line.to : line.seq;
-}
+const isGap = (entry: Entry): entry is GapMessage => 'from' in entry;
+const lastSeqOf = (entry: Entry): number => (isGap(entry) ? entry.to : entry.seq);
 
 /**
  * Everything a hub received from one target, across restarts, bounded by a
  * line count (hellos, events and gaps). The oldest lines go first; what a
  * run loses is replayed as one `evicted` gap, so nothing vanishes silently.
+ * Peers read it through {@link HistoryReader}s, by position, as a protocol
+ * session reads an agent's ring.
  */
 export class TargetHistory {
+  private readonly entries = new Journal<Entry>();
   private readonly runs: HubRun[] = [];
+  private readonly appendListeners = new Set<() => void>();
   private lineCount = 0;
+  private runCounter = 0;
+
+  /** The history as the pump sees it: its newest position, and its appends. */
+  readonly positions: GrowingLog;
 
   constructor(readonly maxLines = 200_000) {
     if (!Number.isInteger(maxLines) || maxLines < 2) throw new RangeError('maxLines must be an integer >= 2');
+    const { entries, appendListeners } = this;
+    this.positions = {
+      get lastSeq() {
+        return entries.end;
+      },
+      onAppend(listener) {
+        appendListeners.add(listener);
+        return () => appendListeners.delete(listener);
+      },
+    };
   }
 
   get current(): HubRun | undefined {
@@ -50,9 +75,10 @@ export class TargetHistory {
   }
 
   startRun(hello: HelloMessage): void {
-    this.runs.push({ hello, lines: new BoundedQueue(), lastSeq: 0, lastNow: hello.now });
+    this.runs.push({ hello, n: ++this.runCounter, start: this.entries.end, lastSeq: 0, lastNow: hello.now });
     this.lineCount++;
     this.trim();
+    this.appended();
   }
 
   /** The same process said hello again (it reconnected): keep its newest description. */
@@ -70,12 +96,13 @@ export class TargetHistory {
     if (!run) return [];
     const fresh = events.filter((e) => e.seq > run.lastSeq);
     for (const event of fresh) {
-      run.lines.push(event);
+      this.entries.push({ seq: event.seq, t: event.t, json: JSON.stringify(event) });
       run.lastSeq = event.seq;
     }
     run.lastNow = Math.max(run.lastNow, now, fresh.length ? fresh[fresh.length - 1]!.t : 0);
     this.lineCount += fresh.length;
     this.trim();
+    if (fresh.length) this.appended();
     return fresh;
   }
 
@@ -83,71 +110,68 @@ export class TargetHistory {
   appendGap(gap: GapMessage): boolean {
     const run = this.current;
     if (!run || gap.to <= run.lastSeq) return false;
-    run.lines.push(gap);
+    this.entries.push(gap);
     run.lastSeq = gap.to;
     this.lineCount++;
     this.trim();
+    this.appended();
     return true;
   }
 
+  /** Every run from the oldest held: each one's hello, its trimmed gap, then its events and gaps — and whatever follows live. */
+  readAll(): StreamReader {
+    return new HistoryReader(this, this.entries.start, undefined, 0);
+  }
+
   /**
-   * The whole history as the agent protocol: each run's hello, its trimmed
-   * gap, then batches and gaps. Lazy, and fixed at the moment of the call:
-   * what arrives later is the caller's to relay live, so nothing is sent twice.
+   * The current run without its hello (the peer has it): all of it, or what
+   * follows `since` (a resume) — and whatever follows live, new runs included.
    */
-  replayAll(): IterableIterator<AgentMessage> {
-    const runs = this.runs.map((run) => ({ run, until: run.lastSeq }));
-    return (function* (history: TargetHistory) {
-      for (const { run, until } of runs) {
-        yield run.hello;
-        yield* history.replayRun(run, 0, until);
-      }
-    })(this);
-  }
-
-  /** The current run without its hello: all of it, or what follows `since` (a resume); fixed at the call. */
-  replayCurrent(since?: number): IterableIterator<AgentMessage> {
+  readCurrent(since?: number): StreamReader {
     const run = this.current;
-    return run ? this.replayRun(run, since ?? 0, run.lastSeq) : [][Symbol.iterator]();
+    if (!run) return new HistoryReader(this, this.entries.end, undefined, 0);
+    const after = since ?? 0;
+    const position = this.entries.lowerBound(run.start, this.entries.end, (entry) => lastSeqOf(entry) > after);
+    return new HistoryReader(this, position, run, after);
   }
 
-  private *replayRun(run: HubRun, since: number, until: number): IterableIterator<AgentMessage> {
-    const trimmed = run.trimmed;
-    if (trimmed && trimmed.to > since) {
-      const from = Math.max(trimmed.from, since + 1);
-      yield { type: 'gap', from, to: trimmed.to, count: Math.min(trimmed.count, trimmed.to - from + 1), reason: 'evicted' };
-    }
-    let batch: AgentEvent[] = [];
-    const start = run.lines.lowerBound((line) => lastSeqOf(line) > since);
-    for (const line of run.lines.from(start)) {
-      if (lastSeqOf(line) > until) break;
-      if (line.type === 'gap') {
-        if (batch.length) yield { type: 'batch', events: batch, now: batch[batch.length - 1]!.t };
-        batch = [];
-        yield line.from > since ? line : { ...line, from: since + 1, count: Math.min(line.count, line.to - since) };
-        continue;
-      }
-      batch.push(line);
-      if (batch.length === REPLAY_BATCH) {
-        yield { type: 'batch', events: batch, now: batch[batch.length - 1]!.t };
-        batch = [];
-      }
-    }
-    if (batch.length) yield { type: 'batch', events: batch, now: Math.max(run.lastNow, batch[batch.length - 1]!.t) };
+  /** @internal for readers */
+  entryAt(position: number): Entry | undefined {
+    return this.entries.at(position);
+  }
+
+  /** @internal for readers: the oldest position still held, and the next one to be written. */
+  get bounds(): { start: number; end: number } {
+    return { start: this.entries.start, end: this.entries.end };
+  }
+
+  /** @internal for readers: the first run after `n` that begins at or before `position`. */
+  nextRun(n: number, position: number): HubRun | undefined {
+    for (const run of this.runs) if (run.n > n) return run.start <= position ? run : undefined;
+    return undefined;
+  }
+
+  /** @internal for readers: where run `run`'s entries end (the next run's start, or the end). */
+  endOf(run: HubRun): number {
+    const next = this.runs.find((r) => r.n > run.n);
+    return next ? next.start : this.entries.end;
+  }
+
+  private appended(): void {
+    for (const listener of this.appendListeners) listener();
   }
 
   private trim(): void {
     while (this.lineCount > this.maxLines) {
       const oldest = this.runs[0]!;
-      const line = oldest.lines.shift();
-      if (line) {
-        const from = line.type === 'gap' ? line.from : line.seq;
-        const count = line.type === 'gap' ? line.count : 1;
+      const next = this.runs[1];
+      const entry = next === undefined || next.start > this.entries.start ? this.entries.shift() : undefined;
+      if (entry) {
+        const from = isGap(entry) ? entry.from : entry.seq;
+        const count = isGap(entry) ? entry.count : 1;
         const t = oldest.trimmed;
-        oldest.trimmed = t
-          ? { from: Math.min(t.from, from), to: Math.max(t.to, lastSeqOf(line)), count: t.count + count }
-          : { from, to: lastSeqOf(line), count };
-      } else if (this.runs.length > 1) {
+        oldest.trimmed = t ? { from: Math.min(t.from, from), to: Math.max(t.to, lastSeqOf(entry)), count: t.count + count } : { from, to: lastSeqOf(entry), count };
+      } else if (next) {
         // A run with nothing left but its hello says nothing useful any more.
         this.runs.shift();
       } else {
@@ -155,5 +179,110 @@ export class TargetHistory {
       }
       this.lineCount--;
     }
+  }
+}
+
+/** Events per replayed batch frame at most (the agent's default batch size). */
+export const REPLAY_BATCH = 500;
+
+/**
+ * One peer's cursor into a target's history. It greets every run it enters
+ * with that run's hello, reports what the bound trimmed before it got there
+ * as an `evicted` gap and what was trimmed while it lagged as a
+ * `slow-consumer` gap, and sends events as batches of their stored JSON.
+ */
+class HistoryReader implements StreamReader {
+  private readonly queued: (AgentMessage | string)[] = [];
+  /** Entries it had not read were trimmed: gaps until it reads again are `slow-consumer`. */
+  private overtaken = false;
+
+  constructor(
+    private readonly history: TargetHistory,
+    /** Next journal position to read. */
+    private at: number,
+    /** The run whose hello the peer has. */
+    private run: HubRun | undefined,
+    /** The last seq of that run the peer got (or was told it will never get). */
+    private lastSeq: number,
+  ) {}
+
+  get position(): number {
+    return this.at;
+  }
+
+  caughtUp(): boolean {
+    if (this.queued.length > 0) return false;
+    const { start, end } = this.history.bounds;
+    if (this.at < start || this.at < end) return false;
+    if (this.history.nextRun(this.run?.n ?? 0, this.at)) return false;
+    const trimmed = this.run?.trimmed;
+    return !(trimmed && trimmed.to > this.lastSeq);
+  }
+
+  next(maxEvents: number): AgentMessage | string | undefined {
+    const queued = this.queued.shift();
+    if (queued !== undefined) return queued;
+    const history = this.history;
+    if (this.at < history.bounds.start) {
+      // What this peer had not read yet was trimmed away while it lagged.
+      this.at = history.bounds.start;
+      this.overtaken = true;
+    }
+    const entering = history.nextRun(this.run?.n ?? 0, this.at);
+    if (entering) {
+      const left = this.run;
+      const leftAt = this.lastSeq;
+      this.run = entering;
+      this.lastSeq = 0;
+      // What the run it leaves still owes it (trimmed before or while it read) is gone for good.
+      if (left && left.lastSeq > leftAt) {
+        this.queued.push(entering.hello);
+        return this.lost(left.lastSeq, left.trimmed, leftAt);
+      }
+      return entering.hello;
+    }
+    const run = this.run;
+    if (!run) return undefined;
+    const trimmed = run.trimmed;
+    if (trimmed && trimmed.to > this.lastSeq) {
+      const gap = this.lost(trimmed.to, trimmed, this.lastSeq);
+      this.lastSeq = trimmed.to;
+      return gap;
+    }
+    return this.read(run, maxEvents);
+  }
+
+  /** Events and gaps of `run` from the current position, up to `maxEvents` events. */
+  private read(run: HubRun, maxEvents: number): AgentMessage | string | undefined {
+    const history = this.history;
+    const end = history.endOf(run);
+    const first = history.entryAt(this.at);
+    if (this.at >= end || first === undefined) return undefined;
+    // Reading again: it has caught up with what the bound left.
+    this.overtaken = false;
+    this.at++;
+    if (isGap(first)) {
+      const from = Math.max(first.from, this.lastSeq + 1);
+      this.lastSeq = first.to;
+      return from === first.from ? first : { ...first, from, count: Math.min(first.count, first.to - from + 1) };
+    }
+    const events = [first.json];
+    let last = first;
+    for (let entry = history.entryAt(this.at); entry && !isGap(entry) && events.length < maxEvents && this.at < end; entry = history.entryAt(this.at)) {
+      events.push(entry.json);
+      last = entry;
+      this.at++;
+    }
+    this.lastSeq = last.seq;
+    // `now` promises "nothing older is still coming": only a batch that ends the run so far carries its clock.
+    const now = this.at >= end ? Math.max(run.lastNow, last.t) : last.t;
+    return `{"type":"batch","events":[${events.join(',')}],"now":${JSON.stringify(now)}}`;
+  }
+
+  /** A gap for seqs after `after` up to `to` that this peer will never get. */
+  private lost(to: number, trimmed: { from: number; count: number } | undefined, after: number): GapMessage {
+    const from = Math.max(trimmed?.from ?? 0, after + 1);
+    const count = trimmed ? Math.min(trimmed.count, to - from + 1) : to - from + 1;
+    return { type: 'gap', from, to, count, reason: this.overtaken ? 'slow-consumer' : 'evicted' };
   }
 }

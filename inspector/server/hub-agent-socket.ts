@@ -12,7 +12,7 @@ import type {
   SubscribeRequest,
 } from '../../shared/protocol.js';
 import type { Logger } from '../../shared/logger.js';
-import { keepAlive } from '../../shared/node/heartbeat.js';
+import type { Heartbeat } from '../../shared/node/protocol-server/heartbeat.js';
 import { parseAgentMessage } from '../../shared/validate-message.js';
 
 export type StreamMessage = SnapshotMessage | BatchMessage | GapMessage;
@@ -32,8 +32,8 @@ export interface HubAgentSocketOptions {
   logger: Logger;
   /** Milliseconds to wait for `hello` after the socket opens. */
   helloTimeout: number;
-  /** Ping interval; a link missing two pongs is dropped. */
-  heartbeatInterval: number;
+  /** Drops a link that stops answering pings. */
+  heartbeat: Heartbeat;
   /**
    * Agents already refused for their protocol version (name and version),
    * shared by every link of a hub: an agent retries with backoff forever,
@@ -68,7 +68,7 @@ export class HubAgentSocket {
       () => this.close(CLOSE_BAD_AGENT, `no hello within ${options.helloTimeout} ms`),
       options.helloTimeout,
     );
-    this.stopHeartbeat = keepAlive(ws, options.heartbeatInterval, () => this.finish('the agent stopped answering pings'));
+    this.stopHeartbeat = options.heartbeat.watch(ws, () => this.finish('the agent stopped answering pings'));
     ws.on('message', (data, isBinary) => {
       if (isBinary) return this.warn('sent a binary frame; ignored');
       this.onText(String(data));

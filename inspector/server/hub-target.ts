@@ -1,14 +1,21 @@
-import type { ActRequest, HelloMessage, MarkRequest, ResponseMessage } from '../../shared/protocol.js';
+import type WebSocket from 'ws';
+import type { ActRequest, HelloMessage, MarkRequest } from '../../shared/protocol.js';
 import type { Logger } from '../../shared/logger.js';
 import type { TargetInfo } from '../../shared/hub-protocol.js';
+import { Pump } from '../../shared/node/protocol-server/pump.js';
+import { CloseCode, ProtocolSession, type PeerInfo, type ProtocolSessionConfig, type SessionHost } from '../../shared/node/protocol-server/session.js';
+import type { Answer, StartPlan, StreamReader, StreamSource } from '../../shared/node/protocol-server/stream.js';
 import { CLOSE_REPLACED, type HubAgentSocket, type StreamMessage } from './hub-agent-socket.js';
-import { TargetHistory } from './history.js';
+import { REPLAY_BATCH, TargetHistory } from './history.js';
 import type { TargetRecorder } from './recorder.js';
-import type { TargetSession } from './target-session.js';
 
+/** How long relayed events wait to be batched for the UIs at most. */
+const RELAY_INTERVAL = 10;
 
 export interface TargetHooks {
   logger: Logger;
+  /** How UI sessions are served (token, budgets). */
+  session: ProtocolSessionConfig;
   /** Called whenever the target's list entry may have changed. */
   changed(): void;
   recorder?: TargetRecorder;
@@ -18,13 +25,17 @@ export interface TargetHooks {
  * A backend across its restarts (same name and client): its history, the
  * link to its live agent if any, and the UIs watching it. A new instance
  * starts a new run (the restart marker); the same instance coming back
- * resumes from the last seq the hub holds.
+ * resumes from the last seq the hub holds. To the UIs it is a stream
+ * source like an agent: the same protocol session serves both.
  */
-export class HubTarget {
+export class HubTarget implements StreamSource {
   readonly history: TargetHistory;
-  readonly sessions = new Set<TargetSession>();
+  private readonly sessions = new Set<ProtocolSession>();
+  private readonly pump: Pump;
+  private readonly sessionHost: SessionHost;
   private link: HubAgentSocket | undefined;
   private lastLink: HubAgentSocket | undefined;
+  private nextSessionId = 1;
 
   constructor(
     readonly key: string,
@@ -32,10 +43,50 @@ export class HubTarget {
     private readonly hooks: TargetHooks,
   ) {
     this.history = new TargetHistory(maxLines);
+    this.pump = new Pump(this.history.positions, { batchSize: REPLAY_BATCH, flushInterval: RELAY_INTERVAL }, hooks.logger);
+    this.sessionHost = {
+      source: this,
+      config: hooks.session,
+      pump: this.pump,
+      logger: hooks.logger,
+      started: () => {},
+      ended: (session) => this.sessions.delete(session),
+    };
   }
 
   get live(): boolean {
     return this.link !== undefined;
+  }
+
+  /** Serves a UI on `/target/<key>` (authenticated at the upgrade, or by its first message). */
+  serve(ws: WebSocket, peer: Omit<PeerInfo, 'id' | 'direction'>): ProtocolSession {
+    const session = new ProtocolSession(ws, { id: `u${this.nextSessionId++}`, direction: 'in', ...peer }, this.sessionHost);
+    this.sessions.add(session);
+    return session;
+  }
+
+  greeting(plan: StartPlan): HelloMessage | undefined {
+    // A fresh start replays every run, each greeted by its own hello.
+    return plan.kind === 'fresh' ? undefined : this.history.current?.hello;
+  }
+
+  open(plan: Exclude<StartPlan, { kind: 'wait' }>): StreamReader {
+    return plan.kind === 'fresh' ? this.history.readAll() : this.history.readCurrent(plan.since);
+  }
+
+  subscribe(since: number | undefined): { lastSeq: number; reader: StreamReader } {
+    return { lastSeq: this.history.current?.lastSeq ?? 0, reader: this.history.readCurrent(since) };
+  }
+
+  deferred(): boolean {
+    return this.link !== undefined;
+  }
+
+  /** Relays `act` and `mark` to the live agent; AGENT_CLOSED while the target is offline. */
+  perform(request: ActRequest | MarkRequest): Answer | Promise<Answer> {
+    if (!this.link) return { error: { code: 'AGENT_CLOSED', message: `target ${this.key} is offline` } };
+    const { id: _id, ...relayed } = request;
+    return this.link.request(relayed).then((response) => (response.error ? { error: response.error } : { result: response.result }));
   }
 
   attach(link: HubAgentSocket, hello: HelloMessage): void {
@@ -52,7 +103,7 @@ export class HubTarget {
     else {
       this.history.startRun(hello);
       this.hooks.recorder?.hello(hello);
-      for (const session of this.sessions) session.hello(hello);
+      for (const session of this.sessions) session.announce(hello);
     }
     const who = `"${hello.agent.name}"${hello.agent.client ? ` (client ${hello.agent.client})` : ''}`;
     this.hooks.logger.debug?.(
@@ -68,17 +119,12 @@ export class HubTarget {
   receive(link: HubAgentSocket, message: StreamMessage): void {
     if (link !== this.link) return;
     if (message.type === 'gap') {
-      if (!this.history.appendGap(message)) return;
-      this.hooks.recorder?.gap(message);
-      for (const session of this.sessions) session.live(message);
+      if (this.history.appendGap(message)) this.hooks.recorder?.gap(message);
       return;
     }
+    // Snapshots are kept as events: to a UI, history and live look the same.
     const fresh = this.history.appendEvents(message.events, message.now);
     this.hooks.recorder?.events(fresh, message.now);
-    if (fresh.length === 0) return;
-    // Snapshots travel on as batches: to a UI, history and live look the same.
-    const batch = { type: 'batch' as const, events: fresh, now: message.now };
-    for (const session of this.sessions) session.live(batch);
   }
 
   detached(link: HubAgentSocket, reason: string): void {
@@ -86,15 +132,6 @@ export class HubTarget {
     this.link = undefined;
     this.hooks.logger.debug?.(`"${link.hello?.agent.name}" went offline (${reason})`);
     this.hooks.changed();
-  }
-
-  /** Forwards a UI's request to the live agent; AGENT_CLOSED while the target is offline. */
-  forward(request: ActRequest | MarkRequest): Promise<ResponseMessage> {
-    const { id, ...rest } = request;
-    if (!this.link) {
-      return Promise.resolve({ type: 'response', id, error: { code: 'AGENT_CLOSED', message: `target ${this.key} is offline` } });
-    }
-    return this.link.request(rest);
   }
 
   info(url: string): TargetInfo | undefined {
@@ -116,7 +153,8 @@ export class HubTarget {
 
   close(): void {
     this.link?.close(1001, 'hub closing');
-    for (const session of this.sessions) session.close();
+    for (const session of this.sessions) void session.close(CloseCode.goingAway, 'hub closing', 1000);
+    this.pump.close();
     this.hooks.recorder?.close();
   }
 }

@@ -307,3 +307,53 @@ describe('hub: --record', () => {
     expect(all).toEqual(Array.from({ length: 60 }, (_, i) => `rotate-me-${i + 1}`));
   });
 });
+
+describe('hub: /target speaks the agent protocol as an agent does', () => {
+  async function closeOf(ws: RecordingSocket): Promise<number> {
+    return new Promise((resolve) => ws.ws.once('close', (code) => resolve(code)));
+  }
+
+  it('takes the token on the URL or in a first auth message, and closes a wrong one with 4401', async () => {
+    const { server } = await hub();
+    const ui = uiSocket(server);
+    const alpha = agent({ HUB_URL: server.hubUrl, AGENT_NAME: 'alpha' });
+    await alpha.ready();
+    await waitFor(() => target(ui, 'alpha')?.state === 'live', 'alpha live');
+    await alpha.command('marks 2 early');
+    const base = `ws://127.0.0.1:${server.port}/target/alpha`;
+
+    // No token on the URL: nothing until `auth`, then the same stream as with the token.
+    const late = socket(base);
+    await late.opened;
+    await new Promise((r) => setTimeout(r, 100));
+    expect(late.messages).toEqual([]);
+    late.send({ type: 'auth', id: 'a', token: 'ui-token' });
+    await waitFor(() => marks(late.messages).length === 2, 'the history after auth');
+    expect(late.messages.slice(0, 2).map((m) => m.type)).toEqual(['response', 'hello']);
+
+    const guessed = socket(base);
+    await guessed.opened;
+    const closed = closeOf(guessed);
+    guessed.send({ type: 'auth', id: 'g', token: 'guess' });
+    expect(await closed).toBe(4401);
+    expect(guessed.messages).toEqual([{ type: 'response', id: 'g', error: { code: 'UNAUTHORIZED', message: expect.any(String) } }]);
+
+    // Authenticated on the URL: a later wrong `auth` is answered, and the socket stays open.
+    const watcher = socket(`${base}?token=ui-token`);
+    await waitFor(() => marks(watcher.messages).length === 2, 'the history');
+    watcher.send({ type: 'auth', id: 'w', token: 'guess' });
+    await waitFor(() => watcher.messages.find((m) => m.type === 'response' && m.id === 'w'), 'the auth answer');
+    await alpha.command('mark still-open');
+    await waitFor(() => marks(watcher.messages).includes('still-open'), 'the stream to go on');
+  });
+
+  it('refuses a malformed since with 400, as an agent does', async () => {
+    const { server } = await hub();
+    const refused = await new Promise<number>((resolve) => {
+      const ws = socket(`ws://127.0.0.1:${server.port}/target/alpha?token=ui-token&since=1e3`);
+      ws.opened.catch(() => {});
+      ws.ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    });
+    expect(refused).toBe(400);
+  });
+});

@@ -1,5 +1,7 @@
 import type WebSocket from 'ws';
 import type { Logger } from '../../shared/logger.js';
+import type { Heartbeat } from '../../shared/node/protocol-server/heartbeat.js';
+import type { ProtocolSessionConfig } from '../../shared/node/protocol-server/session.js';
 import { HubAgentSocket } from './hub-agent-socket.js';
 import type { Recorder } from './recorder.js';
 import type { TargetInfo } from '../../shared/hub-protocol.js';
@@ -14,7 +16,10 @@ export interface HubOptions {
   /** The `/target/<key>` URL for a key, token included. */
   targetUrl(key: string): string;
   helloTimeout: number;
-  heartbeatInterval: number;
+  /** Drops agent links that stop answering pings. */
+  heartbeat: Heartbeat;
+  /** How UIs of every target are served (token, budgets). */
+  session: ProtocolSessionConfig;
 }
 
 /**
@@ -40,7 +45,7 @@ export class Hub {
         remote,
         logger: this.options.logger,
         helloTimeout: this.options.helloTimeout,
-        heartbeatInterval: this.options.heartbeatInterval,
+        heartbeat: this.options.heartbeat,
         refusedVersions: this.refusedVersions,
       },
       {
@@ -66,6 +71,7 @@ export class Hub {
       const recorder = this.options.recorder?.forTarget(key);
       target = new HubTarget(key, this.options.maxLines, {
         logger: this.options.logger,
+        session: this.options.session,
         changed: () => this.changed(),
         ...(recorder ? { recorder } : {}),
       });

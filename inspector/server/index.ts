@@ -7,21 +7,27 @@
  */
 import { createReadStream, promises as fs } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import WebSocket, { WebSocketServer } from 'ws';
+import type { Duplex } from 'node:stream';
 import { PROTOCOL_VERSION } from '../../shared/protocol.js';
 import type { Logger } from '../../shared/logger.js';
 import { bracketHost, isAllowedHost, isAllowedOrigin, type HostPolicy } from '../../shared/host-policy.js';
 import { newToken, tokenMatches } from '../../shared/node/token.js';
 import { startAdbReverse, type AdbReverse } from './adb.js';
 import { MAX_AGENT_FRAME, OutboundAgent } from './dial-out.js';
-import { keepAlive } from '../../shared/node/heartbeat.js';
+import { Heartbeat } from '../../shared/node/protocol-server/heartbeat.js';
+import { refuseUpgrade } from '../../shared/node/protocol-server/refuse-upgrade.js';
+import { parseStartPlan } from '../../shared/node/protocol-server/stream.js';
+import { parseRequestTarget } from '../../shared/node/request-target.js';
+import { Admission } from '../../shared/node/protocol-server/admission.js';
+import type { ProtocolSession } from '../../shared/node/protocol-server/session.js';
+import { HTTP_TIMEOUTS } from '../../shared/node/protocol-server/http-timeouts.js';
 import { Hub } from './hub.js';
 import { defaultUiDir } from '../../shared/node/package-root.js';
 import { DEFAULT_RECORD_MAX_BYTES, Recorder } from './recorder.js';
 import { createStaticHandler, securityHeaders } from './static-files.js';
-import { TargetSession, type SessionStart } from './target-session.js';
 import { markInternal } from '../../shared/node/internal-mark.js';
 import type { TargetsMessage } from '../../shared/hub-protocol.js';
 
@@ -61,6 +67,10 @@ export interface InspectorServerOptions {
   historyLines?: number;
   /** Ping interval for agent and UI sockets, in ms. Default 15000. */
   heartbeatInterval?: number;
+  /** Most connections at once (agents, UIs, HTTP requests). Default 512. */
+  maxConnections?: number;
+  /** Most connections that have not shown a token yet; past it the oldest is dropped. Default 64. */
+  maxUnauthenticated?: number;
   /** `adb devices` poll interval, in ms. Default 2000. */
   adbPollInterval?: number;
   /** Default: warnings and errors to the console. `debug` carries attach/detach notices. */
@@ -79,6 +89,14 @@ export interface InspectorServer {
 }
 
 const MAX_UI_REQUEST = 64 * 1024;
+/** Unsent bytes a UI socket may hold before the hub stops sending to it (it then gets a gap). */
+const UI_SEND_BUDGET = 4 * 1024 * 1024;
+/** Milliseconds a UI that connected without a token has to send `auth`. */
+const AUTH_TIMEOUT = 5000;
+/** Bytes a socket may send before it has authenticated: one `auth` message. */
+const MAX_AUTH_MESSAGE = 4096;
+export const DEFAULT_MAX_CONNECTIONS = 512;
+export const DEFAULT_MAX_UNAUTHENTICATED = 64;
 
 const consoleLogger: Logger = {
   warn: (message) => console.warn(`[bridgescope] ${message}`),
@@ -92,25 +110,9 @@ function urlHost(host: string): string {
   return bracketHost(host);
 }
 
-function refuseUpgrade(socket: Socket, status: number, text: string): void {
-  const reason = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' }[status] ?? 'Error';
-  const body = `${text}\n`;
-  socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: text/plain; charset=utf-8\r\n` +
-      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-  );
-}
-
 function sendText(res: ServerResponse, status: number, text: string): void {
   res.writeHead(status, { ...securityHeaders(), 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
   res.end(`${text}\n`);
-}
-
-function sessionStart(query: URLSearchParams): SessionStart {
-  const since = query.get('since');
-  if (since !== null && /^[0-9]+$/.test(since)) return { mode: 'since', since: Number(since) };
-  if (query.get('subscribe') === '0') return { mode: 'none' };
-  return { mode: 'all' };
 }
 
 export async function startInspectorServer(options: InspectorServerOptions = {}): Promise<InspectorServer> {
@@ -133,13 +135,15 @@ export async function startInspectorServer(options: InspectorServerOptions = {})
 
   let port = 0;
   const base = () => `${urlHost(host)}:${port}`;
+  const heartbeat = new Heartbeat(heartbeatInterval);
   const hub = new Hub({
     logger,
     maxLines: options.historyLines ?? 200_000,
     ...(recorder ? { recorder } : {}),
     targetUrl: (key) => `ws://${base()}/target/${encodeURIComponent(key)}?token=${encodeURIComponent(token)}`,
     helloTimeout: 10_000,
-    heartbeatInterval,
+    heartbeat,
+    session: { token, batchSize: 500, sendBudget: UI_SEND_BUDGET, maxMessageSize: MAX_UI_REQUEST, authTimeout: AUTH_TIMEOUT },
   });
   const serveStatic = createStaticHandler(options.uiDir ?? defaultUiDir());
   const agentSockets = new WebSocketServer({ noServer: true, maxPayload: MAX_AGENT_FRAME, perMessageDeflate: false });
@@ -147,7 +151,8 @@ export async function startInspectorServer(options: InspectorServerOptions = {})
 
   function onRequest(req: IncomingMessage, res: ServerResponse): void {
     if (!isAllowedHost(req.headers.host, hostPolicy)) return sendText(res, 403, `Host not allowed: ${req.headers.host ?? '(none)'}`);
-    const url = new URL(req.url ?? '/', 'http://hub');
+    const url = parseRequestTarget(req.url);
+    if (!url) return sendText(res, 400, 'Bad Request: the request target must be a path');
     if (url.pathname === '/status') {
       if (!tokenMatches(url.searchParams.get('token') ?? '', token)) return sendText(res, 401, 'wrong or missing token');
       res.writeHead(200, { ...securityHeaders(), 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
@@ -180,43 +185,59 @@ export async function startInspectorServer(options: InspectorServerOptions = {})
     });
   }
 
-  function onUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
+  function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => {});
-    const url = new URL(req.url ?? '/', 'http://hub');
+    const url = parseRequestTarget(req.url);
+    if (!url) return refuseUpgrade(socket, 400, 'Bad Request: the request target must be a path\n');
     const isAgent = url.pathname === '/agent';
     const remote = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
     if (!isAllowedHost(req.headers.host, isAgent ? agentHostPolicy : hostPolicy)) {
       if (isAgent) logger.warn(`refused an agent from ${remote}: Host "${req.headers.host}" not allowed (add it with --allowed-host)`);
-      return refuseUpgrade(socket, 403, `Host not allowed: ${req.headers.host ?? '(none)'}. Add it with --allowed-host if you meant it.`);
+      return refuseUpgrade(socket, 403, `Host not allowed: ${req.headers.host ?? '(none)'}. Add it with --allowed-host if you meant it.\n`);
     }
     if (!isAllowedOrigin(req.headers.origin, allowedOrigins)) {
-      return refuseUpgrade(socket, 403, `Origin not allowed: ${req.headers.origin}. Add it with --allowed-origin if you meant it.`);
+      return refuseUpgrade(socket, 403, `Origin not allowed: ${req.headers.origin}. Add it with --allowed-origin if you meant it.\n`);
     }
-    const given = url.searchParams.get('token') ?? '';
+    const given = url.searchParams.get('token');
     if (isAgent) {
-      if (!tokenMatches(given, pairingToken)) {
+      if (!tokenMatches(given ?? '', pairingToken)) {
         logger.warn(`refused an agent from ${remote}: wrong or missing pairing token (HTTP 401)`);
-        return refuseUpgrade(socket, 401, 'Bridgescope hub: wrong or missing pairing token. Dial the URL `bridgescope serve` printed (ws://…/agent?token=…).');
+        return refuseUpgrade(socket, 401, 'Bridgescope hub: wrong or missing pairing token. Dial the URL `bridgescope serve` printed (ws://…/agent?token=…).\n');
       }
+      admission.authenticated(req.socket);
       agentSockets.handleUpgrade(req, socket, head, (ws) => hub.adopt(ws, 'in', remote));
       return;
     }
-    if (!tokenMatches(given, token)) return refuseUpgrade(socket, 401, 'Bridgescope hub: wrong or missing token. Open the UI URL `bridgescope serve` printed.');
-    if (url.pathname === '/ui') {
-      uiSockets.handleUpgrade(req, socket, head, (ws) => watchTargets(ws));
-      return;
-    }
     if (url.pathname.startsWith('/target/')) {
+      // The agent protocol, served as an agent serves it: the token on the URL, or in a first `auth` message.
+      if (given !== null && !tokenMatches(given, token)) return refuseUpgrade(socket, 401, 'Bridgescope hub: wrong token. Open the UI URL `bridgescope serve` printed.\n');
       let key: string;
       try {
         key = decodeURIComponent(url.pathname.slice('/target/'.length));
       } catch {
-        return refuseUpgrade(socket, 400, 'malformed target key');
+        return refuseUpgrade(socket, 400, 'malformed target key\n');
       }
-      uiSockets.handleUpgrade(req, socket, head, (ws) => watchTarget(ws, key, sessionStart(url.searchParams)));
+      const plan = parseStartPlan(url.searchParams);
+      if (!plan) return refuseUpgrade(socket, 400, 'since must be a non-negative integer\n');
+      const raw = req.socket;
+      let session: ProtocolSession | undefined;
+      if (given !== null) admission.authenticated(raw);
+      else if (!admission.mayAwaitAuth()) return refuseUpgrade(socket, 503, 'Bridgescope hub: too many connections without a token right now; retry, or put the token on the URL.\n');
+      else admission.limitUntilAuthenticated(raw, head, () => (session ? session.cutOff() : raw.destroy()));
+      uiSockets.handleUpgrade(req, socket, head, (ws) => {
+        const served = hub.target(key).serve(ws, { remote, authenticated: given !== null, plan, onAuthenticated: () => admission.authenticated(raw) });
+        session = served;
+        heartbeat.watch(ws, (reason) => served.terminate(reason));
+      });
       return;
     }
-    refuseUpgrade(socket, 404, 'WebSocket endpoints: /agent, /ui, /target/<key>');
+    if (!tokenMatches(given ?? '', token)) return refuseUpgrade(socket, 401, 'Bridgescope hub: wrong or missing token. Open the UI URL `bridgescope serve` printed.\n');
+    if (url.pathname === '/ui') {
+      admission.authenticated(req.socket);
+      uiSockets.handleUpgrade(req, socket, head, (ws) => watchTargets(ws));
+      return;
+    }
+    refuseUpgrade(socket, 404, 'WebSocket endpoints: /agent, /ui, /target/<key>\n');
   }
 
   function watchTargets(ws: WebSocket): void {
@@ -225,28 +246,31 @@ export async function startInspectorServer(options: InspectorServerOptions = {})
     };
     send();
     const unsubscribe = hub.onChange(send);
-    keepAlive(ws, heartbeatInterval, () => {});
+    heartbeat.watch(ws, () => {});
     ws.on('close', unsubscribe);
     ws.on('error', () => {});
   }
 
-  function watchTarget(ws: WebSocket, key: string, start: SessionStart): void {
-    const target = hub.target(key);
-    const session = new TargetSession(ws, target, start, {
-      token,
-      maxMessageSize: MAX_UI_REQUEST,
-      highWater: 1024 * 1024,
-      maxQueuedEvents: 100_000,
-    });
-    target.sessions.add(session);
-    keepAlive(ws, heartbeatInterval, () => {});
-    ws.on('close', () => target.sessions.delete(session));
-    ws.on('error', () => {});
+  /** No request may take the hub down: whatever a handler throws costs that request only. */
+  function guarded<A extends unknown[]>(handle: (...args: A) => void, drop: (...args: A) => void): (...args: A) => void {
+    return (...args) => {
+      try {
+        handle(...args);
+      } catch (error) {
+        logger.error(`a request failed: ${(error as Error).message}`);
+        drop(...args);
+      }
+    };
   }
 
-  const server = createServer(onRequest);
+  const server = createServer(HTTP_TIMEOUTS, guarded(onRequest, (_req, res) => res.destroy()));
   markInternal(server);
-  server.on('upgrade', onUpgrade);
+  const admission = new Admission(server, {
+    maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+    maxUnauthenticated: options.maxUnauthenticated ?? DEFAULT_MAX_UNAUTHENTICATED,
+    maxAuthMessageSize: MAX_AUTH_MESSAGE,
+  });
+  server.on('upgrade', guarded(onUpgrade, (_req, socket) => socket.destroy()));
   server.on('clientError', (_error, socket) => socket.destroy());
   await new Promise<void>((resolveListen, reject) => {
     server.once('error', reject);
@@ -283,6 +307,7 @@ export async function startInspectorServer(options: InspectorServerOptions = {})
       closing ??= new Promise<void>((resolveClose) => {
         adb?.close();
         for (const agent of outbound) agent.close();
+        heartbeat.stop();
         hub.close();
         for (const ws of [...agentSockets.clients, ...uiSockets.clients]) ws.terminate();
         agentSockets.close();

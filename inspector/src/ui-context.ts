@@ -1,17 +1,11 @@
-import { createContext, useContext, useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { createContext, useContext } from 'react';
 import type { UiStore } from './data/ui-store.js';
 import type { TimeWindow } from './model/time-window.js';
+import type { Selection, Tab } from './model/deep-link.js';
+import type { LinkSummary } from './model/link-summary.js';
 import type { TeardownTrace } from './model/teardown-trace.js';
 
-export const TABS = ['overview', 'timeline', 'connections', 'listeners', 'handles', 'findings', 'events'] as const;
-export type Tab = (typeof TABS)[number];
-
-/** What is selected across views: a connection, listener, handle, action or finding of one run. */
-export interface Selection {
-  run: number;
-  kind: 'connection' | 'listener' | 'handle' | 'action' | 'finding';
-  id: string;
-}
+export { TABS, type Selection, type Tab } from './model/deep-link.js';
 
 export interface EventFocus {
   run: number;
@@ -24,11 +18,16 @@ export interface Ui {
   setTab(tab: Tab): void;
   window: TimeWindow | null;
   setWindow(window: TimeWindow | null): void;
+  /** Starts the window now, open-ended: what ended before is hidden (a table's Clear). */
+  clear(): void;
   selection: Selection | null;
   select(selection: Selection | null): void;
-  /** Switches to Events and scrolls to this event. */
-  focusEvent: EventFocus | null;
+  /** Opens the view that shows `selection`, with it selected and scrolled into view (clearing a window that hides an event). */
+  show(selection: Selection): void;
+  /** Shows an event in Events. */
   jumpToEvent(focus: EventFocus): void;
+  /** The link as the header states it: live, reconnecting, offline, readonly, recording, and why; whether actions can run. */
+  link: LinkSummary;
   /** Actions whose teardown traces are open (run:action id), newest last. */
   traces: TeardownTraceRef[];
   openTrace(ref: TeardownTraceRef): void;
@@ -36,6 +35,7 @@ export interface Ui {
   /** Runs an action and opens its trace. */
   runAction(conn: string | null, name: string): Promise<void>;
   actionError: string | null;
+  dismissActionError(): void;
 }
 
 /**
@@ -50,6 +50,8 @@ export interface TeardownTraceRef {
   name: string;
   afterSeq: number;
   action?: string;
+  /** Why the action could not run (the request failed): the card says so instead of waiting. */
+  failed?: string;
 }
 
 export type { TeardownTrace };
@@ -60,34 +62,4 @@ export function useUi(): Ui {
   const ui = useContext(UiContext);
   if (!ui) throw new Error('useUi outside UiContext');
   return ui;
-}
-
-/** Re-renders on every store change (at most once per animation frame); returns the version. */
-export function useStoreVersion(store: UiStore): number {
-  return useSyncExternalStore(store.subscribe, store.getVersion);
-}
-
-/**
- * `value`, changing at most once per `ms`: views that are costly to redraw
- * (charts) follow a flood of events at a calm pace, and the last change
- * always lands.
- */
-export function useThrottled<T>(value: T, ms: number): T {
-  const [shown, setShown] = useState(value);
-  const lastShown = useRef(0);
-  useEffect(() => {
-    if (Object.is(value, shown)) return;
-    const show = () => {
-      lastShown.current = performance.now();
-      setShown(value);
-    };
-    const wait = lastShown.current + ms - performance.now();
-    if (wait <= 0) {
-      show();
-      return;
-    }
-    const timer = setTimeout(show, wait);
-    return () => clearTimeout(timer);
-  }, [value, shown, ms]);
-  return shown;
 }

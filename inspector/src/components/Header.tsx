@@ -2,6 +2,8 @@ import { useEffect, useRef } from 'react';
 import { download, recordingText } from '../data/sources.js';
 import type { TargetInfo } from '../../../shared/hub-protocol.js';
 import { formatDuration } from '../model/format.js';
+import { useDerived } from '../hooks/use-store.js';
+import type { UiStore } from '../data/ui-store.js';
 import { useUi } from '../ui-context.js';
 
 interface Props {
@@ -12,45 +14,41 @@ interface Props {
   onChooseTarget(key: string): void;
 }
 
-const STATE_TEXT: Record<string, string> = {
-  idle: 'no agent',
-  connecting: 'connecting',
-  live: 'live',
-  reconnecting: 'reconnecting',
-  'version-mismatch': 'version mismatch',
-  'token-refused': 'token refused',
-  offline: 'offline',
-  closed: 'closed',
-  recording: 'recording (offline)',
-};
-
-/** Identity, link state, hub targets, agent-wide actions, record/open. */
+/** Identity, the link's state with its reason, hub targets, agent-wide actions, save/open a recording. */
 export function Header({ onOpenFile, hubTargets, hubState, targetKey, onChooseTarget }: Props) {
-  const { store, runAction } = useUi();
+  const { store, runAction, link } = useUi();
   const fileInput = useRef<HTMLInputElement>(null);
   const actionsMenu = useRef<HTMLDetailsElement>(null);
-  // Close the actions menu on a click elsewhere, as menus do.
+  // Close the actions menu on a click elsewhere or on Escape, as menus do.
   useEffect(() => {
-    const onPointerDown = (event: PointerEvent) => {
+    const close = (event: Event) => {
       const menu = actionsMenu.current;
-      if (menu?.open && !menu.contains(event.target as Node)) menu.open = false;
+      if (!menu?.open) return;
+      if (event instanceof KeyboardEvent) {
+        if (event.key !== 'Escape') return;
+        event.preventDefault();
+        menu.open = false;
+        menu.querySelector('summary')?.focus();
+      } else if (!menu.contains(event.target as Node)) menu.open = false;
     };
-    document.addEventListener('pointerdown', onPointerDown);
-    return () => document.removeEventListener('pointerdown', onPointerDown);
+    document.addEventListener('pointerdown', close);
+    document.addEventListener('keydown', close);
+    return () => {
+      document.removeEventListener('pointerdown', close);
+      document.removeEventListener('keydown', close);
+    };
   }, []);
-  const run = store.target.currentRun();
-  const hello = run?.hello;
-  const status = store.link.status;
-  const live = status === 'live' && store.runAction !== null;
+  const { hello, uptime, runCount } = useDerived(store, identityOf, { store });
+  const live = link.word === 'live';
 
   return (
-    <header className="header" aria-label="Agent">
-      <div className="brand">
+    <header className="header">
+      <h1 className="brand">
         bridge<span>scope</span>
-      </div>
+      </h1>
       {hubState && (
         <nav aria-label="Targets">
-          <ul className="targets" role="list">
+          <ul className="targets">
             {hubTargets.length === 0 && <li className="muted">hub {hubState}: no targets yet</li>}
             {hubTargets.map((t) => (
               <li key={t.key}>
@@ -61,7 +59,7 @@ export function Header({ onOpenFile, hubTargets, hubState, targetKey, onChooseTa
                   onClick={() => onChooseTarget(t.key)}
                   title={`${t.direction === 'in' ? 'dialled in' : 'connected out'}${t.remote ? ` from ${t.remote}` : ''}`}
                 >
-                  <span className={`dot ${t.state === 'live' ? 'live' : 'closed'}`} /> {t.name}
+                  <span className={`dot ${t.state === 'live' ? 'live' : 'offline'}`} /> {t.name}
                   {t.client ? ` · ${t.client}` : ''} <span className="muted">({t.state})</span>
                 </button>
               </li>
@@ -70,33 +68,39 @@ export function Header({ onOpenFile, hubTargets, hubState, targetKey, onChooseTa
         </nav>
       )}
       {hello && (
-        <dl className="identity" aria-label="Agent identity">
-          <span>
+        <ul className="identity" aria-label="Agent identity">
+          <li>
             <b>{hello.agent.name}</b>
-          </span>
-          <span>pid {hello.agent.pid}</span>
-          <span>{hello.agent.runtime}</span>
-          <span>up {formatDuration(run!.analysis.model.now)}</span>
-          <span>protocol {hello.protocol}</span>
-          {store.target.runs.length > 1 && <span>run {store.target.runs.length}</span>}
-        </dl>
+          </li>
+          <li>pid {hello.agent.pid}</li>
+          <li>{hello.agent.runtime}</li>
+          <li title={live ? 'Uptime of the agent process' : 'How long it ran before the link was lost'}>
+            {live ? 'up' : 'ran'} {formatDuration(uptime)}
+          </li>
+          <li>protocol {hello.protocol}</li>
+          {runCount > 1 && <li title="The backend restarted: each process is a run">run {runCount}</li>}
+        </ul>
       )}
-      <span className="link-state" role="status" aria-label="Link state">
-        <span className={`dot ${status}`} />
-        {STATE_TEXT[status] ?? status}
-      </span>
+      <div className="link-state" role="status" aria-label="Link state">
+        <span className={`dot ${link.word.replace(' ', '-')}`} aria-hidden="true" />
+        <b>{link.word}</b>
+        {link.readonly && <span className="chip">readonly</span>}
+        <span className="reason">{link.readonly ? link.actionsOff : link.reason}</span>
+      </div>
       <div className="spacer" />
       {hello && hello.actions.length > 0 && (
         // A menu, not a row of buttons: apps may register many actions (the demo has one per scenario).
         <details className="menu" ref={actionsMenu}>
           <summary className="btn">Actions ({hello.actions.length})</summary>
           <div className="menu-items" role="group" aria-label="Agent actions">
+            {!link.canAct && <p className="menu-note">{link.actionsOff}</p>}
             {hello.actions.map((a) => (
               <button
                 key={a.name}
                 type="button"
                 className="btn small"
-                disabled={!live || hello.readonly}
+                disabled={!link.canAct}
+                title={link.actionsOff ?? undefined}
                 onClick={() => {
                   if (actionsMenu.current) actionsMenu.current.open = false;
                   void runAction(null, a.name);
@@ -112,11 +116,11 @@ export function Header({ onOpenFile, hubTargets, hubState, targetKey, onChooseTa
         <button
           type="button"
           className="btn"
-          disabled={!run}
-          title="Download everything seen so far as a recording (NDJSON)"
+          disabled={!hello}
+          title="Download everything seen so far as a recording file (NDJSON); open it later with Open…"
           onClick={() => download(`bridgescope-${hello?.agent.name ?? 'session'}-${new Date().toISOString().replace(/[:.]/g, '-')}.ndjson`, recordingText(store))}
         >
-          <span className="rec-dot" aria-hidden="true" /> Record
+          <span aria-hidden="true">⤓ </span>Save recording
         </button>
         <button type="button" className="btn" onClick={() => fileInput.current?.click()} title="Open a recording (or drop it on the page)">
           Open…
@@ -136,4 +140,9 @@ export function Header({ onOpenFile, hubTargets, hubState, targetKey, onChooseTa
       </div>
     </header>
   );
+}
+
+function identityOf({ store }: { store: UiStore }) {
+  const run = store.target.currentRun();
+  return { hello: run?.hello, uptime: run?.analysis.model.now ?? 0, runCount: store.target.runs.length };
 }

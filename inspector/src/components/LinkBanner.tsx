@@ -1,23 +1,28 @@
-import { useEffect, useState, type ReactNode } from 'react';
+import type { ReactNode } from 'react';
+import { useSecondsUntil } from '../hooks/use-clock.js';
+import { useDerived } from '../hooks/use-store.js';
+import type { UiStore } from '../data/ui-store.js';
 import { useUi } from '../ui-context.js';
 import { formatCount } from '../model/format.js';
 
-/** What the link state means and what to do about it; recording load errors; action failures. */
+/** What the link state means and what to do about it; recording load errors; skipped malformed events; action failures. */
 export function LinkBanner() {
-  const { store, actionError } = useUi();
-  const link = store.link;
-  const [, setNow] = useState(0);
-
-  // The reconnect countdown ticks every second.
-  useEffect(() => {
-    if (link.status !== 'reconnecting') return;
-    const timer = setInterval(() => setNow(Date.now()), 1000);
-    return () => clearInterval(timer);
-  }, [link.status]);
+  const { store, actionError, dismissActionError, link: summary } = useUi();
+  const { link, runs, events, recordingErrors, malformed } = useDerived(store, bannerView, { store });
+  const seconds = useSecondsUntil(link.status === 'reconnecting' ? link.retryAt : undefined);
 
   const banners: ReactNode[] = [];
-  const history = store.target.runs.length > 0 ? ' The history so far is kept and the stream resumes where it stopped.' : '';
+  const history = runs > 0 ? ' The history so far is kept and the stream resumes where it stopped.' : '';
   switch (link.status) {
+    case 'live':
+      if (summary.word === 'offline') {
+        banners.push(
+          <div key="link" className="banner" role="alert">
+            <b>Target offline.</b> {summary.reason} Actions are off. A restarted backend that dials in again becomes run {runs + 1}.
+          </div>,
+        );
+      }
+      break;
     case 'connecting':
       banners.push(
         <div key="link" className="banner info" role="status">
@@ -26,7 +31,6 @@ export function LinkBanner() {
       );
       break;
     case 'reconnecting': {
-      const seconds = Math.max(0, Math.ceil((link.retryAt - Date.now()) / 1000));
       banners.push(
         <div key="link" className="banner" role="alert">
           <b>Agent unreachable</b> ({link.reason}). Reconnecting in {seconds} s (attempt {link.attempt}).{history} If the backend
@@ -65,11 +69,10 @@ export function LinkBanner() {
       );
       break;
     case 'recording': {
-      const errors = store.recordingErrors;
+      const errors = recordingErrors;
       banners.push(
         <div key="link" className={`banner ${errors.length ? 'error' : 'info'}`} role={errors.length ? 'alert' : 'status'}>
-          {errors.length ? <b>This recording is broken.</b> : <b>Recording</b>} {link.name}: loaded {formatCount(store.log.length)} events in{' '}
-          {store.target.runs.length} run{store.target.runs.length === 1 ? '' : 's'}
+          {errors.length ? <b>This recording is broken.</b> : <b>Recording</b>} {link.name}: loaded {formatCount(events)} events in {runs} run{runs === 1 ? '' : 's'}
           {errors.length ? ' before the damage:' : ', offline (no agent connected).'}
           {errors.length > 0 && (
             <ul className="errors" aria-label="Recording errors">
@@ -83,12 +86,36 @@ export function LinkBanner() {
       break;
     }
   }
+  if (malformed.count > 0) {
+    banners.push(
+      <div key="malformed" className="banner" role="status" aria-label="Malformed events">
+        <b>
+          {formatCount(malformed.count)} malformed event{malformed.count === 1 ? '' : 's'} skipped
+        </b>{' '}
+        (the latest: {malformed.latest}). The agent sent events this inspector cannot read; everything else is shown.
+      </div>,
+    );
+  }
   if (actionError) {
     banners.push(
       <div key="action" className="banner error" role="alert">
-        {actionError}
+        {actionError}{' '}
+        <button type="button" className="btn small" onClick={dismissActionError}>
+          Dismiss
+        </button>
       </div>,
     );
   }
   return <>{banners}</>;
+}
+
+function bannerView({ store }: { store: UiStore }) {
+  const malformed = store.target.malformed;
+  return {
+    link: store.link,
+    runs: store.target.runs.length,
+    events: store.log.length,
+    recordingErrors: store.recordingErrors,
+    malformed: { count: malformed.count, latest: malformed.latest },
+  };
 }

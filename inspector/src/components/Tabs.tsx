@@ -1,4 +1,7 @@
 import { useEffect, useRef, type KeyboardEvent, type ReactNode } from 'react';
+import { useDerived } from '../hooks/use-store.js';
+import type { UiStore } from '../data/ui-store.js';
+import { openFindingCounts } from '../model/finding-rows.js';
 import { TABS, useUi, type Tab } from '../ui-context.js';
 import { Overview } from '../views/Overview.js';
 import { Timeline } from '../views/Timeline.js';
@@ -32,8 +35,7 @@ const VIEWS: Record<Tab, () => ReactNode> = {
 export function Tabs() {
   const { tab, setTab, store } = useUi();
   const refs = useRef(new Map<Tab, HTMLButtonElement>());
-  const open = store.target.runs.flatMap((r) => r.analysis.model.findings).filter((f) => f.resolvedSeq === undefined);
-  const errors = open.filter((f) => f.severity === 'error').length;
+  const { open, errors } = useDerived(store, badgeCounts, { store });
 
   const onKeyDown = (e: KeyboardEvent) => {
     const i = TABS.indexOf(tab);
@@ -77,7 +79,13 @@ export function Tabs() {
             onClick={() => setTab(t)}
           >
             {LABELS[t]}
-            {t === 'findings' && open.length > 0 && <span className={`badge ${errors ? 'error' : 'warning'}`}>{open.length}</span>}
+            {t === 'findings' && open > 0 && (
+              <span className={`badge ${errors ? 'error' : 'warning'}`}>
+                <span className="sr-only"> (</span>
+                {open}
+                <span className="sr-only"> open)</span>
+              </span>
+            )}
           </button>
         ))}
       </div>
@@ -86,4 +94,8 @@ export function Tabs() {
       </section>
     </>
   );
+}
+
+function badgeCounts({ store }: { store: UiStore }) {
+  return openFindingCounts(store.runs());
 }

@@ -1,20 +1,31 @@
 import { formatClock, formatDuration } from '../model/format.js';
 import { useUi } from '../ui-context.js';
 
-/** The one selected time window that filters every view, and how to clear it. */
+/** The one time window every view follows, and the way back to all time. */
 export function WindowBar() {
   const { window, setWindow } = useUi();
+  const open = window !== null && !Number.isFinite(window.to);
   return (
     <div className="windowbar" role="region" aria-label="Time window">
       {window ? (
         <>
-          Window <b>{formatClock(window.from)}</b> – <b>{formatClock(window.to)}</b> ({formatDuration(window.to - window.from)}) filters every view.
+          <span>
+            {open ? (
+              <>
+                From <b>{formatClock(window.from)}</b> on (cleared): what ended before is hidden in every view.
+              </>
+            ) : (
+              <>
+                Window <b>{formatClock(window.from)}</b> – <b>{formatClock(window.to)}</b> ({formatDuration(window.to - window.from)}) filters every view.
+              </>
+            )}
+          </span>
           <button type="button" className="btn small" onClick={() => setWindow(null)}>
-            Show all time
+            All time
           </button>
         </>
       ) : (
-        <>All time. Drag the brush under the Overview charts to select a window.</>
+        <span>All time. Drag on the brush under the Overview chart, zoom the Timeline, or Clear a table to narrow every view.</span>
       )}
     </div>
   );

@@ -12,6 +12,22 @@ function fill(log: ChunkedLog, run: number, count: number, startedAt: number): v
 }
 
 describe('chunked event log', () => {
+  it("keeps a recording's events as their text, parsed when read, beside events kept as objects", () => {
+    const log = new ChunkedLog();
+    const rows = ['{"type":"mark","seq":1,"t":5,"label":"a"}', '{"type":"mark","seq":2,"t":6,"label":"b"}'];
+    const text = `${rows[0]}\r\n${rows[1]}\n`;
+    const id = log.addText(text);
+    log.pushRaw(1, 1005, id, 0, rows[0]!.length);
+    log.pushRaw(1, 1006, id, rows[0]!.length + 2, rows[0]!.length + 2 + rows[1]!.length);
+    const live = { type: 'mark', seq: 3, t: 7, label: 'c' } as AgentEvent;
+    log.push(1, 1000, live);
+    expect([0, 1, 2].map((i) => log.at(i))).toEqual([JSON.parse(rows[0]!), JSON.parse(rows[1]!), live]);
+    expect(log.at(2)).toBe(live);
+    expect([0, 1, 2].map((i) => log.rawAt(i))).toEqual([rows[0], rows[1], undefined]);
+    expect([0, 1, 2].map((i) => log.timeAt(i))).toEqual([1005, 1006, 1007]);
+    expect(log.indexOf(1, 2)).toBe(1);
+  });
+
   it('keeps events across chunk boundaries with their run and absolute time, and finds them by run and seq', () => {
     const log = new ChunkedLog();
     fill(log, 1, 40_000, 1000);
@@ -30,17 +46,19 @@ describe('chunked event log', () => {
 describe('filtered index', () => {
   it('scans in slices, grows as events arrive, and maps positions back to log indices', () => {
     const log = new ChunkedLog();
-    fill(log, 1, 1000, 0);
+    fill(log, 1, 3000, 0);
     const index = new FilteredIndex(log, eventMatcher({ types: ['conn.open'] }));
-    expect(index.extend(500)).toBe(false);
-    expect(index.length).toBe(50);
-    expect(index.extend(500)).toBe(true);
-    expect(index.length).toBe(100);
+    // Out of time at once: one slice of 1,024 events per call.
+    expect(index.extend(0)).toBe(false);
+    expect(index.length).toBe(102);
+    expect(index.extend(0)).toBe(false);
+    expect(index.extend(0)).toBe(true);
+    expect(index.length).toBe(300);
     expect(index.at(0)).toBe(9); // seq 10
     fill(log, 2, 20, 0);
-    index.extend();
-    expect(index.length).toBe(102);
-    expect(index.positionOf(1000)).toBe(100);
+    expect(index.extend()).toBe(true);
+    expect(index.length).toBe(302);
+    expect(index.positionOf(3000)).toBe(300);
   });
 
   it('is the identity when unfiltered', () => {

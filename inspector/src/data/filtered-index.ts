@@ -1,10 +1,15 @@
 import type { AgentEvent } from '../../../shared/protocol.js';
 import type { ChunkedLog } from './chunked-log.js';
 
+/** Events looked at between two glances at the clock. */
+const STEP = 1024;
+
 /**
  * Indices of the log's events that match a filter, grown incrementally as
- * events arrive. A new filter rescans in slices (`budget` events per call,
- * one call per frame) so typing in the filter box never freezes the page.
+ * events arrive. A new filter rescans in slices (a few milliseconds per
+ * call, one call per frame) so typing in the filter box never freezes the
+ * page, however costly an event is to read (a recording's rows are parsed
+ * when read).
  */
 export class FilteredIndex {
   private indices = new Uint32Array(1024);
@@ -30,24 +35,29 @@ export class FilteredIndex {
     return this.matches ? this.indices[i]! : i;
   }
 
-  /** Scans up to `budget` more events; returns true when caught up. */
-  extend(budget = 250_000): boolean {
-    const end = Math.min(this.log.length, this.scanned + budget);
-    if (!this.matches) {
+  /** Scans more events for about `ms` milliseconds (at least {@link STEP} of them); returns true when caught up. */
+  extend(ms = 8): boolean {
+    const matches = this.matches;
+    if (!matches) {
+      this.scanned = this.log.length;
+      return true;
+    }
+    const until = performance.now() + ms;
+    do {
+      const end = Math.min(this.log.length, this.scanned + STEP);
+      for (let i = this.scanned; i < end; i++) if (matches(this.log.at(i))) this.add(i);
       this.scanned = end;
-      return this.complete;
-    }
-    for (let i = this.scanned; i < end; i++) {
-      if (!this.matches(this.log.at(i))) continue;
-      if (this.size === this.indices.length) {
-        const grown = new Uint32Array(this.indices.length * 2);
-        grown.set(this.indices);
-        this.indices = grown;
-      }
-      this.indices[this.size++] = i;
-    }
-    this.scanned = end;
+    } while (!this.complete && performance.now() < until);
     return this.complete;
+  }
+
+  private add(logIndex: number): void {
+    if (this.size === this.indices.length) {
+      const grown = new Uint32Array(this.indices.length * 2);
+      grown.set(this.indices);
+      this.indices = grown;
+    }
+    this.indices[this.size++] = logIndex;
   }
 
   /** Position of the first match whose log index is ≥ `logIndex` (for windows and jumps). */

@@ -25,7 +25,7 @@ describe('reading a recording in batches', () => {
   it('loads a file exactly as parsing it whole, with its size', async () => {
     const { progress, parsed } = await open({ file: new Blob([text]) });
     expect(progress.filter((p) => p.type === 'rows').at(-1)).toMatchObject({ bytes: text.length, total: text.length });
-    expect(progress.at(-1)).toEqual({ type: 'end' });
+    expect(progress.at(-1)).toMatchObject({ type: 'end', timings: { waitMs: expect.any(Number), decodeMs: expect.any(Number) } });
     expect(parsed).toEqual(parseRecording(text));
     expect(parsed.lines).toHaveLength(lines.length);
   });

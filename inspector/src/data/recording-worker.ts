@@ -1,10 +1,17 @@
 /**
- * Reads an opened recording off the page's thread: fetching, decoding and
- * splitting a large file into rows cost about as much as parsing it, and
- * the page parses and checks each batch while the worker reads the next.
+ * Reads an opened recording off the page's thread: fetching, decoding,
+ * splitting into rows and preparing them (prepared-rows.ts) happen here while
+ * the page checks, analyses and keeps the batches already read.
  */
-import { readRecording, type RecordingSource } from './recording-reader.js';
+import { readRecording, type ReadProgress, type RecordingSource } from './recording-reader.js';
+
+/** The typed arrays of a batch move to the page instead of being copied. */
+function transferables(progress: ReadProgress): Transferable[] {
+  if (progress.type !== 'rows') return [];
+  const { rows, prepared } = progress;
+  return [rows.spans.buffer, rows.lines.buffer, prepared.io.buffer, prepared.conn.buffer, prepared.values.buffer];
+}
 
 self.onmessage = (event: MessageEvent<RecordingSource>) => {
-  void readRecording(event.data, (progress) => self.postMessage(progress, { transfer: progress.type === 'rows' ? [progress.rows.lengths.buffer, progress.rows.lines.buffer] : [] }));
+  void readRecording(event.data, (progress) => self.postMessage(progress, { transfer: transferables(progress) }));
 };

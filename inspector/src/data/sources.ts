@@ -1,16 +1,20 @@
 import { backoffDelay } from '../../../shared/backoff.js';
 import { AgentLink } from '../../client/link.js';
-import { createRecordingHeader, RecordChecker, serializeRecording } from '../../client/recording.js';
-import type { RecordingLine } from '../../../shared/protocol.js';
+import { createRecordingHeader } from '../../client/recording.js';
 import type { TargetInfo, TargetsMessage } from '../../../shared/hub-protocol.js';
 import type { ReadProgress, RecordingSource } from './recording-reader.js';
 import type { UiStore } from './ui-store.js';
+import { rememberTarget } from './recent-targets.js';
 
 /** How often the agent's clock estimate advances the analysis while the stream is quiet. */
 const TICK_MS = 500;
 
-/** Connects the store to a live agent (or a hub target URL). Returns a function that disconnects. */
-export function connectAgent(store: UiStore, url: string): () => void {
+/**
+ * Connects the store to a live agent (or a hub target URL). `remember`: list
+ * it under recent targets (direct agents; without the token). Returns a
+ * function that disconnects.
+ */
+export function connectAgent(store: UiStore, url: string, remember = false): () => void {
   let link: AgentLink;
   try {
     link = new AgentLink({ url, WebSocket, fetch: (u) => fetch(u, { cache: 'no-store' }) });
@@ -18,11 +22,11 @@ export function connectAgent(store: UiStore, url: string): () => void {
     store.setLink({ status: 'offline', reason: error instanceof Error ? error.message : String(error), code: 'BAD_URL' });
     return () => {};
   }
-  link.on('state', (state) => {
-    store.setLink(state);
-    if (state.status === 'live') rememberTarget(url);
+  link.on('state', (state) => store.setLink(state));
+  link.on('message', (delivery) => {
+    if (remember && delivery.type === 'hello') rememberTarget(url, delivery.hello.agent.name);
+    store.deliver(delivery);
   });
-  link.on('message', (delivery) => store.deliver(delivery));
   store.runAction = (conn, name) => link.act(conn, name);
   const ticker = setInterval(() => store.tick(), TICK_MS);
   return () => {
@@ -34,53 +38,90 @@ export function connectAgent(store: UiStore, url: string): () => void {
 
 /**
  * Opens a recording in the store: a worker reads the file into row batches,
- * the page checks and ingests each batch while the rest is still being read.
- * What is valid is loaded, where it broke is reported. Returns a function
- * that stops reading.
+ * the page checks, analyses and logs each batch while the rest is still
+ * being read. What is valid is loaded, where it broke is reported. Returns a
+ * function that stops reading.
  */
 export function openRecording(store: UiStore, source: RecordingSource, name: string): () => void {
   store.beginRecording(name);
   let worker: Worker | undefined;
   let finished = false;
-  let records: RecordingLine[] = [];
-  const checker = new RecordChecker((record) => records.push(record));
+  const finish = (end: Parameters<UiStore['endRecording']>[0]) => {
+    finished = true;
+    worker?.terminate();
+    store.endRecording(end);
+  };
   const receive = (progress: ReadProgress): void => {
     if (finished) return;
     if (progress.type === 'rows') {
-      checker.add(progress.rows);
-      store.appendRecording(records, progress.total ? Math.min(1, progress.bytes / progress.total) : null);
-      records = [];
+      const wanted = store.appendRecording(progress.rows, progress.prepared, progress.total ? Math.min(1, progress.bytes / progress.total) : null);
       // Past the damage nothing more is loaded.
-      if (!checker.done) return;
-    }
-    finished = true;
-    worker?.terminate();
-    if (progress.type !== 'failed') return store.endRecording(checker.end().errors);
-    // What was read stays open; the banner says why the rest is missing.
-    store.endRecording([]);
-    store.setLink({ status: 'offline', reason: `could not load the recording: ${progress.message}` });
+      if (!wanted) finish({ timings: null });
+    } else finish(progress.type === 'end' ? { timings: progress.timings } : { failed: progress.message });
   };
+  const early = ahead && 'url' in source && ahead.url === source.url ? ahead : undefined;
+  ahead = null;
   try {
-    worker = new Worker(new URL('./recording-worker.ts', import.meta.url), { type: 'module' });
+    worker = early?.worker ?? startReader(source);
   } catch (error) {
     receive({ type: 'failed', message: `no worker to read it (${error instanceof Error ? error.message : String(error)})` });
     return () => {};
   }
   worker.onmessage = (event: MessageEvent<ReadProgress>) => receive(event.data);
-  worker.onerror = (event) => {
-    event.preventDefault();
-    receive({ type: 'failed', message: event.message || 'the recording reader stopped' });
-  };
-  worker.postMessage(source);
+  worker.onerror = (event) => receive(readerFailure(event));
+  for (const progress of early?.read ?? []) receive(progress);
   return () => {
     finished = true;
     worker.terminate();
   };
 }
 
-/** Everything seen so far as a recording: each run's hello, events, gaps and clock ticks as they arrived. */
+/** A served recording read before the UI was up, and what it read so far. */
+let ahead: { url: string; worker: Worker; read: ReadProgress[] } | null = null;
+
+/**
+ * On a `serve --open` page (`?token=…&recording=1`), starts reading the
+ * served recording at once: main.tsx calls this before the UI first
+ * renders, so the first batches are ready when the page can take them. The
+ * {@link openRecording} of that recording picks the reading up.
+ */
+export function readServedRecordingAhead(search: string): void {
+  const params = new URLSearchParams(search);
+  const token = params.get('token');
+  if (!token || params.get('recording') !== '1' || params.has('agent')) return;
+  const source = servedRecording(token);
+  try {
+    const early = { url: source.url, worker: startReader(source), read: [] as ReadProgress[] };
+    early.worker.onmessage = (event: MessageEvent<ReadProgress>) => early.read.push(event.data);
+    early.worker.onerror = (event) => early.read.push(readerFailure(event));
+    ahead = early;
+  } catch {
+    // No worker: openRecording reports it.
+  }
+}
+
+function readerFailure(event: ErrorEvent): ReadProgress {
+  event.preventDefault();
+  return { type: 'failed', message: event.message || 'the recording reader stopped' };
+}
+
+/** A worker reading `source` (recording-worker.ts), reporting as it goes. */
+function startReader(source: RecordingSource): Worker {
+  const worker = new Worker(new URL('./recording-worker.ts', import.meta.url), { type: 'module' });
+  worker.postMessage(source);
+  return worker;
+}
+
+/** Everything seen so far as a recording: each run's hello, events, gaps and clock ticks as they arrived (an opened file's rows as they were). */
 export function recordingText(store: UiStore): string {
-  return serializeRecording(createRecordingHeader(), store.lines);
+  const { log, markers } = store;
+  const out = [JSON.stringify(createRecordingHeader())];
+  let next = 0;
+  for (let i = 0; i <= log.length; i++) {
+    while (next < markers.length && markers[next]!.at === i) out.push(JSON.stringify(markers[next++]!.line));
+    if (i < log.length) out.push(log.rawAt(i) ?? JSON.stringify(log.at(i)));
+  }
+  return `${out.join('\n')}\n`;
 }
 
 /** Starts a browser download of `text`. */
@@ -134,28 +175,6 @@ export function watchHub(token: string, onTargets: (targets: TargetInfo[]) => vo
 }
 
 /** The recording `bridgescope serve --open FILE` serves, as a source for {@link openRecording}. */
-export function servedRecording(token: string): RecordingSource {
+export function servedRecording(token: string): { url: string } {
   return { url: new URL(`/recording?token=${encodeURIComponent(token)}`, location.href).href };
-}
-
-// --- recent targets -----------------------------------------------------------
-
-const RECENT_KEY = 'bridgescope.recent';
-
-export function recentTargets(): string[] {
-  try {
-    const list = JSON.parse(localStorage.getItem(RECENT_KEY) ?? '[]') as unknown;
-    return Array.isArray(list) ? list.filter((x): x is string => typeof x === 'string').slice(0, 8) : [];
-  } catch {
-    return [];
-  }
-}
-
-function rememberTarget(url: string): void {
-  try {
-    const list = [url, ...recentTargets().filter((u) => u !== url)].slice(0, 8);
-    localStorage.setItem(RECENT_KEY, JSON.stringify(list));
-  } catch {
-    // Storage disabled: recents are a convenience.
-  }
 }

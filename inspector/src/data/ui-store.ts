@@ -2,8 +2,13 @@ import { AgentClockEstimate } from '../../client/agent-clock.js';
 import { Target, type Run } from '../../client/target.js';
 import type { LinkDelivery, LinkState } from '../../client/link.js';
 import type { AgentEvent, RecordingLine, SettleResult } from '../../../shared/protocol.js';
-import type { RunModel } from '../model/session-rows.js';
+import type { RecordingError, RowBatch } from '../../client/recording.js';
+import type { RunModel } from '../model/runs.js';
+import type { HubTargetState } from '../model/link-summary.js';
 import { ChunkedLog } from './chunked-log.js';
+import type { PreparedRows } from './prepared-rows.js';
+import { RecordingLoader } from './recording-loader.js';
+import type { ReadTimings } from './recording-reader.js';
 
 /** The link as the header shows it: the client's states, plus no source yet and an opened recording. */
 export type UiLinkState = LinkState | { status: 'idle' } | { status: 'recording'; name: string };
@@ -11,8 +16,8 @@ export type UiLinkState = LinkState | { status: 'idle' } | { status: 'recording'
 /** Runs an action on the live agent: a connection's (`conn`) or agent-wide (null). */
 export type RunAction = (conn: string | null, name: string) => Promise<SettleResult>;
 
-/** Numbers the benchmark reads from `window.__bridgescope` (documented in docs/ui.md). */
-export interface BenchHooks {
+/** How ingestion is going: what the benchmark reads (docs/ui.md, "Performance"). */
+export interface IngestStats {
   /** Events ingested into the analysis and the event log since the page loaded. */
   ingested: number;
   /** Frames that ingested something. */
@@ -29,14 +34,14 @@ export interface BenchHooks {
   recordingLoaded: boolean;
 }
 
-declare global {
-  interface Window {
-    __bridgescope?: BenchHooks;
-  }
-}
+/** The performance mark a loaded recording leaves, with where the time went in its `detail` (docs/ui.md). */
+export const RECORDING_LOADED_MARK = 'bridgescope:recording-loaded';
 
-/** Recording lines handed to the analysis per frame: a big file loads with the page responsive. */
-const RECORDING_LINES_PER_FRAME = 100_000;
+/** A hello, gap or clock tick, and how many events came before it: with the log, what Record saves. */
+interface Marker {
+  at: number;
+  line: RecordingLine;
+}
 
 /** While a recording loads, views only show progress, redrawn this often. */
 const LOADING_PROGRESS_MS = 250;
@@ -51,13 +56,15 @@ export class UiStore {
   readonly target: Target;
   readonly log = new ChunkedLog();
   link: UiLinkState = { status: 'idle' };
+  /** In hub mode, whether the target's agent is connected to the hub (its history stays served when not). */
+  hubTarget: HubTargetState | null = null;
   runAction: RunAction | null = null;
   /** Where a recording was broken (line N: what), when one was opened. */
-  recordingErrors: { line: number; message: string }[] = [];
+  recordingErrors: RecordingError[] = [];
 
   private pending: LinkDelivery[] = [];
-  /** The recording being opened: records read so far, how many are ingested, how much of the file is read. */
-  private opening: { lines: RecordingLine[]; ingested: number; reading: boolean; read: number | null } | null = null;
+  /** The recording being opened, and the fraction of its file ingested (null when the size is unknown). */
+  private opening: { loader: RecordingLoader; read: number | null; startedAt: number } | null = null;
   private lastProgressAt = 0;
   private pendingEvents = 0;
   private frame: number | null = null;
@@ -71,13 +78,14 @@ export class UiStore {
    * before their cleanup.
    */
   private replayUntil = 0;
-  /** Every hello, event, gap and clock tick, in order: what Record saves. */
-  readonly lines: RecordingLine[] = [];
-  readonly hooks: BenchHooks = { ingested: 0, frames: 0, lastFrameMs: 0, maxFrameMs: 0, pending: 0, version: 0, recordingLoaded: false };
+  /** Every hello, gap and clock tick, placed among the logged events: what Record saves besides the events. */
+  readonly markers: Marker[] = [];
+  /** Events the Target applied so far (each is logged). */
+  private eventLines = 0;
+  readonly stats: IngestStats = { ingested: 0, frames: 0, lastFrameMs: 0, maxFrameMs: 0, pending: 0, version: 0, recordingLoaded: false };
 
   constructor() {
-    this.target = new Target({ onEvents: (events, run) => this.logEvents(events, run), onLine: (line) => this.lines.push(line) });
-    if (typeof window !== 'undefined') window.__bridgescope = this.hooks;
+    this.target = new Target({ onEvents: (events, run) => this.logEvents(events, run), onLine: (line) => this.recordLine(line) });
   }
 
   get version(): number {
@@ -122,38 +130,55 @@ export class UiStore {
   }
 
   /**
-   * Opens a recording (one per store). Its records arrive while the file is
-   * read ({@link appendRecording}); once {@link endRecording} says the file
-   * ended they go through the Target like a live stream over the next frames.
+   * Opens a recording (one per store). Its rows arrive in batches while the
+   * file is read ({@link appendRecording}); each goes through the Target like
+   * a live stream at once, and {@link endRecording} marks it loaded.
    */
   beginRecording(name: string): void {
-    this.opening = { lines: [], ingested: 0, reading: true, read: 0 };
+    this.opening = { loader: new RecordingLoader(this.target, this.log), read: 0, startedAt: performance.now() };
     this.setLink({ status: 'recording', name });
   }
 
-  /** More records of the recording being opened; `read` is the fraction of the file read, null if unknown. */
-  appendRecording(lines: RecordingLine[], read: number | null): void {
-    if (!this.opening) return;
-    for (const line of lines) this.opening.lines.push(line);
-    this.opening.read = read;
-    this.schedule();
-  }
-
-  /** The recording's file ended; `errors` says where it broke, if it did. */
-  endRecording(errors: { line: number; message: string }[]): void {
-    if (!this.opening) return;
-    this.recordingErrors = errors;
-    this.opening.reading = false;
-    this.opening.read = 1;
-    this.schedule();
-  }
-
-  /** How far the recording being opened is, or null when none is loading: reading is the first half, ingesting the second. */
-  get loadingProgress(): number | null {
+  /**
+   * Ingests a batch of the recording being opened; `read` is the fraction of
+   * the file read so far, null if unknown. Returns false once the file broke
+   * (nothing after the damage is loaded).
+   */
+  appendRecording(rows: RowBatch, prepared: PreparedRows, read: number | null): boolean {
     const opening = this.opening;
-    if (!opening) return null;
-    if (opening.reading) return (opening.read ?? 0) / 2;
-    return 0.5 + (opening.lines.length === 0 ? 0 : opening.ingested / opening.lines.length) / 2;
+    if (!opening || opening.loader.broken) return false;
+    opening.loader.add(rows, prepared);
+    opening.read = read;
+    // Views show only progress while a recording loads: redraw it now and then.
+    if (performance.now() - this.lastProgressAt >= LOADING_PROGRESS_MS) {
+      this.lastProgressAt = performance.now();
+      this.changed();
+    }
+    return !opening.loader.broken;
+  }
+
+  /**
+   * The recording's file ended, or could not be read further (`failed`):
+   * what was read stays open, and the banner says where the file broke or
+   * why the rest is missing.
+   */
+  endRecording(end: { timings: ReadTimings | null } | { failed: string }): void {
+    const opening = this.opening;
+    if (!opening) return;
+    this.opening = null;
+    const errors = opening.loader.end();
+    if ('failed' in end) this.setLink({ status: 'offline', reason: `could not load the recording: ${end.failed}` });
+    else this.recordingErrors = errors;
+    this.stats.recordingLoaded = true;
+    performance.mark(RECORDING_LOADED_MARK, {
+      detail: { events: this.log.length, ms: performance.now() - opening.startedAt, read: 'timings' in end ? end.timings : null, page: opening.loader.timings },
+    });
+    this.changed();
+  }
+
+  /** How far the recording being opened is (the fraction of its file ingested), or null when none is loading. */
+  get loadingProgress(): number | null {
+    return this.opening ? (this.opening.read ?? 0) : null;
   }
 
   setLink(link: UiLinkState): void {
@@ -161,24 +186,30 @@ export class UiStore {
     this.changed();
   }
 
+  setHubTarget(state: HubTargetState | null): void {
+    if (this.hubTarget?.state === state?.state) return;
+    this.hubTarget = state;
+    this.changed();
+  }
+
   /** Moves the current run's clock to the agent's estimated now, so grace periods expire while it is quiet. */
   tick(): void {
     const now = this.clock.now();
-    if (now === undefined || this.link.status !== 'live' || (this.target.currentRun()?.lastSeq ?? 0) < this.replayUntil) return;
+    if (now === undefined || this.link.status !== 'live' || this.hubTarget?.state === 'offline' || (this.target.currentRun()?.lastSeq ?? 0) < this.replayUntil) return;
     this.target.advance(now);
     this.changed();
   }
 
   changed(): void {
     this.versionNumber++;
-    this.hooks.version = this.versionNumber;
+    this.stats.version = this.versionNumber;
     for (const fn of [...this.listeners]) fn();
   }
 
   // --- per-frame ingestion -----------------------------------------------------
 
   private schedule(): void {
-    this.hooks.pending = this.pendingEvents;
+    this.stats.pending = this.pendingEvents;
     if (this.frame !== null) return;
     // Hidden tabs get no animation frames; a timer keeps the queue bounded there.
     if (typeof document !== 'undefined' && document.hidden) this.frame = window.setTimeout(() => this.flush(), 250);
@@ -193,35 +224,12 @@ export class UiStore {
     this.pending = [];
     this.pendingEvents = 0;
     for (const d of deliveries) this.ingest(d);
-    if (this.opening) this.ingestOpening(this.opening);
     const ms = performance.now() - started;
-    this.hooks.frames++;
-    this.hooks.lastFrameMs = ms;
-    this.hooks.maxFrameMs = Math.max(this.hooks.maxFrameMs, ms);
-    this.hooks.pending = this.pendingEvents;
-    // Views re-render on every change; while a recording loads they show only
-    // progress, so a million events are not redrawn chunk by chunk.
-    if (this.loadingProgress !== null) {
-      if (performance.now() - this.lastProgressAt < LOADING_PROGRESS_MS) return;
-      this.lastProgressAt = performance.now();
-    }
+    this.stats.frames++;
+    this.stats.lastFrameMs = ms;
+    this.stats.maxFrameMs = Math.max(this.stats.maxFrameMs, ms);
+    this.stats.pending = this.pendingEvents;
     this.changed();
-  }
-
-  /** One frame's share of the recording being opened; the last one marks it loaded. */
-  private ingestOpening(opening: NonNullable<UiStore['opening']>): void {
-    // Ingesting while the rest is still read measured slower (median of five
-    // opens of a million events: 3.6 s against 3.3 s): batch parsing and the
-    // analysis then compete for the heap. The file is read first.
-    if (opening.reading) return;
-    const end = Math.min(opening.lines.length, opening.ingested + RECORDING_LINES_PER_FRAME);
-    if (end > opening.ingested) this.target.ingestRecording(opening.lines.slice(opening.ingested, end));
-    opening.ingested = end;
-    if (end < opening.lines.length) this.schedule();
-    else {
-      this.opening = null;
-      this.hooks.recordingLoaded = true;
-    }
   }
 
   private ingest(d: LinkDelivery): void {
@@ -231,7 +239,13 @@ export class UiStore {
   }
 
   private logEvents(events: AgentEvent[], run: Run): void {
-    for (const e of events) this.log.push(run.index + 1, run.startedAt, e);
-    this.hooks.ingested += events.length;
+    if (!this.opening?.loader.logApplied(events, run)) for (const e of events) this.log.push(run.index + 1, run.startedAt, e);
+    this.stats.ingested += events.length;
+  }
+
+  /** Events are in the log already; the other lines are kept with their place among them. */
+  private recordLine(line: RecordingLine): void {
+    if (line.type === 'hello' || line.type === 'gap' || line.type === 'now') this.markers.push({ at: this.eventLines, line });
+    else this.eventLines++;
   }
 }

@@ -1,4 +1,4 @@
-import type { RunModel } from './session-rows.js';
+import type { RunModel } from './runs.js';
 import { absoluteTime } from './time-window.js';
 
 /** One chart row: absolute time plus a value per series key. */
@@ -40,6 +40,11 @@ export function chartData(runs: RunModel[]): ChartData {
       for (const key of listenerKeys) point[key] = p.listeners[key.slice('listeners:'.length)] ?? 0;
       for (const key of handleKeys) point[key] = p.handles[key.slice('handles:'.length)] ?? 0;
       points.push(point);
+    }
+    // A run still going: its counts hold until now, and the axis reaches now.
+    const last = points[points.length - 1];
+    if (endedAt === undefined && last?.run === run && model.now > model.series[model.series.length - 1]!.t) {
+      points.push({ ...last, at: absoluteTime(startedAt, model.now) });
     }
     // What a run held went away with its process: draw the drop at the restart.
     if (endedAt !== undefined) {
@@ -85,15 +90,4 @@ export function thinPoints(points: ChartPoint[], keys: readonly string[], max: n
     }
   }
   return out;
-}
-
-/** Brush indices [start, end] covering a window over sorted points (whole range when no window). */
-export function brushRange(points: readonly { at: number }[], window: { from: number; to: number } | null): [number, number] {
-  const last = Math.max(0, points.length - 1);
-  if (!window || !points.length) return [0, last];
-  let start = points.findIndex((p) => p.at >= window.from);
-  if (start < 0) start = last;
-  let end = last;
-  while (end > start && points[end]!.at > window.to) end--;
-  return [start, end];
 }

@@ -19,7 +19,7 @@ export function describeEvent(e: AgentEvent): string {
     case 'conn.error':
       return `${e.conn} error ${e.code}: ${e.message}`;
     case 'conn.io':
-      return `${e.conn} io in ${e.bytesIn} B/${e.msgsIn} msgs, out ${e.bytesOut} B/${e.msgsOut} msgs`;
+      return `${e.conn} io in ${e.bytesIn} B${e.msgsIn !== undefined ? `/${e.msgsIn} msgs` : ''}, out ${e.bytesOut} B${e.msgsOut !== undefined ? `/${e.msgsOut} msgs` : ''}`;
     case 'conn.write-after-close':
       return `${e.conn} written to while ${e.state}${e.bytes !== undefined ? ` (${e.bytes} B)` : ''}`;
     case 'emitter.watch':

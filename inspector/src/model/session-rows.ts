@@ -1,15 +1,5 @@
-import type { Model } from '../../../shared/analysis/types.js';
+import type { RunModel } from './runs.js';
 import { absoluteTime, inWindow, type TimeWindow } from './time-window.js';
-
-/** A run as the views see it: its start on the shared axis and its model. */
-export interface RunModel {
-  /** 1-based run number (a backend restart starts a new run). */
-  run: number;
-  startedAt: number;
-  /** Absolute ms when a restart ended this run. */
-  endedAt?: number;
-  model: Model;
-}
 
 export interface SessionRow {
   key: string;

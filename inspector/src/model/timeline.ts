@@ -1,4 +1,4 @@
-import type { RunModel } from './session-rows.js';
+import type { RunModel } from './runs.js';
 import { absoluteTime, spanOverlaps, type TimeWindow } from './time-window.js';
 
 export type TickKind = 'listener-add' | 'listener-remove' | 'handle-store' | 'handle-drop' | 'action';
@@ -25,12 +25,11 @@ export interface Lane {
 }
 
 /** Lanes of every run's connections overlapping the window, oldest first. */
-export function buildLanes(runs: RunModel[], window: TimeWindow | null, runEnds: Map<number, number>): Lane[] {
+export function buildLanes(runs: readonly RunModel[], window: TimeWindow | null): Lane[] {
   const lanes: Lane[] = [];
-  for (const { run, startedAt, model } of runs) {
+  for (const { run, startedAt, endedAt: runEnd, model } of runs) {
     const abs = (t: number) => absoluteTime(startedAt, t);
     const byConn = new Map<string, Lane>();
-    const runEnd = runEnds.get(run);
     for (const c of model.connections) {
       const closedAt = c.closedT !== undefined ? abs(c.closedT) : runEnd;
       const openedAt = abs(c.openedT);

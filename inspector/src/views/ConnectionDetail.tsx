@@ -1,30 +1,31 @@
 import { formatClock, formatDuration } from '../model/format.js';
 import { absoluteTime } from '../model/time-window.js';
+import { useDerived } from '../hooks/use-store.js';
+import type { UiStore } from '../data/ui-store.js';
+import { DetailHeader } from '../components/DetailHeader.js';
 import { useUi } from '../ui-context.js';
+import { ConnectionActions } from './ConnectionActions.js';
 
 /** Everything about one connection: lifecycle, what it owns, its findings, where it was created. */
 export function ConnectionDetail({ run, id }: { run: number; id: string }) {
-  const { store, jumpToEvent, select } = useUi();
-  const r = store.run(run);
-  const c = r?.analysis.model.connections.find((x) => x.id === id);
-  if (!r || !c) return <p className="pad muted">Connection {id} is no longer in the model (pruned).</p>;
-  const m = r.analysis.model;
-  const abs = (t: number) => formatClock(absoluteTime(r.startedAt, t));
-  const listeners = m.listeners.filter((l) => l.owner === id);
-  const handles = m.handles.filter((h) => h.owner === id);
-  const findings = m.findings.filter((f) => f.subjects.includes(id));
+  const { store, jumpToEvent, select, show } = useUi();
+  const detail = useDerived(store, connectionDetail, { store, run, id });
+  if (!detail) return <p className="pad muted">Connection {id} is no longer in the model (pruned).</p>;
+  const { startedAt, c, gone, listeners, handles, findings, session } = detail;
+  const abs = (t: number) => formatClock(absoluteTime(startedAt, t));
+  const state = gone ? 'gone' : c.state;
   return (
     <div className="pad">
-      <div className="section-title" style={{ marginTop: 0 }}>
-        Connection {id}
-        <button type="button" className="btn small" style={{ float: 'right' }} onClick={() => select(null)} aria-label="Close details">
-          ×
-        </button>
-      </div>
+      <DetailHeader title={`Connection ${id}`} json={{ run, ...c }} onClose={() => select(null)} />
+      {!gone && c.state !== 'closed' && c.actions.length > 0 && (
+        <div className="detail-actions">
+          <ConnectionActions row={c} />
+        </div>
+      )}
       <dl className="kv">
         <dt>state</dt>
-        <dd className={`state-${c.state}`}>
-          {c.state}
+        <dd className={`state-${state}`}>
+          {gone ? 'gone with its process (restart)' : c.state}
           {c.cause ? ` (${c.cause}${c.error ? ` ${c.error}` : ''})` : ''}
         </dd>
         <dt>server</dt>
@@ -73,7 +74,7 @@ export function ConnectionDetail({ run, id }: { run: number; id: string }) {
         )}
         <dt>session</dt>
         <dd>
-          {m.sessions[c.session] ? `${m.sessions[c.session]!.group} reload ${m.sessions[c.session]!.index}` : '—'}
+          {session ? `${session.group} reload ${session.index}` : '—'}
         </dd>
         {c.deadWrites > 0 && (
           <>
@@ -87,9 +88,11 @@ export function ConnectionDetail({ run, id }: { run: number; id: string }) {
           <div className="section-title">Findings</div>
           <ul className="recent">
             {findings.map((f) => (
-              <li key={f.id} className={f.resolvedSeq === undefined ? (f.severity === 'error' ? 'err' : 'warn') : 'muted'}>
-                [{f.rule}] {f.title}
-                {f.resolvedSeq !== undefined ? ' (resolved)' : ''}
+              <li key={f.id}>
+                <button type="button" className={`linklike ${f.resolvedSeq === undefined ? (f.severity === 'error' ? 'err' : 'warn') : 'muted'}`} onClick={() => show({ run, kind: 'finding', id: f.id })}>
+                  [{f.rule}] {f.title}
+                  {f.resolvedSeq !== undefined ? ' (resolved)' : ''}
+                </button>
               </li>
             ))}
           </ul>
@@ -101,7 +104,10 @@ export function ConnectionDetail({ run, id }: { run: number; id: string }) {
       <ul className="recent mono">
         {listeners.map((l) => (
           <li key={l.id} className={l.removedSeq === undefined ? undefined : 'muted'}>
-            {l.id} {l.emitterName} “{l.event}” {l.removedSeq === undefined ? 'attached' : `removed (${l.how})`}
+            <button type="button" className="linklike" onClick={() => show({ run, kind: 'listener', id: l.id })}>
+              {l.id}
+            </button>{' '}
+            {l.emitterName} “{l.event}” {l.removedSeq === undefined ? 'attached' : `removed (${l.how})`}
           </li>
         ))}
       </ul>
@@ -109,7 +115,10 @@ export function ConnectionDetail({ run, id }: { run: number; id: string }) {
       <ul className="recent mono">
         {handles.map((h) => (
           <li key={h.id} className={h.state === 'live' ? undefined : 'muted'}>
-            {h.id} {h.type} {h.state}
+            <button type="button" className="linklike" onClick={() => show({ run, kind: 'handle', id: h.id })}>
+              {h.id}
+            </button>{' '}
+            {h.type} {h.state}
           </li>
         ))}
       </ul>
@@ -121,4 +130,20 @@ export function ConnectionDetail({ run, id }: { run: number; id: string }) {
       )}
     </div>
   );
+}
+
+function connectionDetail({ store, run, id }: { store: UiStore; run: number; id: string }) {
+  const r = store.run(run);
+  const m = r?.analysis.model;
+  const c = m?.connections.find((x) => x.id === id);
+  if (!r || !m || !c) return null;
+  return {
+    startedAt: r.startedAt,
+    c: { ...c },
+    gone: r.endedAt !== undefined && c.state !== 'closed',
+    listeners: m.listeners.filter((l) => l.owner === id).map((l) => ({ ...l })),
+    handles: m.handles.filter((h) => h.owner === id).map((h) => ({ ...h })),
+    findings: m.findings.filter((f) => f.subjects.includes(id)).map((f) => ({ ...f })),
+    session: m.sessions[c.session],
+  };
 }

@@ -1,41 +1,38 @@
-import { useState } from 'react';
+import { useLayoutEffect, useRef, useState } from 'react';
 import { RULE_IDS, type RuleId } from '../../../shared/protocol.js';
+import { copyText } from '../components/clipboard.js';
+import { findingRows, type FindingRow } from '../model/finding-rows.js';
 import { formatClock } from '../model/format.js';
-import { useUi, type Selection, type Tab } from '../ui-context.js';
+import { subjectSelection } from '../model/subjects.js';
+import type { TimeWindow } from '../model/time-window.js';
+import { useDerived } from '../hooks/use-store.js';
+import type { UiStore } from '../data/ui-store.js';
+import { useUi } from '../ui-context.js';
 
+const SEVERITY_MARK = { error: '✖', warning: '▲', info: 'ℹ' } as const;
 
-/** Findings as a linter shows them: rule id, severity, title, explanation, evidence that jumps to events. */
+/** Findings as a linter shows them, worst first: rule id, severity, title, explanation, subjects and evidence that link to their views. */
 export function Findings() {
-  const { store, window, jumpToEvent, select, setTab } = useUi();
+  const { store, window, selection, select, show, jumpToEvent } = useUi();
   const [rule, setRule] = useState<RuleId | ''>('');
   const [showResolved, setShowResolved] = useState(true);
-  const all = store.target.runs.flatMap((r) => r.analysis.model.findings.map((f) => ({ r, f })));
-  const shown = all.filter(({ r, f }) => {
-    if (rule && f.rule !== rule) return false;
-    if (!showResolved && f.resolvedSeq !== undefined) return false;
-    if (window) {
-      const opened = r.startedAt + f.openedT;
-      const resolved = f.resolvedT !== undefined ? r.startedAt + f.resolvedT : Infinity;
-      if (opened > window.to || resolved < window.from) return false;
-    }
-    return true;
-  });
-  const open = all.filter(({ f }) => f.resolvedSeq === undefined).length;
+  const { rows, runCount, subjects } = useDerived(store, findingsView, { store, window });
+  const shown = rows.filter((r) => (!rule || r.finding.rule === rule) && (showResolved || r.status === 'open'));
+  const open = rows.filter((r) => r.status === 'open').length;
+  const ended = rows.filter((r) => r.status === 'ended').length;
+  const selectedKey = selection?.kind === 'finding' ? `${selection.run}:${selection.id}` : null;
 
-  const showSubject = (run: number, id: string) => {
-    const m = store.run(run)?.analysis.model;
-    if (!m) return;
-    const target: [Selection['kind'], Tab] | undefined = m.connections.some((c) => c.id === id)
-      ? ['connection', 'connections']
-      : m.listeners.some((l) => l.id === id)
-        ? ['listener', 'listeners']
-        : m.handles.some((h) => h.id === id)
-          ? ['handle', 'handles']
-          : undefined;
-    if (!target) return;
-    select({ run, kind: target[0], id });
-    setTab(target[1]);
-  };
+  // A finding a link asked for scrolls into view and takes focus, once.
+  const list = useRef<HTMLUListElement>(null);
+  const revealed = useRef<string | null>(null);
+  useLayoutEffect(() => {
+    if (!selectedKey || !selection?.reveal || revealed.current === selectedKey) return;
+    const item = list.current?.querySelector<HTMLElement>(`[data-key="${CSS.escape(selectedKey)}"]`);
+    if (!item) return;
+    revealed.current = selectedKey;
+    item.scrollIntoView({ block: 'center' });
+    item.focus();
+  });
 
   return (
     <div className="panel">
@@ -46,60 +43,132 @@ export function Findings() {
             <option value="">all rules</option>
             {RULE_IDS.map((r) => (
               <option key={r} value={r}>
-                {r} ({all.filter(({ f }) => f.rule === r).length})
+                {r} ({rows.filter((row) => row.finding.rule === r).length})
               </option>
             ))}
           </select>
         </label>
         <label>
-          <input type="checkbox" checked={showResolved} onChange={(e) => setShowResolved(e.target.checked)} /> show resolved
+          <input type="checkbox" checked={showResolved} onChange={(e) => setShowResolved(e.target.checked)} /> show resolved and ended
         </label>
-        <span className="muted">
-          {open} open · {all.length - open} resolved
+        <span className="muted" role="status" aria-label="Finding count">
+          {open} open · {rows.length - open - ended} resolved{ended ? ` · ${ended} from ended runs` : ''}
         </span>
       </div>
       <div className="scroll" style={{ flex: 1 }}>
         {shown.length === 0 ? (
           <p className="pad muted">
-            {all.length ? 'No findings match this filter or window.' : 'No findings: nothing leaked or misused so far. Findings appear here as the analysis sees them.'}
+            {rows.length ? 'No findings match this filter or window.' : 'No findings: nothing leaked or misused so far. Findings appear here as the analysis sees them.'}
           </p>
         ) : (
-          <ul role="list" aria-label="Findings" style={{ listStyle: 'none', margin: 0, padding: 0 }}>
-            {shown.map(({ r, f }) => {
-              const run = r.index + 1;
-              return (
-                <li key={`${run}:${f.id}`} className={`finding${f.resolvedSeq !== undefined ? ' resolved' : ''}`} aria-label={`${f.rule}: ${f.title}`}>
-                  <h3>
-                    <span className={`sev-${f.severity}`}>{f.severity === 'error' ? '✖' : f.severity === 'warning' ? '▲' : 'ℹ'} {f.severity}</span>
-                    <span className="rule">{f.rule}</span>
-                    <span>{f.title}</span>
-                  </h3>
-                  <p>{f.message}</p>
-                  <div className="evidence">
-                    <span className="muted">
-                      opened {formatClock(r.startedAt + f.openedT)}
-                      {f.resolvedT !== undefined ? `, resolved ${formatClock(r.startedAt + f.resolvedT)}` : ', open'}
-                      {store.target.runs.length > 1 ? ` · run ${run}` : ''} · subjects:
-                    </span>
-                    {f.subjects.map((s) => (
-                      <button key={s} type="button" className="linklike" onClick={() => showSubject(run, s)}>
-                        {s}
-                      </button>
-                    ))}
-                    <span className="muted">· evidence:</span>
-                    {f.evidence.slice(0, 20).map((seq) => (
-                      <button key={seq} type="button" className="linklike" aria-label={`Show event ${seq}`} onClick={() => jumpToEvent({ run, seq })}>
-                        #{seq}
-                      </button>
-                    ))}
-                    {f.evidence.length > 20 && <span className="muted">…{f.evidence.length - 20} more</span>}
-                  </div>
-                </li>
-              );
-            })}
+          <ul ref={list} aria-label="Findings" className="findings">
+            {shown.map((row) => (
+              <FindingItem
+                key={row.key}
+                row={row}
+                runCount={runCount}
+                selected={row.key === selectedKey}
+                onSelect={() => select({ run: row.run, kind: 'finding', id: row.finding.id })}
+                subjectOf={(id) => subjects(row.run, id)}
+                onSubject={show}
+                onEvidence={(seq) => jumpToEvent({ run: row.run, seq })}
+              />
+            ))}
           </ul>
         )}
       </div>
     </div>
   );
+}
+
+interface ItemProps {
+  row: FindingRow;
+  runCount: number;
+  selected: boolean;
+  onSelect(): void;
+  subjectOf(id: string): ReturnType<typeof subjectSelection>;
+  onSubject(selection: NonNullable<ReturnType<typeof subjectSelection>>): void;
+  onEvidence(seq: number): void;
+}
+
+function FindingItem({ row, runCount, selected, onSelect, subjectOf, onSubject, onEvidence }: ItemProps) {
+  const { finding: f, run, status } = row;
+  const [note, setNote] = useState('');
+  const copyLink = () => {
+    onSelect();
+    // The URL follows the selection on the next render.
+    setTimeout(() => {
+      copyText(location.href).then(
+        () => setNote('link copied'),
+        () => setNote('could not copy'),
+      );
+    }, 0);
+  };
+  return (
+    <li
+      data-key={row.key}
+      tabIndex={-1}
+      className={`finding ${status}${selected ? ' selected' : ''}`}
+      aria-label={`${f.rule}: ${f.title}`}
+      aria-current={selected || undefined}
+    >
+      <h3>
+        <span className={`sev-${f.severity}`}>
+          {SEVERITY_MARK[f.severity]} {f.severity}
+        </span>
+        <span className="rule">{f.rule}</span>
+        <button type="button" className="finding-title" onClick={onSelect}>
+          {f.title}
+        </button>
+        {status !== 'open' && <span className={`chip ${status}`}>{status === 'ended' ? `run ${run} ended: its process is gone` : 'resolved'}</span>}
+        {status === 'open' && runCount > 1 && <span className="chip">run {run}</span>}
+      </h3>
+      <p>{f.message}</p>
+      <div className="evidence">
+        <span className="muted">
+          opened {formatClock(row.openedAt)}
+          {row.resolvedAt !== undefined ? `, resolved ${formatClock(row.resolvedAt)}` : status === 'ended' ? ', never resolved' : ', open'} · subjects:
+        </span>
+        {f.subjects.map((s) => {
+          const target = subjectOf(s);
+          return (
+            <button
+              key={s}
+              type="button"
+              className="linklike"
+              disabled={!target}
+              title={target ? `Show ${target.kind} ${s}` : `${s} is no longer in the model (pruned)`}
+              onClick={() => target && onSubject(target)}
+            >
+              {s}
+            </button>
+          );
+        })}
+        <span className="muted">· evidence:</span>
+        {f.evidence.slice(0, 20).map((seq) => (
+          <button key={seq} type="button" className="linklike" aria-label={`Show event ${seq}`} onClick={() => onEvidence(seq)}>
+            #{seq}
+          </button>
+        ))}
+        {f.evidence.length > 20 && <span className="muted">…{f.evidence.length - 20} more</span>}
+        <span className="spacer" />
+        <button type="button" className="btn small" onClick={copyLink} aria-label={`Copy a link to ${f.rule}: ${f.title}`}>
+          Copy link
+        </button>
+        {note && <span className="muted">{note}</span>}
+      </div>
+    </li>
+  );
+}
+
+function findingsView({ store, window }: { store: UiStore; window: TimeWindow | null }) {
+  const runs = store.runs();
+  return {
+    rows: findingRows(runs, window),
+    runCount: runs.length,
+    subjects: (run: number, id: string) => {
+      const model = runs.find((r) => r.run === run)?.model;
+      return model ? subjectSelection(model, run, id) : null;
+    },
+  };
 }

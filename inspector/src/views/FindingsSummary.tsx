@@ -1,33 +1,38 @@
+import { findingRows } from '../model/finding-rows.js';
+import { useDerived } from '../hooks/use-store.js';
+import type { UiStore } from '../data/ui-store.js';
 import { useUi } from '../ui-context.js';
 
-/** Open findings in one card, worst first; a click opens the Findings view. */
+/** Shown in the summary: a leak reads from the first few. */
+const MAX_SHOWN = 8;
+
+/** Open findings in one card, worst first; each opens that finding in the Findings view. */
 export function FindingsSummary() {
-  const { store, setTab } = useUi();
-  const open = store.target.runs
-    .flatMap((r) => r.analysis.model.findings.map((f) => ({ run: r.index + 1, f })))
-    .filter(({ f }) => f.resolvedSeq === undefined);
-  const rank = { error: 0, warning: 1, info: 2 } as const;
-  open.sort((a, b) => rank[a.f.severity] - rank[b.f.severity]);
+  const { store, show } = useUi();
+  const open = useDerived(store, openFindings, { store });
   return (
-    <div className="card">
-      <div className="section-title" style={{ marginTop: 0 }}>
+    <section className="card" aria-labelledby="open-findings-title">
+      <h2 className="section-title" id="open-findings-title" style={{ marginTop: 0 }}>
         Open findings ({open.length})
-      </div>
+      </h2>
       {open.length === 0 ? (
         <p className="muted">No leaks or misuse found so far.</p>
       ) : (
         <ul className="recent" aria-label="Open findings summary">
-          {open.slice(0, 8).map(({ run, f }) => (
-            <li key={`${run}:${f.id}`}>
-              <button type="button" className="linklike" onClick={() => setTab('findings')}>
-                <span className={f.severity === 'error' ? 'err' : 'warn'}>{f.severity}</span> [{f.rule}]
-              </button>{' '}
-              {f.title}
+          {open.slice(0, MAX_SHOWN).map((row) => (
+            <li key={row.key}>
+              <button type="button" className="linklike summary-link" onClick={() => show({ run: row.run, kind: 'finding', id: row.finding.id })}>
+                <span className={row.finding.severity === 'error' ? 'err' : 'warn'}>{row.finding.severity}</span> [{row.finding.rule}] <span className="plain">{row.finding.title}</span>
+              </button>
             </li>
           ))}
-          {open.length > 8 && <li className="muted">…and {open.length - 8} more</li>}
+          {open.length > MAX_SHOWN && <li className="muted">…and {open.length - MAX_SHOWN} more</li>}
         </ul>
       )}
-    </div>
+    </section>
   );
+}
+
+function openFindings({ store }: { store: UiStore }) {
+  return findingRows(store.runs(), null).filter((r) => r.status === 'open');
 }

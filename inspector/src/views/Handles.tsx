@@ -1,107 +1,118 @@
-import { useMemo } from 'react';
-import type { HandleModel } from '../../../shared/analysis/types.js';
-import { VirtualTable, type Column } from '../components/VirtualTable.js';
+import { DataGrid, type GridColumn } from '../components/DataGrid.js';
+import { DetailHeader } from '../components/DetailHeader.js';
+import { EntityTable } from '../components/EntityTable.js';
+import { EventLink, OwnerLink } from '../components/Links.js';
 import { formatDuration } from '../model/format.js';
-import { absoluteTime, spanOverlaps } from '../model/time-window.js';
-import { useUi } from '../ui-context.js';
+import { handleGroups, handleJson, handleRows, type HandleGroup, type HandleRow } from '../model/handle-rows.js';
+import type { TimeWindow } from '../model/time-window.js';
+import { useDerived } from '../hooks/use-store.js';
 import type { UiStore } from '../data/ui-store.js';
+import { useUi } from '../ui-context.js';
 
-const GROUP_COLUMNS: Column[] = [
-  { key: 'table', label: 'table / type', width: 'minmax(120px, 1fr)' },
-  { key: 'live', label: 'live', width: '60px', numeric: true },
-  { key: 'dropped', label: 'dropped', width: '70px', numeric: true },
-  { key: 'stale', label: 'stale accesses', width: '100px', numeric: true },
-  { key: 'misuse', label: 'double drops', width: '100px', numeric: true },
+const GROUP_COLUMNS: GridColumn<HandleGroup>[] = [
+  { key: 'table', label: 'table / type', text: (g) => g.key },
+  { key: 'live', label: 'live', numeric: true, text: (g) => String(g.live), sortValue: (g) => g.live },
+  { key: 'dropped', label: 'dropped', numeric: true, text: (g) => String(g.dropped), sortValue: (g) => g.dropped },
+  { key: 'stale', label: 'stale accesses', numeric: true, text: (g) => String(g.stale), sortValue: (g) => g.stale },
+  { key: 'misuse', label: 'double drops', numeric: true, text: (g) => String(g.doubleDrops), sortValue: (g) => g.doubleDrops },
 ];
 
-const HANDLE_COLUMNS: Column[] = [
-  { key: 'id', label: 'id', width: 'minmax(90px, 1fr)' },
-  { key: 'type', label: 'type', width: '80px' },
-  { key: 'owner', label: 'owner', width: '80px' },
-  { key: 'parent', label: 'parent', width: '90px' },
-  { key: 'state', label: 'state', width: '70px' },
-  { key: 'age', label: 'age', width: '64px', numeric: true },
-  { key: 'accesses', label: 'accesses', width: '70px', numeric: true },
-  { key: 'misuse', label: 'misuse', width: 'minmax(160px, 1.5fr)' },
+const HANDLE_COLUMNS: GridColumn<HandleRow>[] = [
+  { key: 'id', label: 'id', text: (r) => r.label },
+  { key: 'type', label: 'type', text: (r) => r.type },
+  { key: 'owner', label: 'owner', text: (r) => r.owner.text },
+  { key: 'parent', label: 'parent', text: (r) => r.parent },
+  { key: 'state', label: 'state', text: (r) => r.state },
+  { key: 'age', label: 'age', numeric: true, text: (r) => formatDuration(r.age), sortValue: (r) => r.age },
+  { key: 'accesses', label: 'accesses', numeric: true, text: (r) => String(r.accesses), sortValue: (r) => r.accesses },
+  { key: 'misuse', label: 'misuse', text: (r) => r.misuse, maxWidth: 480, grow: true },
 ];
-
-interface Row {
-  run: number;
-  h: HandleModel;
-  misuse: string;
-  doubleDrop: boolean;
-}
 
 /** Handles by table and type; stale (use-after-drop) and double-drop accesses highlighted. */
 export function Handles() {
-  const { store, window, selection, select } = useUi();
-  const version = store.version;
-  const rows = useMemo(() => handleRows(store, window), [version, window]); // eslint-disable-line react-hooks/exhaustive-deps
-  const groups = useMemo(() => {
-    const map = new Map<string, { key: string; live: number; dropped: number; stale: number; doubles: number }>();
-    for (const { h, doubleDrop } of rows) {
-      const key = `${h.table}/${h.type}`;
-      const g = map.get(key) ?? { key, live: 0, dropped: 0, stale: 0, doubles: 0 };
-      if (h.state === 'live') g.live++;
-      else g.dropped++;
-      g.stale += h.staleAccesses.length;
-      if (doubleDrop) g.doubles++;
-      map.set(key, g);
-    }
-    return [...map.values()];
-  }, [rows]);
+  const { store, window, selection, select, show } = useUi();
+  const { rows, groups } = useDerived(store, handlesView, { store, window });
+  const selected = selection?.kind === 'handle' ? rows.find((r) => r.run === selection.run && r.id === selection.id) : undefined;
 
   return (
     <div className="split">
       <div className="main">
-        <div style={{ height: Math.min(160, 40 + groups.length * 20), display: 'flex', flex: 'none', borderBottom: '1px solid var(--border)' }}>
-          <VirtualTable
+        <div className="group-grid" style={{ height: Math.min(160, 30 + Math.max(1, groups.length) * 22) }}>
+          <DataGrid
             label="Handle tables"
             columns={GROUP_COLUMNS}
             count={groups.length}
+            rowAt={(i) => groups[i]!}
+            rowKey={(g) => g.key}
+            rowClass={(g) => (g.stale || g.doubleDrops ? 'bad' : undefined)}
+            sizingRows={groups}
             empty="No handles. Use agent.handleTable(name) or agent.mirrorHandles(name) in the backend."
-            row={(i) => {
-              const g = groups[i]!;
-              return { key: g.key, className: g.stale || g.doubles ? 'bad' : undefined, cells: [g.key, g.live, g.dropped, g.stale, g.doubles] };
-            }}
           />
         </div>
-        <VirtualTable
+        <EntityTable
           label="Handles"
+          noun="handles"
+          kind="handle"
+          rows={rows}
           columns={HANDLE_COLUMNS}
-          count={rows.length}
+          rowClass={(r) => (r.misuse ? 'bad' : r.state === 'dropped' ? 'dim' : undefined)}
+          toJson={handleJson}
           empty="No handles in this window."
-          row={(i) => {
-            const { run, h, misuse } = rows[i]!;
-            const m = store.run(run)!.analysis.model;
-            return {
-              key: `${run}:${h.id}`,
-              selected: selection?.kind === 'handle' && selection.run === run && selection.id === h.id,
-              className: misuse ? 'bad' : h.state === 'dropped' ? 'dim' : undefined,
-              onSelect: () => select({ run, kind: 'handle', id: h.id }),
-              cells: [h.id, h.type, h.owner ?? '—', h.parent ?? '—', h.state, formatDuration((h.droppedT ?? m.now) - h.storedT), h.accesses, misuse || ''],
-            };
-          }}
         />
       </div>
+      {selected && (
+        <aside className="side pad" aria-label="Handle details">
+          <DetailHeader title={`Handle ${selected.id}`} json={handleJson(selected)} onClose={() => select(null)} />
+          <dl className="kv">
+            <dt>table / type</dt>
+            <dd>{selected.group}</dd>
+            <dt>state</dt>
+            <dd className={selected.misuse ? 'err' : undefined}>
+              {selected.state}
+              {selected.misuse ? ` · ${selected.misuse}` : ''}
+            </dd>
+            <dt>owner</dt>
+            <dd>
+              <OwnerLink run={selected.run} owner={selected.owner} />
+            </dd>
+            {selected.handle.parent && (
+              <>
+                <dt>parent</dt>
+                <dd>
+                  <button type="button" className="linklike" onClick={() => show({ run: selected.run, kind: 'handle', id: selected.handle.parent! })}>
+                    {selected.handle.parent}
+                  </button>
+                </dd>
+              </>
+            )}
+            <dt>stored</dt>
+            <dd>
+              <EventLink run={selected.run} seq={selected.handle.storedSeq} />
+            </dd>
+            {selected.handle.droppedSeq !== undefined && (
+              <>
+                <dt>dropped</dt>
+                <dd>
+                  <EventLink run={selected.run} seq={selected.handle.droppedSeq} />
+                </dd>
+              </>
+            )}
+          </dl>
+          {selected.handle.stack && selected.handle.stack.length > 0 && (
+            <>
+              <h3 className="section-title">Stored at</h3>
+              <pre className="stack" tabIndex={0}>
+                {selected.handle.stack.join('\n')}
+              </pre>
+            </>
+          )}
+        </aside>
+      )}
     </div>
   );
 }
 
-function handleRows(store: UiStore, window: { from: number; to: number } | null): Row[] {
-  const rows: Row[] = [];
-  for (const r of store.target.runs) {
-    const m = r.analysis.model;
-    const doubleDrops = new Set(m.findings.filter((f) => f.rule === 'double-drop').flatMap((f) => f.subjects));
-    for (const h of m.handles) {
-      const dropped = h.droppedT !== undefined ? absoluteTime(r.startedAt, h.droppedT) : r.endedAt;
-      if (!spanOverlaps(absoluteTime(r.startedAt, h.storedT), dropped, window)) continue;
-      const problems: string[] = [];
-      const doubleDrop = doubleDrops.has(h.id);
-      if (doubleDrop) problems.push('double drop');
-      if (h.staleAccesses.length) problems.push(`used after drop ×${h.staleAccesses.length} (#${h.staleAccesses.slice(0, 3).join(', #')})`);
-      rows.push({ run: r.index + 1, h, misuse: problems.join('; '), doubleDrop });
-    }
-  }
-  return rows;
+function handlesView({ store, window }: { store: UiStore; window: TimeWindow | null }) {
+  const rows = handleRows(store.runs(), window);
+  return { rows, groups: handleGroups(rows) };
 }

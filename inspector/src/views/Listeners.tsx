@@ -1,178 +1,123 @@
-import { useMemo, useState } from 'react';
-import type { ListenerModel } from '../../../shared/analysis/types.js';
-import { VirtualTable, type Column } from '../components/VirtualTable.js';
+import { useState } from 'react';
+import { DataGrid, type GridColumn } from '../components/DataGrid.js';
+import { DetailHeader } from '../components/DetailHeader.js';
+import { EntityTable } from '../components/EntityTable.js';
+import { EventLink, OwnerLink } from '../components/Links.js';
 import { formatDuration } from '../model/format.js';
-import { absoluteTime, spanOverlaps } from '../model/time-window.js';
-import { useUi } from '../ui-context.js';
+import { listenerGroups, listenerJson, listenerRows, type ListenerGroup, type ListenerRow } from '../model/listener-rows.js';
+import type { TimeWindow } from '../model/time-window.js';
+import { useDerived } from '../hooks/use-store.js';
 import type { UiStore } from '../data/ui-store.js';
+import { useUi } from '../ui-context.js';
 
-interface Group {
-  key: string;
-  run: number;
-  emitter: string;
-  emitterName: string;
-  event: string;
-  live: number;
-  added: number;
-  removed: number;
-  /** Live listeners of this emitter at the end of each session (from the session table). */
-  trend: number[];
-}
-
-interface Row {
-  run: number;
-  l: ListenerModel;
-  owner: string;
-}
-
-const GROUP_COLUMNS: Column[] = [
-  { key: 'emitter', label: 'emitter', width: 'minmax(90px, 1fr)' },
-  { key: 'event', label: 'event', width: 'minmax(90px, 1fr)' },
-  { key: 'live', label: 'live', width: '50px', numeric: true },
-  { key: 'added', label: 'added', width: '56px', numeric: true },
-  { key: 'removed', label: 'removed', width: '64px', numeric: true },
-  { key: 'trend', label: 'per session (emitter)', width: 'minmax(140px, 1.5fr)' },
+const GROUP_COLUMNS: GridColumn<ListenerGroup>[] = [
+  { key: 'emitter', label: 'emitter', text: (g) => g.emitterName },
+  { key: 'event', label: 'event', text: (g) => g.event },
+  { key: 'live', label: 'live', numeric: true, text: (g) => String(g.live), sortValue: (g) => g.live },
+  { key: 'added', label: 'added', numeric: true, text: (g) => String(g.added), sortValue: (g) => g.added },
+  { key: 'removed', label: 'removed', numeric: true, text: (g) => String(g.removed), sortValue: (g) => g.removed },
+  { key: 'trend', label: 'per session (emitter)', text: (g) => (g.trend.length ? g.trend.join(' → ') : '—'), maxWidth: 480, grow: true },
 ];
 
-const LISTENER_COLUMNS: Column[] = [
-  { key: 'id', label: 'id', width: '70px' },
-  { key: 'emitter', label: 'emitter · event', width: 'minmax(120px, 1fr)' },
-  { key: 'owner', label: 'owner', width: 'minmax(150px, 1.2fr)' },
-  { key: 'state', label: 'listener', width: '120px' },
-  { key: 'age', label: 'age', width: '64px', numeric: true },
-  { key: 'stack', label: 'created at', width: 'minmax(160px, 2fr)' },
+const LISTENER_COLUMNS: GridColumn<ListenerRow>[] = [
+  { key: 'id', label: 'id', text: (r) => r.label, sortValue: (r) => r.run * 1e9 + Number(r.id.replace(/\D/g, '') || 0) },
+  { key: 'emitter', label: 'emitter · event', text: (r) => `${r.emitter} · ${r.event}` },
+  { key: 'owner', label: 'owner', text: (r) => r.owner.text },
+  { key: 'state', label: 'listener', text: (r) => r.status },
+  { key: 'age', label: 'age', numeric: true, text: (r) => formatDuration(r.age), sortValue: (r) => r.age },
+  { key: 'stack', label: 'created at', text: (r) => r.createdAt, maxWidth: 640, grow: true },
 ];
 
 /** Listeners by emitter and event, with owners (alive or closed, how long ago) and creation stacks. */
 export function Listeners() {
   const { store, window, selection, select } = useUi();
-  const version = store.version;
   const [group, setGroup] = useState<string | null>(null);
-  const groups = useMemo(() => listenerGroups(store), [version]); // eslint-disable-line react-hooks/exhaustive-deps
-  const rows = useMemo(() => listenerRows(store, window, group), [version, window, group]); // eslint-disable-line react-hooks/exhaustive-deps
-  const selected = selection?.kind === 'listener' ? rows.find((r) => r.run === selection.run && r.l.id === selection.id) : undefined;
+  const { groups, rows: all } = useDerived(store, listenersView, { store, window });
+  // A finding's emitter subject opens this view narrowed to that emitter.
+  const emitter = selection?.kind === 'emitter' ? selection : null;
+  const emitterName = emitter ? all.find((r) => r.run === emitter.run && r.listener.emitter === emitter.id)?.emitter ?? emitter.id : null;
+  const inScope = (r: { run: number; group: string }) => (!group || r.group === group) && (!emitter || r.group.startsWith(`${emitter.run}:${emitter.id}:`));
+  const rows = group || emitter ? all.filter(inScope) : all;
+  const shownGroups = emitter ? groups.filter((g) => inScope({ run: g.run, group: g.key })) : groups;
+  const selected = selection?.kind === 'listener' ? all.find((r) => r.run === selection.run && r.id === selection.id) : undefined;
 
   return (
     <div className="split">
       <div className="main">
-        <div style={{ height: Math.min(200, 40 + groups.length * 20), display: 'flex', flex: 'none', borderBottom: '1px solid var(--border)' }}>
-          <VirtualTable
+        {emitter && (
+          <div className="filters" role="group" aria-label="Scope">
+            <span>
+              Emitter <b>{emitterName}</b> ({emitter.id}) only
+            </span>
+            <button type="button" className="btn small" onClick={() => select(null)}>
+              Show every emitter
+            </button>
+          </div>
+        )}
+        <div className="group-grid" style={{ height: Math.min(200, 30 + Math.max(1, shownGroups.length) * 22) }}>
+          <DataGrid
             label="Listener groups"
             columns={GROUP_COLUMNS}
-            count={groups.length}
+            count={shownGroups.length}
+            rowAt={(i) => shownGroups[i]!}
+            rowKey={(g) => g.key}
+            rowClass={(g) => (g.grows ? 'bad' : undefined)}
+            sizingRows={shownGroups}
+            selectedKey={group}
+            onSelect={(g) => setGroup(g.key === group ? null : g.key)}
+            onEscape={() => setGroup(null)}
             empty="No watched emitters. Call agent.watchEmitter(emitter, { name }) in the backend."
-            row={(i) => {
-              const g = groups[i]!;
-              const grows = g.trend.length > 2 && g.trend.every((n, k) => k === 0 || n > g.trend[k - 1]!);
-              return {
-                key: g.key,
-                selected: g.key === group,
-                className: grows ? 'bad' : undefined,
-                onSelect: () => setGroup(g.key === group ? null : g.key),
-                cells: [g.emitterName, g.event, g.live, g.added, g.removed, g.trend.length ? g.trend.join(' → ') : '—'],
-              };
-            }}
           />
         </div>
-        <VirtualTable
+        <EntityTable
           label="Listeners"
+          noun="listeners"
+          kind="listener"
+          rows={rows}
           columns={LISTENER_COLUMNS}
-          count={rows.length}
+          rowClass={(r) => (r.removed ? 'dim' : r.owner.state === 'closed' || r.owner.state === 'gone' ? 'bad' : undefined)}
+          toJson={listenerJson}
           empty="No listeners in this window."
-          row={(i) => {
-            const { run, l, owner } = rows[i]!;
-            const r = store.run(run)!;
-            const now = l.removedT ?? r.analysis.model.now;
-            return {
-              key: `${run}:${l.id}`,
-              selected: selected === rows[i],
-              className: l.removedSeq !== undefined ? 'dim' : owner.startsWith('closed') || owner.startsWith('gone') ? 'bad' : undefined,
-              onSelect: () => select({ run, kind: 'listener', id: l.id }),
-              cells: [l.id, `${l.emitterName} · ${l.event}`, owner, l.removedSeq !== undefined ? `removed (${l.how})` : l.once ? 'attached (once)' : 'attached', formatDuration(now - l.addedT), l.stack?.[0] ?? (l.preexisting ? 'pre-existing (before watching)' : '—')],
-            };
-          }}
         />
       </div>
       {selected && (
         <aside className="side pad" aria-label="Listener details">
-          <div className="section-title" style={{ marginTop: 0 }}>
-            Listener {selected.l.id}
-          </div>
+          <DetailHeader title={`Listener ${selected.id}`} json={listenerJson(selected)} onClose={() => select(null)} />
           <dl className="kv">
             <dt>emitter</dt>
             <dd>
-              {selected.l.emitterName} ({selected.l.emitter}) “{selected.l.event}”
+              {selected.listener.emitterName} ({selected.listener.emitter}) “{selected.listener.event}”
             </dd>
             <dt>owner</dt>
             <dd>
-              {selected.l.owner ? (
-                <button type="button" className="linklike" onClick={() => select({ run: selected.run, kind: 'connection', id: selected.l.owner! })}>
-                  {selected.owner}
-                </button>
-              ) : (
-                selected.owner
-              )}
+              <OwnerLink run={selected.run} owner={selected.owner} />
             </dd>
             <dt>added</dt>
-            <dd>#{selected.l.addedSeq}</dd>
-            {selected.l.removedSeq !== undefined && (
+            <dd>
+              <EventLink run={selected.run} seq={selected.listener.addedSeq} />
+            </dd>
+            {selected.listener.removedSeq !== undefined && (
               <>
                 <dt>removed</dt>
                 <dd>
-                  #{selected.l.removedSeq} ({selected.l.how})
+                  <EventLink run={selected.run} seq={selected.listener.removedSeq} />{' '}
+                  ({selected.listener.how})
                 </dd>
               </>
             )}
           </dl>
-          <div className="section-title">Creation stack</div>
-          <pre className="stack">{selected.l.stack?.join('\n') ?? 'No stack (stacks disabled, or attached before watching).'}</pre>
+          <h3 className="section-title">Creation stack</h3>
+          <pre className="stack" tabIndex={0}>
+            {selected.listener.stack?.join('\n') ?? 'No stack (stacks disabled, or attached before watching).'}
+          </pre>
         </aside>
       )}
     </div>
   );
 }
 
-function listenerGroups(store: UiStore): Group[] {
-  const groups = new Map<string, Group>();
-  for (const r of store.target.runs) {
-    const run = r.index + 1;
-    const m = r.analysis.model;
-    for (const l of m.listeners) {
-      const key = `${run}:${l.emitter}:${l.event}`;
-      let g = groups.get(key);
-      if (!g) {
-        const trend = m.sessions.map((s) => s.counts.listeners[l.emitterName] ?? 0);
-        g = { key, run, emitter: l.emitter, emitterName: l.emitterName, event: l.event, live: 0, added: 0, removed: 0, trend };
-        groups.set(key, g);
-      }
-      g.added++;
-      if (l.removedSeq === undefined) g.live++;
-      else g.removed++;
-    }
-  }
-  return [...groups.values()].sort((a, b) => b.live - a.live);
-}
-
-function listenerRows(store: UiStore, window: { from: number; to: number } | null, group: string | null): Row[] {
-  const rows: Row[] = [];
-  for (const r of store.target.runs) {
-    const run = r.index + 1;
-    const m = r.analysis.model;
-    const conns = new Map(m.connections.map((c) => [c.id, c]));
-    for (const l of m.listeners) {
-      if (group && group !== `${run}:${l.emitter}:${l.event}`) continue;
-      const removed = l.removedT !== undefined ? absoluteTime(r.startedAt, l.removedT) : r.endedAt;
-      if (!spanOverlaps(absoluteTime(r.startedAt, l.addedT), removed, window)) continue;
-      let owner = 'none';
-      if (l.owner) {
-        const c = conns.get(l.owner);
-        if (!c) owner = `${l.owner} (unknown)`;
-        else if (c.closedT !== undefined) owner = `closed ${l.owner}, ${formatDuration(m.now - c.closedT)} ago`;
-        else if (r.endedAt !== undefined) owner = `gone ${l.owner} (restart)`;
-        else owner = `alive ${l.owner}`;
-      }
-      rows.push({ run, l, owner });
-    }
-  }
-  return rows;
+function listenersView({ store, window }: { store: UiStore; window: TimeWindow | null }) {
+  const runs = store.runs();
+  const rows = listenerRows(runs, window);
+  return { rows, groups: listenerGroups(runs, rows) };
 }

@@ -1,39 +1,33 @@
-import { useMemo } from 'react';
 import { chartData } from '../model/chart-series.js';
+import { chartMarkers } from '../model/chart-markers.js';
+import { runNow } from '../model/runs.js';
 import { sessionTable } from '../model/session-rows.js';
-import { absoluteTime } from '../model/time-window.js';
-import { useThrottled, useUi } from '../ui-context.js';
+import type { TimeWindow } from '../model/time-window.js';
+import { useDerived, useThrottledSource } from '../hooks/use-store.js';
+import type { UiStore } from '../data/ui-store.js';
+import { useUi } from '../ui-context.js';
 import { SessionTable } from './SessionTable.js';
 import { FindingsSummary } from './FindingsSummary.js';
-import { OverviewCharts, type Marker } from './OverviewCharts.js';
+import { OverviewCharts } from './OverviewCharts.js';
 
 /** Most often the charts redraw while events stream in. */
 const CHART_REDRAW_MS = 500;
 
-/** Most reference lines drawn per chart: beyond this they are noise. */
-const MAX_MARKERS = 150;
-
 /** Counts over time, the per-session table and the open findings: the leak at a glance. */
 export function Overview() {
   const { store, window, setWindow } = useUi();
-  // The store mutates in place; its version says when derived data must be recomputed.
-  const version = store.version;
-  const runs = store.runs();
   // Charts are the costly part to redraw: during a flood they follow at most twice a second.
-  const chartVersion = useThrottled(version, CHART_REDRAW_MS);
-  const data = useMemo(() => chartData(runs), [chartVersion]); // eslint-disable-line react-hooks/exhaustive-deps
-  const sessions = useMemo(() => sessionTable(runs, window), [version, window]); // eslint-disable-line react-hooks/exhaustive-deps
-  const markers = useMemo(() => buildMarkers(store), [chartVersion]); // eslint-disable-line react-hooks/exhaustive-deps
-  const current = runs[runs.length - 1]?.model;
-  const counts = store.target.current()?.counts();
+  const calm = useThrottledSource(store, CHART_REDRAW_MS);
+  const { data, markers, extent } = useDerived(calm, chartsView, { store });
+  const { sessions, counts, events, gaps } = useDerived(store, countsView, { store, window });
 
   return (
     <div className="scroll pad" style={{ flex: 1 }}>
       <div className="grid-2" role="group" aria-label="Counts now">
-        <div className="card">
-          <div className="section-title" style={{ marginTop: 0 }}>
+        <section className="card" aria-labelledby="counts-now-title">
+          <h2 className="section-title" id="counts-now-title" style={{ marginTop: 0 }}>
             Now
-          </div>
+          </h2>
           <dl className="kv" aria-label="Current counts">
             <dt>open connections</dt>
             <dd data-testid="count-connections">{counts?.connections ?? 0}</dd>
@@ -44,23 +38,23 @@ export function Overview() {
               <CountRow key={`h${key}`} term={`handles · ${key}`} value={n} />
             ))}
             <dt>events</dt>
-            <dd>{store.log.length.toLocaleString('en-US')}</dd>
-            {current && current.gaps.length > 0 && (
+            <dd>{events.toLocaleString('en-US')}</dd>
+            {gaps.count > 0 && (
               <>
                 <dt className="warn">gaps</dt>
                 <dd className="warn">
-                  {current.gaps.reduce((n, g) => n + g.count, 0)} events never arrived ({current.gaps.length} gap{current.gaps.length === 1 ? '' : 's'})
+                  {gaps.lost} events never arrived ({gaps.count} gap{gaps.count === 1 ? '' : 's'})
                 </dd>
               </>
             )}
           </dl>
-        </div>
+        </section>
         <FindingsSummary />
       </div>
 
-      <OverviewCharts data={data} markers={markers} window={window} setWindow={setWindow} />
+      <OverviewCharts data={data} markers={markers} extent={extent} window={window} setWindow={setWindow} />
 
-      <div className="section-title">Sessions (each new client connection is a reload)</div>
+      <h2 className="section-title">Sessions (each new client connection is a reload)</h2>
       <SessionTable table={sessions} />
     </div>
   );
@@ -75,19 +69,20 @@ function CountRow({ term, value }: { term: string; value: number }) {
   );
 }
 
-function buildMarkers(store: ReturnType<typeof useUi>['store']): Marker[] {
-  const markers: Marker[] = [];
-  for (const run of store.target.runs) {
-    const abs = (t: number) => absoluteTime(run.startedAt, t);
-    const m = run.analysis.model;
-    if (run.index > 0) markers.push({ at: run.startedAt, kind: 'restart', label: `restart (run ${run.index + 1})` });
-    for (const s of m.sessions) if (s.index > 1) markers.push({ at: abs(s.openedT), kind: 'session', label: `${s.group} reload ${s.index}` });
-    for (const a of m.actions) markers.push({ at: abs(a.startedT), kind: 'action', label: `${a.name} ${a.connection ?? ''}` });
-    for (const g of m.gaps) markers.push({ at: abs(g.t), kind: 'gap', label: `gap of ${g.count}` });
-    for (const k of m.marks) markers.push({ at: abs(k.t), kind: 'mark', label: k.label });
-  }
-  // Restarts always; the rest, newest first, up to the cap.
-  const restarts = markers.filter((m) => m.kind === 'restart');
-  const others = markers.filter((m) => m.kind !== 'restart').slice(-MAX_MARKERS);
-  return [...restarts, ...others];
+function chartsView({ store }: { store: UiStore }) {
+  const runs = store.runs();
+  const data = chartData(runs);
+  const last = runs[runs.length - 1];
+  const from = data.points[0]?.at ?? runs[0]?.startedAt ?? 0;
+  return { data, markers: chartMarkers(runs), extent: { from, to: last ? Math.max(from + 1, runNow(last)) : from + 1 } };
+}
+
+function countsView({ store, window }: { store: UiStore; window: TimeWindow | null }) {
+  const gaps = store.target.current()?.model.gaps ?? [];
+  return {
+    sessions: sessionTable(store.runs(), window),
+    counts: store.target.current()?.counts(),
+    events: store.log.length,
+    gaps: { count: gaps.length, lost: gaps.reduce((n, g) => n + g.count, 0) },
+  };
 }

@@ -1,17 +1,13 @@
-import { memo } from 'react';
-import { Brush, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, usePlotArea, useXAxisScale, XAxis, YAxis } from 'recharts';
-import { brushRange, type ChartData } from '../model/chart-series.js';
+import { memo, useMemo } from 'react';
+import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, usePlotArea, useXAxisScale, XAxis, YAxis } from 'recharts';
+import type { ChartData } from '../model/chart-series.js';
+import { distinctMarkers, type Marker } from '../model/chart-markers.js';
 import { formatClock } from '../model/format.js';
-import { makeWindow, type TimeWindow } from '../model/time-window.js';
+import { timeAxisTitle, timeTicks } from '../model/time-ticks.js';
+import type { TimeWindow } from '../model/time-window.js';
+import { TimeBrush } from '../components/TimeBrush.js';
 
 const PALETTE = ['#c792ea', '#41c7b9', '#e5b33d', '#f78c6c', '#82aaff', '#c3e88d', '#ff5370', '#89ddff'];
-
-/** A vertical line on the charts: a restart, a reload, an action, a gap or a mark. */
-export interface Marker {
-  at: number;
-  kind: 'restart' | 'session' | 'action' | 'gap' | 'mark';
-  label: string;
-}
 
 const MARKER_STYLE: Record<Marker['kind'], { stroke: string; dash?: string }> = {
   restart: { stroke: 'var(--restart)' },
@@ -21,29 +17,41 @@ const MARKER_STYLE: Record<Marker['kind'], { stroke: string; dash?: string }> = 
   mark: { stroke: '#9aa', dash: '6 2' },
 };
 
+/** Markers closer than this on screen are not told apart: one stands for them. */
+const MARKER_GAP_PX = 6;
+/** Most time labels per chart. */
+const MAX_TICKS = 8;
+
+const MARKER_NOUN: Record<Marker['kind'], string> = { restart: 'restart', session: 'reload', action: 'action', gap: 'gap', mark: 'mark' };
+
 interface ChartsProps {
   data: ChartData;
   markers: Marker[];
+  /** All time: the first event to now (absolute ms). */
+  extent: { from: number; to: number };
   window: TimeWindow | null;
   setWindow(window: TimeWindow | null): void;
 }
 
 /**
- * The markers of a chart as plain SVG lines in one group. As one recharts
- * ReferenceLine each, every marker registered itself with the chart's store,
- * and a large recording's 300 markers cost the Overview a third of a second.
+ * The markers of a chart as plain SVG lines in one group (one recharts
+ * ReferenceLine each made a large recording's Overview a third of a second
+ * slower), only those told apart at this scale.
  */
 function MarkerLines({ markers }: { markers: Marker[] }) {
   const scale = useXAxisScale();
   const area = usePlotArea();
   if (!scale || !area) return null;
+  const inPlot = markers.filter((m) => {
+    const x = scale(m.at);
+    return x !== undefined && x >= area.x && x <= area.x + area.width;
+  });
+  const { drawn } = distinctMarkers(inPlot, (at) => scale(at) ?? 0, MARKER_GAP_PX);
   const bottom = area.y + area.height;
   return (
     <g className="chart-markers">
-      {markers.map((m, i) => {
-        const x = scale(m.at);
-        // Outside the plot (a zoomed window): not drawn.
-        if (x === undefined || !(x >= area.x && x <= area.x + area.width)) return null;
+      {drawn.map((m, i) => {
+        const x = scale(m.at)!;
         const style = MARKER_STYLE[m.kind];
         return (
           <g key={`${m.kind}${i}`}>
@@ -77,76 +85,80 @@ function countLines(keys: string[], what: 'listeners' | 'handles', firstColour: 
   ));
 }
 
-/** Counts over time with the brush that sets the time window; redraws only when its data changes. */
-export const OverviewCharts = memo(function OverviewCharts({ data, markers, window, setWindow }: ChartsProps) {
-  const [brushStart, brushEnd] = brushRange(data.points, window);
-  const clockTicks = (v: number) => formatClock(v).slice(0, 8);
+/** Counts over time on one time axis (the window, else all time up to now), and the brush that sets the window. */
+export const OverviewCharts = memo(function OverviewCharts({ data, markers, extent, window, setWindow }: ChartsProps) {
+  const from = window ? Math.max(window.from, extent.from) : extent.from;
+  const to = window && Number.isFinite(window.to) ? window.to : Math.max(extent.to, from + 1);
+  const axis = useMemo(() => timeTicks(from, to, MAX_TICKS), [from, to]);
+  const hiddenText = useMemo(() => hiddenMarkersText(markers, from, to), [markers, from, to]);
+  const spark = useMemo(() => data.points.map((p) => ({ at: p.at, value: p.connections })), [data.points]);
+  const xAxis = (
+    <XAxis
+      dataKey="at"
+      type="number"
+      scale="time"
+      domain={[from, to]}
+      allowDataOverflow
+      ticks={axis.ticks}
+      tickFormatter={axis.format}
+      stroke="#9a9da6"
+      fontSize={10}
+      height={34}
+      label={{ value: timeAxisTitle(axis.step), position: 'insideBottom', offset: 0, fill: '#9a9da6', fontSize: 10 }}
+    />
+  );
   // What both charts draw the same way (an element may be rendered in several places).
-  const frame = (
+  const frame = (what: string) => (
     <>
       <CartesianGrid stroke="#2c2d32" />
-      <YAxis allowDecimals={false} stroke="#666" fontSize={10} />
+      <YAxis allowDecimals={false} stroke="#9a9da6" fontSize={10} width={52} label={{ value: what, angle: -90, position: 'insideLeft', offset: 12, fill: '#9a9da6', fontSize: 10, style: { textAnchor: 'middle' } }} />
       <Tooltip contentStyle={{ background: '#232428', border: '1px solid #36383e' }} labelFormatter={(v) => formatClock(Number(v))} isAnimationActive={false} />
-      <Legend wrapperStyle={{ fontSize: 11 }} />
+      <Legend verticalAlign="top" height={22} wrapperStyle={{ fontSize: 11 }} />
       <MarkerLines markers={markers} />
     </>
   );
   return (
     <>
-      <div className="section-title">Connections and listeners over time</div>
-      <div className="card" role="figure" aria-label="Connections and listeners over time" style={{ height: 240 }}>
+      <h2 className="section-title">Connections and listeners over time</h2>
+      <figure className="card chart" aria-label="Connections and listeners over time" style={{ height: 260 }}>
         <ResponsiveContainer width="100%" height="100%">
-          <LineChart data={data.points} margin={{ top: 8, right: 16, bottom: 0, left: -16 }}>
-            <XAxis dataKey="at" type="number" scale="time" domain={['dataMin', 'dataMax']} tickFormatter={clockTicks} stroke="#666" fontSize={10} />
-            {frame}
+          <LineChart data={data.points} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
+            {xAxis}
+            {frame('open (count)')}
             <Line type="stepAfter" dataKey="connections" name="open connections" stroke="#4ea1ff" dot={false} isAnimationActive={false} />
             {countLines(data.listenerKeys, 'listeners', 0)}
-            {data.points.length > 1 && (
-              <Brush
-                dataKey="at"
-                height={20}
-                stroke="#4ea1ff"
-                fill="#1b1c1f"
-                travellerWidth={8}
-                startIndex={brushStart}
-                endIndex={brushEnd}
-                tickFormatter={clockTicks}
-                onChange={(range: { startIndex?: number; endIndex?: number }) => {
-                  const s = range.startIndex ?? 0;
-                  const e = range.endIndex ?? data.points.length - 1;
-                  if (s <= 0 && e >= data.points.length - 1) setWindow(null);
-                  else setWindow(makeWindow(data.points[s]!.at, data.points[e]!.at));
-                }}
-              />
-            )}
           </LineChart>
         </ResponsiveContainer>
-      </div>
+      </figure>
+      {data.points.length > 1 && <TimeBrush extent={extent} window={window} onChange={setWindow} points={spark} />}
+      {hiddenText && <p className="muted chart-note">{hiddenText}</p>}
 
       {data.handleKeys.length > 0 && (
         <>
-          <div className="section-title">Handles over time</div>
-          <div className="card" role="figure" aria-label="Handles over time" style={{ height: 160 }}>
+          <h2 className="section-title">Handles over time</h2>
+          <figure className="card chart" aria-label="Handles over time" style={{ height: 180 }}>
             <ResponsiveContainer width="100%" height="100%">
-              <LineChart data={data.points} margin={{ top: 8, right: 16, bottom: 0, left: -16 }}>
-                {/* Follows the brushed window of the chart above. */}
-                <XAxis
-                  dataKey="at"
-                  type="number"
-                  scale="time"
-                  domain={window ? [window.from, window.to] : ['dataMin', 'dataMax']}
-                  allowDataOverflow
-                  tickFormatter={clockTicks}
-                  stroke="#666"
-                  fontSize={10}
-                />
-                {frame}
+              <LineChart data={data.points} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
+                {xAxis}
+                {frame('live (count)')}
                 {countLines(data.handleKeys, 'handles', 3)}
               </LineChart>
             </ResponsiveContainer>
-          </div>
+          </figure>
         </>
       )}
     </>
   );
 });
+
+/** How many markers of each kind the chart cannot tell apart (about 1,000 px of plot): said, not drawn as a smear. */
+function hiddenMarkersText(markers: Marker[], from: number, to: number): string {
+  const span = Math.max(1, to - from);
+  const { hidden } = distinctMarkers(
+    markers.filter((m) => m.at >= from && m.at <= to),
+    (at) => ((at - from) / span) * 1000,
+    MARKER_GAP_PX,
+  );
+  const parts = Object.entries(hidden).map(([kind, n]) => `${n} ${MARKER_NOUN[kind as Marker['kind']]}${n === 1 ? '' : 's'}`);
+  return parts.length ? `${parts.join(', ')} not drawn, too close to the previous one at this scale: narrow the window to see each.` : '';
+}

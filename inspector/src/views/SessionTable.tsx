@@ -1,67 +1,53 @@
-import type { SessionTable as Table } from '../model/session-rows.js';
+import { useMemo } from 'react';
+import { DataGrid, type GridColumn } from '../components/DataGrid.js';
+import type { SessionRow, SessionTable as Table } from '../model/session-rows.js';
 import { formatClock } from '../model/format.js';
 import { useUi } from '../ui-context.js';
 
-/** Rows drawn at most: a leak shows within any few sessions, and a table of thousands costs seconds of layout. */
-const MAX_ROWS = 500;
+const ROW_HEIGHT = 22;
+/** Taller than this the table scrolls inside the Overview. */
+const MAX_HEIGHT = 320;
 
-/** Reload 1…N with counts at each session's end; cells that grew are flagged. */
+/** Reload 1…N with counts at each session's end; cells that grew are flagged. A row opens its connection. */
 export function SessionTable({ table }: { table: Table }) {
-  const { select } = useUi();
-  if (!table.rows.length) return <p className="muted">No client sessions yet: sessions start when a client connects.</p>;
+  const { show } = useUi();
   const multiRun = new Set(table.rows.map((r) => r.run)).size > 1;
-  const rows = table.rows.length > MAX_ROWS ? table.rows.slice(-MAX_ROWS) : table.rows;
+  const columns = useMemo(() => sessionColumns(table, multiRun), [table, multiRun]);
+  if (!table.rows.length) return <p className="muted">No client sessions yet: sessions start when a client connects.</p>;
   return (
-    <div className="card" style={{ padding: 0, maxHeight: 320, overflow: 'auto' }}>
-      {rows.length < table.rows.length && (
-        <p className="muted" style={{ margin: '4px 8px' }}>
-          Showing the last {rows.length.toLocaleString('en-US')} of {table.rows.length.toLocaleString('en-US')} sessions; select a time window under the charts to see earlier ones.
-        </p>
-      )}
-      <table className="data" aria-label="Sessions">
-        <thead>
-          <tr>
-            {multiRun && <th>run</th>}
-            <th>session</th>
-            <th>client</th>
-            <th>connection</th>
-            <th>opened</th>
-            <th className="num">connections</th>
-            {table.listenerColumns.map((c) => (
-              <th key={c} className="num">
-                listeners · {c}
-              </th>
-            ))}
-            {table.handleColumns.map((c) => (
-              <th key={c} className="num">
-                handles · {c}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r) => (
-            <tr key={r.key} className={r.grew.length ? 'grew-row' : undefined} onClick={() => select({ run: r.run, kind: 'connection', id: r.conn })}>
-              {multiRun && <td>{r.run}</td>}
-              <td>reload {r.index}</td>
-              <td>{r.group}</td>
-              <td>{r.conn}</td>
-              <td>{formatClock(r.openedAt)}</td>
-              <td className={`num${r.grew.includes('connections') ? ' grew' : ''}`}>{r.connections}</td>
-              {table.listenerColumns.map((c) => (
-                <td key={c} className={`num${r.grew.includes(`listeners:${c}`) ? ' grew' : ''}`}>
-                  {r.listeners[c] ?? 0}
-                </td>
-              ))}
-              {table.handleColumns.map((c) => (
-                <td key={c} className={`num${r.grew.includes(`handles:${c}`) ? ' grew' : ''}`}>
-                  {r.handles[c] ?? 0}
-                </td>
-              ))}
-            </tr>
-          ))}
-        </tbody>
-      </table>
+    <div className="card session-grid" style={{ height: Math.min(MAX_HEIGHT, 30 + table.rows.length * ROW_HEIGHT) }}>
+      <DataGrid
+        label="Sessions"
+        columns={columns}
+        count={table.rows.length}
+        rowAt={(i) => table.rows[i]!}
+        rowKey={(r) => r.key}
+        rowClass={(r) => (r.grew.length ? 'grew-row' : undefined)}
+        sizingRows={table.rows}
+        rowHeight={ROW_HEIGHT}
+        onSelect={(r) => show({ run: r.run, kind: 'connection', id: r.conn })}
+        empty="No sessions in this window."
+      />
     </div>
   );
+}
+
+function sessionColumns(table: Table, multiRun: boolean): GridColumn<SessionRow>[] {
+  const count = (key: string, label: string, value: (r: SessionRow) => number): GridColumn<SessionRow> => ({
+    key,
+    label,
+    numeric: true,
+    text: (r) => String(value(r)),
+    render: (r) => (r.grew.includes(key) ? <span className="grew" title="grew since the previous session">{value(r)}</span> : value(r)),
+  });
+  return [
+    ...(multiRun ? [{ key: 'run', label: 'run', text: (r: SessionRow) => String(r.run) }] : []),
+    { key: 'session', label: 'session', text: (r) => `reload ${r.index}` },
+    { key: 'client', label: 'client', text: (r) => r.group },
+    { key: 'conn', label: 'connection', text: (r) => r.conn, render: (r) => <span className="linkish">{r.conn}</span> },
+    { key: 'opened', label: 'opened', text: (r) => formatClock(r.openedAt) },
+    count('connections', 'connections', (r) => r.connections),
+    ...table.listenerColumns.map((c) => count(`listeners:${c}`, `listeners · ${c}`, (r) => r.listeners[c] ?? 0)),
+    ...table.handleColumns.map((c) => count(`handles:${c}`, `handles · ${c}`, (r) => r.handles[c] ?? 0)),
+  ];
 }

@@ -1,9 +1,16 @@
-import type { EventLog } from '../event-log.js';
-import type { Logger } from '../types.js';
+import type { Logger } from '../../logger.js';
 
-/** Something that consumes the event log by cursor: an inspector session. */
+/** A log that only grows at its end: an agent's event log, a hub target's history. */
+export interface GrowingLog {
+  /** Newest position: an agent's last seq, a history's last line. */
+  readonly lastSeq: number;
+  /** Calls `listener` after every append; returns the function that stops it. */
+  onAppend(listener: () => void): () => void;
+}
+
+/** Something that consumes the log by cursor: a protocol session. */
 export interface LogReader {
-  /** Unread events it could take right now (0 when not subscribed or over its send budget). */
+  /** Unread entries it could take right now (0 when not subscribed or over its send budget). */
   readable(lastSeq: number): number;
   /** Consume what it can now. Returns true when it still has unread events it could not take (retry later). */
   flush(): boolean;
@@ -29,7 +36,7 @@ export class Pump {
   private readonly stopListening: () => void;
 
   constructor(
-    private readonly log: EventLog,
+    private readonly log: GrowingLog,
     private readonly options: PumpOptions,
     private readonly logger: Logger,
   ) {

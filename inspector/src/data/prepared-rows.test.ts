@@ -1,0 +1,81 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { RowSplitter } from '../../client/recording.js';
+import { ioEvent, prepareRows } from './prepared-rows.js';
+
+/** The rows as one batch, and what the worker made of them. */
+function prepare(rows: string[]) {
+  const batch = new RowSplitter().push(rows.join('\n') + '\n').take()!;
+  return { batch, prepared: prepareRows(batch) };
+}
+
+/** What the page gets for each row: the built io event, or the next value of the joined rest. */
+function received(rows: string[]) {
+  const { batch, prepared } = prepare(rows);
+  const rest = JSON.parse(prepared.rest) as unknown[];
+  let next = 0;
+  return {
+    batch,
+    prepared,
+    values: rows.map((_, i) => (prepared.io[i]! >= 0 ? ioEvent(prepared, prepared.io[i]!) : rest[next++])),
+  };
+}
+
+const parsed = (rows: string[]) => rows.map((r) => JSON.parse(r) as unknown);
+const io = (fields: Record<string, unknown> = {}) =>
+  JSON.stringify({ type: 'conn.io', conn: 'c1', bytesIn: 120, bytesOut: 340, msgsIn: 1, msgsOut: 3, lastActivity: 0.15000000000000002, seq: 7, t: 0.35000000000000003, ...fields });
+
+describe('rows prepared by the reader', () => {
+  it('parses the io rows of exactly the protocol shape, joins every other row, and the page gets what parsing each row gives', () => {
+    const rows = [
+      io(),
+      io({ lastIn: 0.1 }),
+      io({ msgsIn: undefined, msgsOut: undefined }),
+      io({ conn: 'c2', seq: 8 }),
+      io({ extra: 1 }),
+      io({ lastIn: null }),
+      io({ bytesIn: '120' }),
+      io({ conn: 7 }),
+      io({ conn: 'c"1\\n' }),
+      JSON.stringify({ conn: 'c1', type: 'conn.io', bytesIn: 1, bytesOut: 1, msgsIn: 1, msgsOut: 1, lastActivity: 1, seq: 9, t: 1 }),
+      JSON.stringify({ type: 'conn.close', conn: 'c1', cause: 'peer-end', seq: 10, t: 1 }),
+      io({ seq: -0, t: Number.POSITIVE_INFINITY }).replace('"t":null', '"t":1e400'),
+    ];
+    const { prepared, values } = received(rows);
+    expect([...prepared.io].map((k) => k >= 0)).toEqual([true, true, true, true, false, false, false, false, true, false, false, true]);
+    expect(prepared.connIds).toEqual(['c1', 'c2', 'c"1\\n']);
+    values.forEach((value, i) => expect(value, rows[i]).toStrictEqual(JSON.parse(rows[i]!)));
+  });
+
+  it('joins a row that is not JSON as it is, so parsing the rest fails and the page looks at each row', () => {
+    const { prepared } = prepare([io(), '{"type":"mark","seq":', io({ seq: 9 })]);
+    expect([...prepared.io]).toEqual([0, -1, 1]);
+    expect(prepared.rest).toBe('[{"type":"mark","seq":]');
+  });
+
+  it('never builds anything but what parsing the row gives (any field values, any extra or missing field)', () => {
+    const value = fc.oneof(fc.double(), fc.integer(), fc.string(), fc.constant(null), fc.boolean(), fc.constant(undefined));
+    const row = fc.record(
+      {
+        type: fc.constantFrom('conn.io', 'conn.close'),
+        conn: fc.oneof(fc.string(), value),
+        bytesIn: value,
+        bytesOut: fc.double({ noNaN: true }),
+        msgsIn: value,
+        msgsOut: fc.nat(),
+        lastActivity: fc.double({ noNaN: true }),
+        lastIn: value,
+        seq: fc.nat(),
+        t: fc.double({ noNaN: true }),
+        other: value,
+      },
+      { requiredKeys: ['type'] },
+    );
+    fc.assert(
+      fc.property(fc.array(row, { minLength: 1, maxLength: 20 }), (objects) => {
+        const rows = objects.map((o) => JSON.stringify(o));
+        expect(received(rows).values).toStrictEqual(parsed(rows));
+      }),
+    );
+  });
+});
