@@ -561,6 +561,34 @@ export interface MarkRequest {
 }
 
 export type InspectorRequest = AuthRequest | SubscribeRequest | ActRequest | MarkRequest;
+
+// ---------------------------------------------------------------------------
+// Dial mode: the pairing handshake (docs/protocol.md, "Dial mode")
+// ---------------------------------------------------------------------------
+
+/**
+ * The hub's first message on a link an agent dialled with `?challenge=C`:
+ * it proves it holds the pairing token before the agent sends anything.
+ * The agent answers with a `response` whose `result` is a {@link PairResult},
+ * then its `hello`.
+ */
+export interface PairRequest {
+  type: 'pair';
+  id: RequestId;
+  /** The hub's fresh nonce, which the agent's answer is bound to. */
+  nonce: string;
+  /** base64url HMAC-SHA256, keyed with the pairing token, of `bridgescope hub <C>`. */
+  proof: string;
+}
+
+export interface PairResult {
+  /** base64url HMAC-SHA256, keyed with the pairing token, of `bridgescope agent <nonce>`. */
+  proof: string;
+  /** The agent process's Ed25519 public key (raw 32 bytes, base64url): the same across its reconnects. */
+  key: string;
+  /** base64url Ed25519 signature with that key of `bridgescope instance <nonce>`. */
+  signature: string;
+}
 export type InspectorRequestType = InspectorRequest['type'];
 
 export interface ProtocolError {

@@ -415,6 +415,22 @@ describe('readonly', () => {
   });
 });
 
+describe('readonly: a watcher cannot push events out of the ring', () => {
+  it('refuses marks too, so a full ring keeps the app’s own events', async () => {
+    const core = fakeCore({ readonly: true, bufferSize: 10 });
+    const s = await stack({ core });
+    publishMarks(core, 10, 'app');
+    const watcher = await inspector(s);
+    await watcher.until(() => watcher.events().length === 10, 'the ring');
+    for (let i = 0; i < 20; i++) expect(await watcher.request({ type: 'mark', id: i, label: `watcher ${i}` })).toMatchObject({ error: { code: 'READONLY' } });
+    // The ring still holds the app's ten events, and nothing else was published.
+    expect(core.log.lastSeq).toBe(10);
+    const late = await inspector(s);
+    await late.until(() => late.events().length === 10, 'the ring for a new inspector');
+    expect(late.events().map((e) => (e.type === 'mark' ? e.label : e.type))).toEqual(Array.from({ length: 10 }, (_, i) => `app${i}`));
+  });
+});
+
 describe('closing', () => {
   it('closes inspectors with 1001 and stops listening', async () => {
     const s = await stack();

@@ -22,6 +22,9 @@ Options:
   --allowed-origin O      accept this browser origin too (repeatable)
   --max-connections N     most connections at once (default 512)
   --max-unauthenticated N most connections not yet authenticated (default 64)
+  --history-bytes N       history kept per target (default 32MB)
+  --max-history-bytes N   history kept for all targets together (default 256MB)
+  --forget-after SECONDS  forget a target offline and unwatched this long (default 900)
   -h, --help              show this help`;
 
 interface ServeArgs {
@@ -50,12 +53,12 @@ function parseCount(flag: string, text: string): number {
   return n;
 }
 
-function parseBytes(text: string): number {
+function parseBytes(flag: string, text: string): number {
   const match = /^([0-9]+(?:\.[0-9]+)?)\s*(k|kb|m|mb|g|gb)?$/i.exec(text);
-  if (!match) throw new UsageError(`--record-max-bytes must be a size like 50000000 or 50MB, got "${text}"`);
+  if (!match) throw new UsageError(`${flag} must be a size like 50000000 or 50MB, got "${text}"`);
   const unit = (match[2] ?? '').toLowerCase()[0];
   const bytes = Math.floor(Number(match[1]) * (unit === 'k' ? 1e3 : unit === 'm' ? 1e6 : unit === 'g' ? 1e9 : 1));
-  if (bytes < 1024) throw new UsageError('--record-max-bytes must be at least 1024');
+  if (bytes < 1024) throw new UsageError(`${flag} must be at least 1024`);
   return bytes;
 }
 
@@ -95,7 +98,7 @@ export function parseServeArgs(argv: string[]): ServeArgs {
         options.recordDir = value();
         break;
       case '--record-max-bytes':
-        options.recordMaxBytes = parseBytes(value());
+        options.recordMaxBytes = parseBytes(flag, value());
         break;
       case '--open': {
         open = true;
@@ -121,6 +124,15 @@ export function parseServeArgs(argv: string[]): ServeArgs {
         break;
       case '--max-unauthenticated':
         options.maxUnauthenticated = parseCount(flag, value());
+        break;
+      case '--history-bytes':
+        options.historyBytes = parseBytes(flag, value());
+        break;
+      case '--max-history-bytes':
+        options.maxHistoryBytes = parseBytes(flag, value());
+        break;
+      case '--forget-after':
+        options.forgetAfter = parseCount(flag, value()) * 1000;
         break;
       case '-h':
       case '--help':
