@@ -1,5 +1,5 @@
 import { HandleError } from '../errors.js';
-import type { EventInput, HandleId, Owner } from '../../shared/protocol.js';
+import type { HandleDropEvent, HandleId, HandleStoreEvent, Owner } from '../../shared/protocol.js';
 import type { ForeignHandleId, ForeignStoreOptions, HandleMirror, HandleTable, StoreOptions } from '../types.js';
 import type { ProbeContext } from './context.js';
 
@@ -124,7 +124,7 @@ class TrackedHandleTable<T> implements HandleTable<T> {
 
   private publishDrop(id: HandleId, ok: boolean, cascadeFrom?: number): void {
     try {
-      const event: Extract<EventInput, { type: 'handle.drop' }> = { type: 'handle.drop', table: this.name, handle: id, ok, owner: this.ctx.owner() };
+      const event: HandleDropEvent = { type: 'handle.drop', table: this.name, handle: id, ok, owner: this.ctx.owner(), seq: 0, t: 0 };
       if (cascadeFrom !== undefined) event.cascadeFrom = cascadeFrom;
       const stack = this.ctx.captureStack();
       if (stack !== undefined) event.stack = stack;
@@ -236,7 +236,7 @@ export class HandleProbe {
 function publishStore(ctx: ProbeContext, table: string, handle: HandleId, options: ForeignStoreOptions | undefined, owner: Owner): void {
   if (owner !== null) ctx.ledger.acquire(owner, 'handles');
   const type = options?.type;
-  const event: Extract<EventInput, { type: 'handle.store' }> = { type: 'handle.store', table, handle, handleType: typeof type === 'string' ? type : 'handle', owner };
+  const event: HandleStoreEvent = { type: 'handle.store', table, handle, handleType: typeof type === 'string' ? type : 'handle', owner, seq: 0, t: 0 };
   const parent = options?.parent;
   if (parent !== undefined) event.parent = wireId(parent);
   const stack = ctx.captureStack();
