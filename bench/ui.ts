@@ -179,7 +179,7 @@ interface LoadedMark {
     events: number;
     ms: number;
     read: { waitMs: number; decodeMs: number; splitMs: number; prepareMs: number; postMs: number } | null;
-    page: { parseMs: number; analysisMs: number };
+    page: { waitMs: number; parseMs: number; analysisMs: number };
   };
 }
 
@@ -210,7 +210,7 @@ function breakdown({ ms, mark }: Open): string {
   const r = Math.round;
   const boot = mark.startTime - mark.detail.ms;
   const worker = read ? `worker: wait ${r(read.waitMs)}, decode ${r(read.decodeMs)}, split ${r(read.splitMs)}, prepare ${r(read.prepareMs)}, post ${r(read.postMs)}` : 'worker: n/a';
-  return `${r(ms)} ms = page start ${r(boot)} + loading ${r(mark.detail.ms)} (${worker}; page: parse ${r(page.parseMs)}, analysis ${r(page.analysisMs)}) + first frame ${r(ms - mark.startTime)}`;
+  return `${r(ms)} ms = page start ${r(boot)} + loading ${r(mark.detail.ms)} (${worker}; page: waiting ${r(page.waitMs)}, parse ${r(page.parseMs)}, analysis ${r(page.analysisMs)}) + first frame ${r(ms - mark.startTime)}`;
 }
 
 async function recording(uiDir: string): Promise<BenchResult[]> {

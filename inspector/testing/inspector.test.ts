@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAgent } from '../../agent/index.js';
 import type { Agent } from '../../agent/types.js';
 import type { ConnectionModel, Model } from '../../shared/analysis/types.js';
+import type { EventInput } from '../../shared/protocol.js';
 import { FakeAgent } from '../client/fake-agent.test-util.js';
 import { parseRecording } from '../client/recording.js';
 import { Target } from '../client/target.js';
@@ -224,6 +225,22 @@ describe('connectInspector errors', () => {
     });
     await expect(connectInspector(agent.url.replace(/token=[^&]+/, 'token=wrong'))).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
     await expect(connectInspector('http//nope')).rejects.toMatchObject({ code: 'BAD_URL' });
+  });
+
+  it('skips and counts a malformed event and applies the rest', async () => {
+    const fake = await FakeAgent.start();
+    const inspector = await connectInspector(fake.url);
+    try {
+      fake.publish({ type: 'conn.open', conn: 'c1', server: null, transport: 'tcp', actions: [] });
+      fake.publish({ type: 'listener.add', listener: 'l1', emitter: 'e1', event: {}, owner: 'c1', once: false } as unknown as EventInput);
+      await inspector.mark('after');
+      expect(inspector.malformed).toEqual({ count: 1, latest: '"listener.add" event seq 2: event must be a string, not an object' });
+      expect(inspector.state().connections.map((c) => c.id)).toEqual(['c1']);
+      expect(inspector.state().listeners).toEqual([]);
+    } finally {
+      await inspector.close();
+      await fake.close();
+    }
   });
 
   it('rejects with VERSION_MISMATCH for an agent of another protocol version', async () => {

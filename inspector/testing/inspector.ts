@@ -13,7 +13,7 @@ import { redactToken } from '../client/agent-url.js';
 import { ClientError } from '../client/errors.js';
 import { AgentLink, type LinkState } from '../client/link.js';
 import { createRecordingHeader, serializeRecording } from '../client/recording.js';
-import { Target } from '../client/target.js';
+import { Target, type MalformedEvents } from '../client/target.js';
 import { boundedness, type Boundedness } from './bounded.js';
 import { leakReport } from './report.js';
 
@@ -55,6 +55,8 @@ export interface Inspector {
   readonly hello: HelloMessage;
   /** The link's state (`live`, `reconnecting`…). */
   readonly linkState: LinkState;
+  /** Events skipped because they were malformed (docs/protocol.md, "Events"): how many, and what was wrong with the latest. */
+  readonly malformed: MalformedEvents;
   /** The current run's model (a backend restart starts a new run). */
   state(): Model;
   /** Open findings; `{ rule }` filters, `{ includeResolved: true }` adds resolved ones. */
@@ -131,6 +133,10 @@ class InspectorClient implements Inspector {
 
   get linkState(): LinkState {
     return this.link.state;
+  }
+
+  get malformed(): MalformedEvents {
+    return { ...this.target.malformed };
   }
 
   /** Resolves once the first hello arrived and the backlog up to its lastSeq was applied. */

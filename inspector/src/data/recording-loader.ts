@@ -6,6 +6,8 @@ import { ioEvent, type PreparedRows } from './prepared-rows.js';
 
 /** Where the page's time went while loading, in ms (the benchmark's breakdown). */
 export interface LoadTimings {
+  /** Waiting for the worker's next batch (from the start, and between batches). */
+  waitMs: number;
   /** Parsing the rows the worker left as text, and checking every row. */
   parseMs: number;
   /** Validating and analysing the events, and logging their rows. */
@@ -30,9 +32,11 @@ interface Ingesting {
  * events are analysed without a million objects kept alive.
  */
 export class RecordingLoader {
-  readonly timings: LoadTimings = { parseMs: 0, analysisMs: 0 };
+  readonly timings: LoadTimings = { waitMs: 0, parseMs: 0, analysisMs: 0 };
   private readonly checker = new RecordChecker();
   private ingesting: Ingesting | undefined;
+  /** When the page last finished a batch (or began). */
+  private idleSince = performance.now();
 
   constructor(
     private readonly target: Target,
@@ -47,6 +51,7 @@ export class RecordingLoader {
   /** Ingests a batch, as the worker prepared it. */
   add(batch: RowBatch, prepared: PreparedRows): void {
     const started = performance.now();
+    this.timings.waitMs += started - this.idleSince;
     const { text, spans, lines } = batch;
     const records: RecordingLine[] = [];
     const rowOf: number[] = [];
@@ -69,7 +74,8 @@ export class RecordingLoader {
     } finally {
       this.ingesting = undefined;
     }
-    this.timings.analysisMs += performance.now() - parsed;
+    this.idleSince = performance.now();
+    this.timings.analysisMs += this.idleSince - parsed;
   }
 
   /**
