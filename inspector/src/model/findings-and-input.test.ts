@@ -68,6 +68,9 @@ describe('teardown verdicts', () => {
     expect(connectionStateAt(conn, 4)).toBe('closing');
     expect(connectionStateAt(conn, 1)).toBe('open');
     expect(buildTrace(1, stuck, 'a1', () => undefined, connectionStateAt(conn, 4))!.verdictText).toBe('stuck: closing, 3 listeners and 1 handle remain');
+    // The stuck-teardown finding names it the same way, whatever the agent's result says.
+    const finding = analyze(stuck).findings.find((f) => f.rule === 'stuck-teardown')!;
+    expect(finding.message).toContain('the connection was still closing,');
   });
 });
 
