@@ -64,14 +64,20 @@ class TrackedHandleTable<T> implements HandleTable<T> {
       return entry.value;
     }
     this.publishAccess('handle.retrieve', id, false);
-    throw this.missing(id);
+    throw this.missingNow(id);
+  }
+
+  /** The misuse is recorded; make sure inspectors have it before the error may kill the process. */
+  private missingNow(id: HandleId): HandleError {
+    this.ctx.guard('flushing a misuse failed', () => this.ctx.sink.flush());
+    return this.missing(id);
   }
 
   take(id: HandleId): T {
     const entry = typeof id === 'number' ? this.live.get(id) : undefined;
     if (!entry) {
       this.publishAccess('handle.take', id, false);
-      throw this.missing(id);
+      throw this.missingNow(id);
     }
     // Ownership of the value moves to the caller; its children stay in the table.
     this.unlink(id as number, entry);
@@ -83,6 +89,8 @@ class TrackedHandleTable<T> implements HandleTable<T> {
     const entry = typeof id === 'number' ? this.live.get(id) : undefined;
     if (!entry) {
       this.publishDrop(id, false);
+      // Callers often throw on false: the double drop should reach inspectors first.
+      this.ctx.guard('flushing a misuse failed', () => this.ctx.sink.flush());
       return false;
     }
     this.dropLive(id as number, entry);
@@ -234,6 +242,7 @@ function publishStore(ctx: ProbeContext, table: string, handle: HandleId, option
   const stack = ctx.captureStack();
   if (stack !== undefined) event.stack = stack;
   ctx.sink.publish(event);
+  if (owner === null) ctx.gaps.unowned(`${table}:${handle}`);
 }
 
 /** A foreign table's id as events carry it: a BigInt (a 64-bit FFI handle) as its decimal string. */

@@ -30,6 +30,7 @@ export class ListenerBook {
     if ('preexisting' in origin) published.preexisting = true;
     else if (origin.stack !== undefined) published.stack = origin.stack;
     this.ctx.sink.publish(published);
+    if (record.owner === null && !('preexisting' in origin)) this.ctx.gaps.unowned(record.id);
     return record;
   }
 

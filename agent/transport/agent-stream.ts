@@ -41,8 +41,11 @@ export class AgentStream implements StreamSource {
   }
 
   perform(request: ActRequest | MarkRequest): Answer | Promise<Answer> {
+    if (this.core.readonly) {
+      // A mark takes a place in the ring like any event: a watcher must not be able to push the real ones out.
+      return { error: { code: 'READONLY', message: `this agent is read-only: ${request.type === 'mark' ? 'marks' : 'actions'} from inspectors are refused` } };
+    }
     if (request.type === 'mark') return { result: { seq: this.core.mark(request.label) } };
-    if (this.core.readonly) return { error: { code: 'READONLY', message: 'this agent is read-only: actions are refused' } };
     if (this.closing()) return { error: { code: 'AGENT_CLOSED', message: 'the agent is shutting down' } };
     const options = request.timeout === undefined ? { source: 'inspector' as const } : { timeout: request.timeout, source: 'inspector' as const };
     let running: Promise<SettleResult>;

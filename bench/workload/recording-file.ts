@@ -2,7 +2,10 @@
  * Writes a recording of `count` events shaped like a busy bridge backend:
  * clients connect, subscribe three listeners, open a room (three handles),
  * exchange I/O, then clean up and close — with every hundredth session leaking
- * its listeners, so the analysis has findings to explain.
+ * its listeners, so the analysis has findings to explain. Rows are what the
+ * Node agent writes: times in ms rounded to microseconds (agent/clock.ts), a
+ * socket's conn.io with byte counters and `lastIn`, no message counts
+ * (agent/probes/io.ts).
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { PROTOCOL_VERSION, type AgentEvent, type EventInput, type HelloMessage } from '../../shared/protocol.js';
@@ -19,8 +22,13 @@ export function writeRecording(path: string, count: number): void {
     }
   }, createRecordingHeader(0));
   let seq = 0;
+  /** One event every 50 µs. */
+  let micros = 0;
   let t = 0;
-  const emit = (input: EventInput) => writer.add({ ...input, seq: ++seq, t: (t += 0.05) } as AgentEvent);
+  const emit = (input: EventInput) => {
+    t = (micros += 50) / 1000;
+    writer.add({ ...input, seq: ++seq, t } as AgentEvent);
+  };
   const hello: HelloMessage = {
     type: 'hello',
     protocol: PROTOCOL_VERSION,
@@ -49,7 +57,7 @@ export function writeRecording(path: string, count: number): void {
     const room = ++handle;
     emit({ type: 'handle.store', table: 'rooms', handle: room, handleType: 'room', owner: conn });
     for (let k = 0; k < 2; k++) emit({ type: 'handle.store', table: 'rooms', handle: ++handle, handleType: 'track', parent: room, owner: conn });
-    for (let k = 1; k <= 40 && seq < count; k++) emit({ type: 'conn.io', conn, bytesIn: k * 120, bytesOut: k * 340, msgsIn: k, msgsOut: k * 3, lastActivity: t });
+    for (let k = 1; k <= 40 && seq < count; k++) emit({ type: 'conn.io', conn, bytesIn: k * 120, bytesOut: k * 340, lastActivity: t, lastIn: t });
     for (let h = handle; h >= room; h--) emit({ type: 'handle.drop', table: 'rooms', handle: h, ok: true, ...(h !== room && { cascadeFrom: room }), owner: conn });
     if (session % 100 !== 0) for (const l of listeners) emit({ type: 'listener.remove', listener: l.id, emitter: 'e1', event: l.event, how: 'remove' });
     emit({ type: 'conn.peer-end', conn });

@@ -4,13 +4,34 @@ import type { StreamReader } from '../../shared/node/protocol-server/stream.js';
 import { Journal } from './journal.js';
 
 /** An event as the hub keeps it: its JSON, ready to be sent again. */
-interface EventEntry {
+export interface EventEntry {
   seq: number;
   t: number;
   json: string;
+  /** What holding it costs, by the estimate of {@link jsonBytes}. */
+  bytes: number;
 }
 
 type Entry = EventEntry | GapMessage;
+
+/** What the object, its number and its slot in the journal cost besides the text. */
+const ENTRY_OVERHEAD = 64;
+/** A kept gap: a small object. */
+const GAP_BYTES = 160;
+/** Any character outside Latin-1 (surrogates included). */
+const WIDE = /[\u0100-\uffff]/;
+
+/** Bytes a string of JSON costs the heap: one per character, two once any is outside Latin-1. */
+export function jsonBytes(json: string): number {
+  return (WIDE.test(json) ? 2 : 1) * json.length + ENTRY_OVERHEAD;
+}
+
+export interface HistoryBounds {
+  /** Lines kept at most (hellos, events and gaps). */
+  maxLines: number;
+  /** Bytes kept at most, by the estimate of {@link jsonBytes}. */
+  maxBytes: number;
+}
 
 /** One process lifetime of a target: its hello and what it sent since. */
 export interface HubRun {
@@ -19,6 +40,8 @@ export interface HubRun {
   readonly n: number;
   /** Journal position of the run's first entry: its entries run up to the next run's start. */
   readonly start: number;
+  /** What its hello costs. */
+  helloBytes: number;
   /** Events trimmed from the front of this run to respect the bound. */
   trimmed?: { from: number; to: number; count: number };
   /** Highest seq received (events or gaps): where a resume continues. */
@@ -31,24 +54,32 @@ const isGap = (entry: Entry): entry is GapMessage => 'from' in entry;
 const lastSeqOf = (entry: Entry): number => (isGap(entry) ? entry.to : entry.seq);
 
 /**
- * Everything a hub received from one target, across restarts, bounded by a
- * line count (hellos, events and gaps). The oldest lines go first; what a
- * run loses is replayed as one `evicted` gap, so nothing vanishes silently.
- * Peers read it through {@link HistoryReader}s, by position, as a protocol
- * session reads an agent's ring.
+ * Everything a hub received from one target, across restarts, bounded by
+ * lines (hellos, events and gaps) and by bytes. The oldest lines go first;
+ * what a run loses is replayed as one `evicted` gap, so nothing vanishes
+ * silently. Peers read it through {@link HistoryReader}s, by position, as a
+ * protocol session reads an agent's ring.
  */
 export class TargetHistory {
   private readonly entries = new Journal<Entry>();
   private readonly runs: HubRun[] = [];
   private readonly appendListeners = new Set<() => void>();
   private lineCount = 0;
+  private byteCount = 0;
   private runCounter = 0;
+  /** Told how many bytes were added (or, negative, freed), for a budget across targets. */
+  onBytes: (delta: number) => void = () => {};
 
   /** The history as the pump sees it: its newest position, and its appends. */
   readonly positions: GrowingLog;
 
-  constructor(readonly maxLines = 200_000) {
-    if (!Number.isInteger(maxLines) || maxLines < 2) throw new RangeError('maxLines must be an integer >= 2');
+  readonly maxLines: number;
+  readonly maxBytes: number;
+
+  constructor(bounds: Partial<HistoryBounds> = {}) {
+    this.maxLines = bounds.maxLines ?? 200_000;
+    this.maxBytes = bounds.maxBytes ?? Infinity;
+    if (!Number.isInteger(this.maxLines) || this.maxLines < 2) throw new RangeError('maxLines must be an integer >= 2');
     const { entries, appendListeners } = this;
     this.positions = {
       get lastSeq() {
@@ -74,35 +105,48 @@ export class TargetHistory {
     return this.lineCount;
   }
 
+  /** Bytes held, by the estimate of {@link jsonBytes}. */
+  get bytes(): number {
+    return this.byteCount;
+  }
+
   startRun(hello: HelloMessage): void {
-    this.runs.push({ hello, n: ++this.runCounter, start: this.entries.end, lastSeq: 0, lastNow: hello.now });
-    this.lineCount++;
-    this.trim();
+    const helloBytes = jsonBytes(JSON.stringify(hello));
+    this.runs.push({ hello, n: ++this.runCounter, start: this.entries.end, helloBytes, lastSeq: 0, lastNow: hello.now });
+    this.grow(1, helloBytes);
     this.appended();
   }
 
   /** The same process said hello again (it reconnected): keep its newest description. */
   refreshHello(hello: HelloMessage): void {
     const run = this.current;
-    if (run) {
-      run.hello = hello;
-      run.lastNow = Math.max(run.lastNow, hello.now);
-    }
+    if (!run) return;
+    const helloBytes = jsonBytes(JSON.stringify(hello));
+    this.grow(0, helloBytes - run.helloBytes);
+    run.hello = hello;
+    run.helloBytes = helloBytes;
+    run.lastNow = Math.max(run.lastNow, hello.now);
   }
 
-  /** Appends the events newer than the current run's last seq; returns them (duplicates dropped). */
-  appendEvents(events: AgentEvent[], now: number): AgentEvent[] {
+  /** Appends the events newer than the current run's last seq; returns them as kept (duplicates dropped). */
+  appendEvents(events: AgentEvent[], now: number): EventEntry[] {
     const run = this.current;
     if (!run) return [];
-    const fresh = events.filter((e) => e.seq > run.lastSeq);
-    for (const event of fresh) {
-      this.entries.push({ seq: event.seq, t: event.t, json: JSON.stringify(event) });
+    const fresh: EventEntry[] = [];
+    let bytes = 0;
+    for (const event of events) {
+      if (event.seq <= run.lastSeq) continue;
+      const json = JSON.stringify(event);
+      const entry = { seq: event.seq, t: event.t, json, bytes: jsonBytes(json) };
+      this.entries.push(entry);
+      fresh.push(entry);
+      bytes += entry.bytes;
       run.lastSeq = event.seq;
     }
     run.lastNow = Math.max(run.lastNow, now, fresh.length ? fresh[fresh.length - 1]!.t : 0);
-    this.lineCount += fresh.length;
-    this.trim();
-    if (fresh.length) this.appended();
+    if (fresh.length === 0) return fresh;
+    this.grow(fresh.length, bytes);
+    this.appended();
     return fresh;
   }
 
@@ -112,10 +156,14 @@ export class TargetHistory {
     if (!run || gap.to <= run.lastSeq) return false;
     this.entries.push(gap);
     run.lastSeq = gap.to;
-    this.lineCount++;
-    this.trim();
+    this.grow(1, GAP_BYTES);
     this.appended();
     return true;
+  }
+
+  /** Trims the oldest lines until at most `bytes` are held (a budget across targets asks). */
+  shrinkTo(bytes: number): void {
+    this.trim(bytes);
   }
 
   /** Every run from the oldest held: each one's hello, its trimmed gap, then its events and gaps — and whatever follows live. */
@@ -161,29 +209,43 @@ export class TargetHistory {
     for (const listener of this.appendListeners) listener();
   }
 
-  private trim(): void {
-    while (this.lineCount > this.maxLines) {
+  private grow(lines: number, bytes: number): void {
+    this.lineCount += lines;
+    this.byteCount += bytes;
+    this.onBytes(bytes);
+    this.trim(this.maxBytes);
+  }
+
+  private trim(maxBytes: number): void {
+    const before = this.byteCount;
+    while (this.lineCount > this.maxLines || this.byteCount > maxBytes) {
       const oldest = this.runs[0]!;
       const next = this.runs[1];
       const entry = next === undefined || next.start > this.entries.start ? this.entries.shift() : undefined;
       if (entry) {
-        const from = isGap(entry) ? entry.from : entry.seq;
-        const count = isGap(entry) ? entry.count : 1;
+        const gap = isGap(entry);
+        const from = gap ? entry.from : entry.seq;
+        const count = gap ? entry.count : 1;
         const t = oldest.trimmed;
         oldest.trimmed = t ? { from: Math.min(t.from, from), to: Math.max(t.to, lastSeqOf(entry)), count: t.count + count } : { from, to: lastSeqOf(entry), count };
+        this.byteCount -= gap ? GAP_BYTES : entry.bytes;
       } else if (next) {
         // A run with nothing left but its hello says nothing useful any more.
         this.runs.shift();
+        this.byteCount -= oldest.helloBytes;
       } else {
-        return;
+        break;
       }
       this.lineCount--;
     }
+    if (this.byteCount !== before) this.onBytes(this.byteCount - before);
   }
 }
 
 /** Events per replayed batch frame at most (the agent's default batch size). */
 export const REPLAY_BATCH = 500;
+/** A batch frame stops growing past this many characters of event JSON, so large events do not make huge frames. */
+const BATCH_CHARACTERS = 1 << 20;
 
 /**
  * One peer's cursor into a target's history. It greets every run it enters
@@ -267,9 +329,11 @@ class HistoryReader implements StreamReader {
       return from === first.from ? first : { ...first, from, count: Math.min(first.count, first.to - from + 1) };
     }
     const events = [first.json];
+    let characters = first.json.length;
     let last = first;
-    for (let entry = history.entryAt(this.at); entry && !isGap(entry) && events.length < maxEvents && this.at < end; entry = history.entryAt(this.at)) {
+    for (let entry = history.entryAt(this.at); entry && !isGap(entry) && events.length < maxEvents && characters < BATCH_CHARACTERS && this.at < end; entry = history.entryAt(this.at)) {
       events.push(entry.json);
+      characters += entry.json.length;
       last = entry;
       this.at++;
     }

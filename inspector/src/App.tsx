@@ -205,7 +205,8 @@ export function App() {
   // Escape closes the open details (menus and fields handle their own first).
   useEffect(() => {
     const onKeyDown = (e: KeyboardEvent) => {
-      if (e.key !== 'Escape' || e.defaultPrevented || !selection) return;
+      // Escape in a field is the field's (a search box clears itself).
+      if (e.key !== 'Escape' || e.defaultPrevented || !selection || (e.target as HTMLElement | null)?.closest('input, select, textarea')) return;
       select(null);
     };
     document.addEventListener('keydown', onKeyDown);

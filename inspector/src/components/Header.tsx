@@ -57,10 +57,13 @@ export function Header({ onOpenFile, hubTargets, hubState, targetKey, onChooseTa
                   className={`btn small${t.key === targetKey ? ' active' : ''}`}
                   aria-pressed={t.key === targetKey}
                   onClick={() => onChooseTarget(t.key)}
-                  title={`${t.direction === 'in' ? 'dialled in' : 'connected out'}${t.remote ? ` from ${t.remote}` : ''}`}
+                  title={`${t.direction === 'in' ? 'dialled in' : 'connected out'}${t.remote ? ` from ${t.remote}` : ''}${t.verified === false ? ' — an agent older than pairing: it showed the pairing token, not its identity' : ''}`}
                 >
                   <span className={`dot ${t.state === 'live' ? 'live' : 'offline'}`} /> {t.name}
-                  {t.client ? ` · ${t.client}` : ''} <span className="muted">({t.state})</span>
+                  {t.client ? ` · ${t.client}` : ''}
+                  {t.duplicateOf !== undefined && ` ${t.key.slice(t.duplicateOf.length)}`} <span className="muted">({t.state})</span>
+                  {t.duplicateOf !== undefined && <span className="muted"> another process of this name</span>}
+                  {t.verified === false && <span className="muted"> unverified</span>}
                 </button>
               </li>
             ))}

@@ -6,7 +6,7 @@ import { writeRecording } from '../../../bench/workload/recording-file.js';
 import { parseRecording, RowSplitter } from '../../client/recording.js';
 import { Target } from '../../client/target.js';
 import type { AgentEvent, RecordingLine } from '../../../shared/protocol.js';
-import { takeIoRows } from './io-rows.js';
+import { prepareRows } from './prepared-rows.js';
 import { recordingText } from './sources.js';
 import { UiStore } from './ui-store.js';
 
@@ -28,7 +28,7 @@ function open(text: string, chunk = 64 * 1024): UiStore {
   const batches = [];
   for (let at = 0; at < text.length; at += chunk) batches.push(splitter.push(text.slice(at, at + chunk)).take());
   batches.push(splitter.end());
-  for (const batch of batches) if (batch && !store.appendRecording(batch, takeIoRows(batch), null)) break;
+  for (const batch of batches) if (batch && !store.appendRecording(batch, prepareRows(batch), null)) break;
   store.endRecording({ timings: null });
   return store;
 }

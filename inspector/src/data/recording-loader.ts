@@ -2,7 +2,7 @@ import { parseRow, RecordChecker, type RecordingError, type RowBatch } from '../
 import type { Run, Target } from '../../client/target.js';
 import type { AgentEvent, RecordingLine } from '../../../shared/protocol.js';
 import type { ChunkedLog } from './chunked-log.js';
-import { ioEvent, type IoRows } from './io-rows.js';
+import { ioEvent, type PreparedRows } from './prepared-rows.js';
 
 /** Where the page's time went while loading, in ms (the benchmark's breakdown). */
 export interface LoadTimings {
@@ -44,15 +44,18 @@ export class RecordingLoader {
     return this.checker.done;
   }
 
-  add(batch: RowBatch, io: IoRows | undefined): void {
+  /** Ingests a batch, as the worker prepared it. */
+  add(batch: RowBatch, prepared: PreparedRows): void {
     const started = performance.now();
     const { text, spans, lines } = batch;
     const records: RecordingLine[] = [];
     const rowOf: number[] = [];
     const count = lines.length;
+    const rest = parseRest(prepared.rest, count - prepared.conn.length);
+    let next = 0;
     for (let i = 0; i < count && !this.checker.done; i++) {
-      const k = io ? io.at[i]! : -1;
-      const value = k >= 0 ? ioEvent(io!, k) : parseRow(text, spans[2 * i]!, spans[2 * i + 1]!);
+      const k = prepared.io[i]!;
+      const value = k >= 0 ? ioEvent(prepared, k) : rest ? rest[next++] : parseRow(text, spans[2 * i]!, spans[2 * i + 1]!);
       const record = this.checker.row(value, lines[i]!, batch.unterminated && i === count - 1);
       if (!record) continue;
       records.push(record);
@@ -89,5 +92,16 @@ export class RecordingLoader {
   /** The file ended: where it broke, if it did. */
   end(): RecordingError[] {
     return this.checker.end().errors;
+  }
+}
+
+/** The rows the worker joined, in one parse; undefined when some row is not JSON (then each is parsed alone, to find which). */
+function parseRest(json: string, count: number): unknown[] | undefined {
+  try {
+    const values = JSON.parse(json) as unknown;
+    // One value per row means every row was whole (`1,2` in a row would make two).
+    return Array.isArray(values) && values.length === count ? values : undefined;
+  } catch {
+    return undefined;
   }
 }

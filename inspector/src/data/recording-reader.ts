@@ -1,5 +1,5 @@
 import { RowSplitter, type RowBatch } from '../../client/recording.js';
-import { takeIoRows, type IoRows } from './io-rows.js';
+import { prepareRows, type PreparedRows } from './prepared-rows.js';
 
 /** Where a recording comes from: the server's `/recording` (absolute URL) or a file the user picked. */
 export type RecordingSource = { url: string } | { file: Blob };
@@ -12,8 +12,8 @@ export interface ReadTimings {
   decodeMs: number;
   /** Text to rows. */
   splitMs: number;
-  /** Parsing the `conn.io` rows. */
-  ioMs: number;
+  /** Preparing the rows for the page: parsing the `conn.io` ones, joining the others. */
+  prepareMs: number;
   /** Handing batches over (copying them to the page). */
   postMs: number;
 }
@@ -23,8 +23,8 @@ export type ReadProgress =
   | {
       type: 'rows';
       rows: RowBatch;
-      /** The batch's `conn.io` rows, parsed. */
-      io: IoRows | undefined;
+      /** The same rows, prepared for the page. */
+      prepared: PreparedRows;
       /** Bytes read so far, and the whole size when known. */
       bytes: number;
       total: number | null;
@@ -41,7 +41,7 @@ const BATCH_BYTES = 1 << 20;
  * reported as `failed`.
  */
 export async function readRecording(source: RecordingSource, report: (progress: ReadProgress) => void): Promise<void> {
-  const timings: ReadTimings = { waitMs: 0, decodeMs: 0, splitMs: 0, ioMs: 0, postMs: 0 };
+  const timings: ReadTimings = { waitMs: 0, decodeMs: 0, splitMs: 0, prepareMs: 0, postMs: 0 };
   let clock = performance.now();
   /** Adds the time since the last lap to one phase. */
   const lap = (phase: keyof ReadTimings) => {
@@ -71,9 +71,9 @@ export async function readRecording(source: RecordingSource, report: (progress: 
       lap('splitMs');
       sinceBatch = 0;
       if (!rows) return;
-      const io = takeIoRows(rows);
-      lap('ioMs');
-      report({ type: 'rows', rows, io, bytes, total });
+      const prepared = prepareRows(rows);
+      lap('prepareMs');
+      report({ type: 'rows', rows, prepared, bytes, total });
       lap('postMs');
     };
     for (;;) {

@@ -1,6 +1,6 @@
 /**
  * Reads an opened recording off the page's thread: fetching, decoding,
- * splitting into rows and parsing the bulk `conn.io` rows happen here while
+ * splitting into rows and preparing them (prepared-rows.ts) happen here while
  * the page checks, analyses and keeps the batches already read.
  */
 import { readRecording, type ReadProgress, type RecordingSource } from './recording-reader.js';
@@ -8,8 +8,8 @@ import { readRecording, type ReadProgress, type RecordingSource } from './record
 /** The typed arrays of a batch move to the page instead of being copied. */
 function transferables(progress: ReadProgress): Transferable[] {
   if (progress.type !== 'rows') return [];
-  const { rows, io } = progress;
-  return [rows.spans.buffer, rows.lines.buffer, ...(io ? [io.at.buffer, io.conn.buffer, io.values.buffer] : [])];
+  const { rows, prepared } = progress;
+  return [rows.spans.buffer, rows.lines.buffer, prepared.io.buffer, prepared.conn.buffer, prepared.values.buffer];
 }
 
 self.onmessage = (event: MessageEvent<RecordingSource>) => {

@@ -6,7 +6,7 @@ import type { RecordingError, RowBatch } from '../../client/recording.js';
 import type { RunModel } from '../model/runs.js';
 import type { HubTargetState } from '../model/link-summary.js';
 import { ChunkedLog } from './chunked-log.js';
-import type { IoRows } from './io-rows.js';
+import type { PreparedRows } from './prepared-rows.js';
 import { RecordingLoader } from './recording-loader.js';
 import type { ReadTimings } from './recording-reader.js';
 
@@ -144,10 +144,10 @@ export class UiStore {
    * the file read so far, null if unknown. Returns false once the file broke
    * (nothing after the damage is loaded).
    */
-  appendRecording(rows: RowBatch, io: IoRows | undefined, read: number | null): boolean {
+  appendRecording(rows: RowBatch, prepared: PreparedRows, read: number | null): boolean {
     const opening = this.opening;
     if (!opening || opening.loader.broken) return false;
-    opening.loader.add(rows, io);
+    opening.loader.add(rows, prepared);
     opening.read = read;
     // Views show only progress while a recording loads: redraw it now and then.
     if (performance.now() - this.lastProgressAt >= LOADING_PROGRESS_MS) {

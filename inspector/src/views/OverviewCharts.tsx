@@ -22,7 +22,7 @@ const MARKER_GAP_PX = 6;
 /** Most time labels per chart. */
 const MAX_TICKS = 8;
 
-const MARKER_NOUN: Record<Marker['kind'], string> = { restart: 'restarts', session: 'reloads', action: 'actions', gap: 'gaps', mark: 'marks' };
+const MARKER_NOUN: Record<Marker['kind'], string> = { restart: 'restart', session: 'reload', action: 'action', gap: 'gap', mark: 'mark' };
 
 interface ChartsProps {
   data: ChartData;
@@ -159,6 +159,6 @@ function hiddenMarkersText(markers: Marker[], from: number, to: number): string 
     (at) => ((at - from) / span) * 1000,
     MARKER_GAP_PX,
   );
-  const parts = Object.entries(hidden).map(([kind, n]) => `${n} ${MARKER_NOUN[kind as Marker['kind']]}`);
-  return parts.length ? `${parts.join(', ')} too close together to draw at this scale: narrow the window to see each one.` : '';
+  const parts = Object.entries(hidden).map(([kind, n]) => `${n} ${MARKER_NOUN[kind as Marker['kind']]}${n === 1 ? '' : 's'}`);
+  return parts.length ? `${parts.join(', ')} not drawn, too close to the previous one at this scale: narrow the window to see each.` : '';
 }

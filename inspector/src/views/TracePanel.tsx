@@ -33,8 +33,9 @@ function TraceCard({ refKey, trace, findings, onClose }: CardProps) {
   const title = `${refKey.name} ${refKey.conn ?? 'agent'}`;
   const closedButFlagged = trace?.tone === 'clean' && findings.some((f) => f.severity === 'error');
   // No verdict will come: the request failed, or the agent went away before the action settled.
+  // Whether the agent started it before the request failed cannot be known: no verdict either way.
   const lost = refKey.failed
-    ? `${trace ? 'no verdict' : 'could not run'}: ${refKey.failed}`
+    ? `no verdict: ${refKey.failed}`
     : !trace?.result && link.word !== 'live'
       ? `no verdict: the agent went ${link.word} before the action settled`
       : null;

@@ -5,8 +5,11 @@ import type { Rule } from './rule.js';
 
 /**
  * `emit-after-close`: the backend wrote to a connection that was closed or
- * whose peer had ended. One finding per connection, with every such write as
- * evidence; it never resolves (the write happened).
+ * whose peer had ended, `orphanGrace` ms or more after it stopped taking
+ * writes: a write already on its way when the peer left (a queued message a
+ * library flushes a moment later) is a race, not a listener that still
+ * forwards to a dead peer. One finding per connection, with every such write
+ * as evidence; it never resolves (the write happened).
  */
 export function emitAfterCloseRule(): Rule {
   return {
@@ -18,6 +21,8 @@ export function emitAfterCloseRule(): Rule {
         return;
       }
       const c = conn?.model;
+      const stopped = stoppedAt(e, c);
+      if (stopped !== undefined && e.t - stopped < ctx.options.orphanGrace) return;
       ctx.findings.open({
         rule: 'emit-after-close',
         subject: e.conn,
@@ -32,6 +37,7 @@ export function emitAfterCloseRule(): Rule {
         evidence: [e.seq],
         openedSeq: e.seq,
         openedT: e.t,
+        ...(e.stack !== undefined && { stack: e.stack }),
       });
     },
   };
@@ -43,8 +49,13 @@ function stateWords(state: ConnWriteAfterCloseEvent['state']): string {
   return 'it closed';
 }
 
+/** When the connection stopped taking writes, as the write found it, when known. */
+function stoppedAt(e: ConnWriteAfterCloseEvent, c: ConnectionModel | undefined): number | undefined {
+  return e.state === 'peer-ended' ? c?.peerEndedT : e.state === 'local-ended' ? c?.localEndedT : c?.closedT;
+}
+
 /** `1.5 s ` after the moment the connection stopped accepting writes, when known. */
 function since(e: ConnWriteAfterCloseEvent, c: ConnectionModel | undefined): string {
-  const from = e.state === 'peer-ended' ? c?.peerEndedT : e.state === 'local-ended' ? c?.localEndedT : c?.closedT;
+  const from = stoppedAt(e, c);
   return from === undefined ? '' : `${duration(e.t - from)} `;
 }

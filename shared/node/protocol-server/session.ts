@@ -41,6 +41,18 @@ export interface SessionHost {
   ended(session: ProtocolSession, reason: string): void;
 }
 
+/** Who the peer is, and how it starts. */
+export interface PeerInfo {
+  id: string;
+  remote: string;
+  direction: 'in' | 'out';
+  /** The token was on the URL (checked at the upgrade): no `auth` message needed. */
+  authenticated: boolean;
+  plan: StartPlan;
+  /** Called once the peer is authenticated (at once, or on its `auth` message). */
+  onAuthenticated?: () => void;
+}
+
 /**
  * One peer of the agent protocol on one WebSocket, whichever side dialled,
  * served by an agent or by the hub. It authenticates the peer (token on the
@@ -62,15 +74,19 @@ export class ProtocolSession implements LogReader {
   private readonly held: { data: WebSocket.RawData; isBinary: boolean }[] = [];
   private drainTimer: ReturnType<typeof setTimeout> | undefined;
 
+  readonly id: string;
+  readonly remote: string;
+  readonly direction: 'in' | 'out';
+  private readonly plan: StartPlan;
+  private readonly onAuthenticated: (() => void) | undefined;
+
   constructor(
-    readonly id: string,
     readonly ws: WebSocket,
-    readonly remote: string,
-    readonly direction: 'in' | 'out',
+    peer: PeerInfo,
     private readonly host: SessionHost,
-    authenticated: boolean,
-    private readonly plan: StartPlan,
   ) {
+    ({ id: this.id, remote: this.remote, direction: this.direction, plan: this.plan, onAuthenticated: this.onAuthenticated } = peer);
+    const { authenticated } = peer;
     this.authenticated = authenticated;
     ws.on('message', (data, isBinary) => this.guard(() => this.receive(data, isBinary)));
     ws.on('error', (err) => {
@@ -147,6 +163,17 @@ export class ProtocolSession implements LogReader {
     });
   }
 
+  /**
+   * The peer sent more before authenticating than an `auth` message may
+   * take: refused like any bad first frame (UNAUTHORIZED, close 4401), and
+   * the socket is cut at once instead of waiting for the rest of its frame.
+   */
+  cutOff(): void {
+    if (this.authenticated) return;
+    this.refuse(undefined, 'the first message must be an auth request of a few bytes');
+    this.ws.terminate();
+  }
+
   /** Drop the peer at once (it missed a heartbeat). */
   terminate(reason: string): void {
     this.leftReason ||= reason;
@@ -155,6 +182,7 @@ export class ProtocolSession implements LogReader {
 
   private start(): void {
     this.authenticated = true;
+    this.onAuthenticated?.();
     const { source } = this.host;
     const hello = source.greeting(this.plan);
     if (hello) this.send(hello);

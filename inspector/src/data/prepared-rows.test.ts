@@ -1,19 +1,32 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RowSplitter } from '../../client/recording.js';
-import { ioEvent, takeIoRows } from './io-rows.js';
+import { ioEvent, prepareRows } from './prepared-rows.js';
 
 /** The rows as one batch, and what the worker made of them. */
-function take(rows: string[]) {
+function prepare(rows: string[]) {
   const batch = new RowSplitter().push(rows.join('\n') + '\n').take()!;
-  return { batch, io: takeIoRows(batch) };
+  return { batch, prepared: prepareRows(batch) };
 }
 
+/** What the page gets for each row: the built io event, or the next value of the joined rest. */
+function received(rows: string[]) {
+  const { batch, prepared } = prepare(rows);
+  const rest = JSON.parse(prepared.rest) as unknown[];
+  let next = 0;
+  return {
+    batch,
+    prepared,
+    values: rows.map((_, i) => (prepared.io[i]! >= 0 ? ioEvent(prepared, prepared.io[i]!) : rest[next++])),
+  };
+}
+
+const parsed = (rows: string[]) => rows.map((r) => JSON.parse(r) as unknown);
 const io = (fields: Record<string, unknown> = {}) =>
   JSON.stringify({ type: 'conn.io', conn: 'c1', bytesIn: 120, bytesOut: 340, msgsIn: 1, msgsOut: 3, lastActivity: 0.15000000000000002, seq: 7, t: 0.35000000000000003, ...fields });
 
-describe('conn.io rows parsed by the reader', () => {
-  it('takes rows of exactly the protocol shape, builds each equal to parsing it, and leaves every other row as text', () => {
+describe('rows prepared by the reader', () => {
+  it('parses the io rows of exactly the protocol shape, joins every other row, and the page gets what parsing each row gives', () => {
     const rows = [
       io(),
       io({ lastIn: 0.1 }),
@@ -25,22 +38,19 @@ describe('conn.io rows parsed by the reader', () => {
       io({ conn: 7 }),
       io({ conn: 'c"1\\n' }),
       JSON.stringify({ conn: 'c1', type: 'conn.io', bytesIn: 1, bytesOut: 1, msgsIn: 1, msgsOut: 1, lastActivity: 1, seq: 9, t: 1 }),
-      '{"type":"conn.io", "conn":"c1"',
       JSON.stringify({ type: 'conn.close', conn: 'c1', cause: 'peer-end', seq: 10, t: 1 }),
       io({ seq: -0, t: Number.POSITIVE_INFINITY }).replace('"t":null', '"t":1e400'),
     ];
-    const { batch, io: taken } = take(rows);
-    const kept = [...taken!.at].map((k) => k >= 0);
-    expect(kept).toEqual([true, true, true, true, false, false, false, false, true, false, false, false, true]);
-    expect(taken!.connIds).toEqual(['c1', 'c2', 'c"1\\n']);
-    rows.forEach((row, i) => {
-      const k = taken!.at[i]!;
-      if (k >= 0) expect(ioEvent(taken!, k), row).toStrictEqual(JSON.parse(batch.text.slice(batch.spans[2 * i], batch.spans[2 * i + 1])));
-    });
+    const { prepared, values } = received(rows);
+    expect([...prepared.io].map((k) => k >= 0)).toEqual([true, true, true, true, false, false, false, false, true, false, false, true]);
+    expect(prepared.connIds).toEqual(['c1', 'c2', 'c"1\\n']);
+    values.forEach((value, i) => expect(value, rows[i]).toStrictEqual(JSON.parse(rows[i]!)));
   });
 
-  it('takes nothing from a batch without io rows', () => {
-    expect(take([JSON.stringify({ type: 'mark', seq: 1, t: 1, label: 'x' })]).io).toBeUndefined();
+  it('joins a row that is not JSON as it is, so parsing the rest fails and the page looks at each row', () => {
+    const { prepared } = prepare([io(), '{"type":"mark","seq":', io({ seq: 9 })]);
+    expect([...prepared.io]).toEqual([0, -1, 1]);
+    expect(prepared.rest).toBe('[{"type":"mark","seq":]');
   });
 
   it('never builds anything but what parsing the row gives (any field values, any extra or missing field)', () => {
@@ -63,11 +73,8 @@ describe('conn.io rows parsed by the reader', () => {
     );
     fc.assert(
       fc.property(fc.array(row, { minLength: 1, maxLength: 20 }), (objects) => {
-        const { batch, io: taken } = take(objects.map((o) => JSON.stringify(o)));
-        for (let i = 0; i < objects.length; i++) {
-          const k = taken?.at[i] ?? -1;
-          if (k >= 0) expect(ioEvent(taken!, k)).toStrictEqual(JSON.parse(batch.text.slice(batch.spans[2 * i], batch.spans[2 * i + 1])));
-        }
+        const rows = objects.map((o) => JSON.stringify(o));
+        expect(received(rows).values).toStrictEqual(parsed(rows));
       }),
     );
   });

@@ -2,21 +2,23 @@ import type { ConnIoEvent } from '../../../shared/protocol.js';
 import type { RowBatch } from '../../client/recording.js';
 
 /**
- * The `conn.io` rows of a batch, parsed where the file is read and handed
- * over as numbers. They are most of any recording (every active
- * connection's counters, once per I/O interval), so parsing them next to
- * the reading, on the worker, halves what the page parses. Only rows of
- * exactly the protocol's shape qualify; any other row is left as text and
- * parsed by the page, so what the page builds equals what it would parse.
+ * A batch's rows made cheap for the page, by the worker that reads the file.
+ * The `conn.io` rows, most of any recording (every active connection's
+ * counters, once per I/O interval), are parsed there and handed over as
+ * numbers; the other rows are joined into one JSON array, which the page
+ * parses in one call. Only rows of exactly the protocol's conn.io shape are
+ * taken, so what the page builds equals what parsing the row gives.
  */
-export interface IoRows {
-  /** For each row of the batch: its position here, or -1 for a row the page parses. */
-  at: Int32Array;
+export interface PreparedRows {
+  /** For each row of the batch: its position among the io rows, or -1 for a row in `rest`. */
+  io: Int32Array;
   /** The batch's distinct connection ids; `conn` holds an index into them per io row. */
   connIds: string[];
   conn: Uint32Array;
   /** {@link FIELDS}.length numbers per io row; an optional field the row leaves out is NaN (no JSON number is NaN). */
   values: Float64Array;
+  /** The other rows, in order, as `[row,row,…]`. */
+  rest: string;
 }
 
 const REQUIRED = ['seq', 't', 'bytesIn', 'bytesOut', 'lastActivity'] as const;
@@ -25,44 +27,54 @@ const FIELDS = [...REQUIRED, ...OPTIONAL];
 const WIDTH = FIELDS.length;
 const PREFIX = '{"type":"conn.io",';
 
-/** Picks and parses the io rows of a batch (on the thread that reads the file). Undefined when there are none. */
-export function takeIoRows(batch: RowBatch): IoRows | undefined {
+/** Prepares a batch's rows (on the thread that reads the file). */
+export function prepareRows(batch: RowBatch): PreparedRows {
   const { text, spans } = batch;
   const count = batch.lines.length;
-  const at = new Int32Array(count).fill(-1);
+  const io = new Int32Array(count);
   const connIds: string[] = [];
   const connIndex = new Map<string, number>();
-  const conn: number[] = [];
-  const values: number[] = [];
+  const conn = new Uint32Array(count);
+  let values = new Float64Array(count * WIDTH);
+  const rest: string[] = [];
+  let taken = 0;
   for (let i = 0; i < count; i++) {
     const start = spans[2 * i]!;
-    if (!text.startsWith(PREFIX, start)) continue;
-    let row: unknown;
-    try {
-      row = JSON.parse(text.slice(start, spans[2 * i + 1]));
-    } catch {
+    const row = text.slice(start, spans[2 * i + 1]);
+    const value = text.startsWith(PREFIX, start) ? parseOr(row) : undefined;
+    if (!isIoRow(value)) {
+      io[i] = -1;
+      rest.push(row);
       continue;
     }
-    if (!isIoRow(row)) continue;
-    let id = connIndex.get(row.conn);
+    let id = connIndex.get(value.conn);
     if (id === undefined) {
-      id = connIds.push(row.conn) - 1;
-      connIndex.set(row.conn, id);
+      id = connIds.push(value.conn) - 1;
+      connIndex.set(value.conn, id);
     }
-    at[i] = conn.push(id) - 1;
-    values.push(row.seq, row.t, row.bytesIn, row.bytesOut, row.lastActivity, row.msgsIn ?? Number.NaN, row.msgsOut ?? Number.NaN, row.lastIn ?? Number.NaN);
+    const base = taken * WIDTH;
+    values[base] = value.seq;
+    values[base + 1] = value.t;
+    values[base + 2] = value.bytesIn;
+    values[base + 3] = value.bytesOut;
+    values[base + 4] = value.lastActivity;
+    values[base + 5] = value.msgsIn ?? Number.NaN;
+    values[base + 6] = value.msgsOut ?? Number.NaN;
+    values[base + 7] = value.lastIn ?? Number.NaN;
+    conn[taken] = id;
+    io[i] = taken++;
   }
-  if (conn.length === 0) return undefined;
-  return { at, connIds, conn: Uint32Array.from(conn), values: Float64Array.from(values) };
+  if (taken < count) values = values.slice(0, taken * WIDTH);
+  return { io, connIds, conn: conn.slice(0, taken), values, rest: `[${rest.join(',')}]` };
 }
 
 /** The event of io row `k`: equal to parsing its text. */
-export function ioEvent(io: IoRows, k: number): ConnIoEvent {
-  const v = io.values;
+export function ioEvent(rows: PreparedRows, k: number): ConnIoEvent {
+  const v = rows.values;
   const base = k * WIDTH;
   const event: ConnIoEvent = {
     type: 'conn.io',
-    conn: io.connIds[io.conn[k]!]!,
+    conn: rows.connIds[rows.conn[k]!]!,
     bytesIn: v[base + 2]!,
     bytesOut: v[base + 3]!,
     lastActivity: v[base + 4]!,
@@ -74,6 +86,14 @@ export function ioEvent(io: IoRows, k: number): ConnIoEvent {
   if (!Number.isNaN(msgsOut)) event.msgsOut = msgsOut;
   if (!Number.isNaN(lastIn)) event.lastIn = lastIn;
   return event;
+}
+
+function parseOr(row: string): unknown {
+  try {
+    return JSON.parse(row);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Exactly the protocol's conn.io fields (some optional), each a JSON number but `type` and `conn`, and nothing else. */
