@@ -233,7 +233,8 @@ describe('unauthenticated connections', () => {
   });
 
   it('past maxUnauthenticated drops the oldest waiting socket first, never an authenticated one', async () => {
-    const s = await stack({ maxUnauthenticated: 3 });
+    // A long auth window: a socket closed here was dropped for the newcomers, not timed out.
+    const s = await stack({ maxUnauthenticated: 3, authTimeout: 60_000 });
     const authenticated = await inspector(s);
     const waiting: Client[] = [];
     for (let i = 0; i < 5; i++) {

@@ -87,7 +87,7 @@ describe('hub: buffers bounded by bytes', () => {
     const steady = agent(port, 'steady');
     await steady.ready();
     for (let i = 0; i < 300; i++) {
-      const raw = await RawAgent.dial(port, 'ui-token');
+      const raw = await RawAgent.dial(port, 'ui-token', 'legacy');
       raw.hello(`throwaway-${i}`, `inst-${i}`);
       await raw.stream({ type: 'batch', events: [{ type: 'mark', seq: 1, t: 1, label: `hello from ${i}` }], now: 1 });
       raw.close();

@@ -43,10 +43,10 @@ describe('bridgescope serve: its log under attack', () => {
     const flood = await floodUnauthenticated({ port, path: '/agent', count: 500, sendBytes: 0 });
     for (const socket of flood.sockets) socket.destroy();
     // An agent that sends 200 bad frames, and one whose name and error messages try to forge log lines.
-    const noisy = await RawAgent.dial(port, 'tok');
+    const noisy = await RawAgent.dial(port, 'tok', 'legacy');
     noisy.hello('noisy', 'inst-noisy');
     await noisy.stream(...Array.from({ length: 200 }, (_, i) => `{"broken": ${i}`));
-    const forger = await RawAgent.dial(port, 'tok');
+    const forger = await RawAgent.dial(port, 'tok', 'legacy');
     forger.hello('\u001b[31mEVIL\nwarning: refused an agent from 6.6.6.6', 'inst-evil');
     await forger.stream({ type: 'error', error: { code: 'X\u001b[2J', message: 'boom\nerror: forged line' } });
     forger.send({ type: 'hello', protocol: 1, agent: { name: 'again', instance: 'x' }, now: 0, lastSeq: 0 });

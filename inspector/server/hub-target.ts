@@ -15,6 +15,20 @@ const RELAY_INTERVAL = 10;
 /** Attach and detach notices printed a minute before they are only counted (an agent that reconnects in a loop). */
 const NOTICE_BURST = 30;
 
+/** One target's figures (InspectorServer.stats). */
+export interface TargetStats {
+  key: string;
+  live: boolean;
+  /** The current run's last seq. */
+  lastSeq: number;
+  /** Events received since the hub started (all runs). */
+  received: number;
+  /** Events the agent reported it could not send (its gaps), since the hub started. */
+  lost: number;
+  /** Bytes its history holds (estimated). */
+  historyBytes: number;
+}
+
 export interface TargetHooks {
   log: HubLog;
   /** How UI sessions are served (token, budgets). */
@@ -43,6 +57,8 @@ export class HubTarget implements StreamSource {
   private nextSessionId = 1;
   /** What the agent of the current run proved to be (see HubAgentSocket.identity). */
   private runIdentity: string | undefined;
+  /** Events received, and events its agent reported lost (gaps), since the hub started. */
+  private readonly counts = { received: 0, lost: 0 };
   /** Epoch ms since when no agent is attached (undefined while one is). */
   offlineSince: number | undefined = Date.now();
 
@@ -154,12 +170,20 @@ export class HubTarget implements StreamSource {
   receive(link: HubAgentSocket, message: StreamMessage): void {
     if (link !== this.link) return;
     if (message.type === 'gap') {
-      if (this.history.appendGap(message)) this.hooks.recorder?.gap(message);
+      if (!this.history.appendGap(message)) return;
+      this.counts.lost += message.count;
+      this.hooks.recorder?.gap(message);
       return;
     }
     // Snapshots are kept as events: to a UI, history and live look the same.
     const fresh = this.history.appendEvents(message.events, message.now);
+    this.counts.received += fresh.length;
     this.hooks.recorder?.events(fresh, message.now);
+  }
+
+  /** What it received and holds, for diagnostics (InspectorServer.stats). */
+  stats(): TargetStats {
+    return { key: this.key, live: this.live, lastSeq: this.history.current?.lastSeq ?? 0, ...this.counts, historyBytes: this.history.bytes };
   }
 
   detached(link: HubAgentSocket, reason: string): void {

@@ -8,7 +8,7 @@ import type { HistoryBounds } from './history.js';
 import { HistoryBudget } from './history-budget.js';
 import type { HubLog } from './hub-log.js';
 import type { Recorder } from './recorder.js';
-import { HubTarget } from './hub-target.js';
+import { HubTarget, type TargetStats } from './hub-target.js';
 import { targetKey } from './target-key.js';
 
 export interface HubOptions {
@@ -116,6 +116,11 @@ export class Hub {
       if (info) out.push(info);
     }
     return out;
+  }
+
+  /** Every target's figures. */
+  stats(): TargetStats[] {
+    return [...this.targets.values()].map((target) => target.stats());
   }
 
   /** Called (coalesced) whenever the list may have changed. */

@@ -22,6 +22,7 @@ import { Admission, type DropReason } from '../../shared/node/protocol-server/ad
 import { HTTP_TIMEOUTS } from '../../shared/node/protocol-server/http-timeouts.js';
 import { printable } from '../../shared/printable.js';
 import { HubLog } from './hub-log.js';
+import type { TargetStats } from './hub-target.js';
 import { createUpgradeHandler } from './upgrades.js';
 import { Hub } from './hub.js';
 import { defaultUiDir } from '../../shared/node/package-root.js';
@@ -31,6 +32,7 @@ import { markInternal } from '../../shared/node/internal-mark.js';
 
 export { ADB_MISSING } from './adb.js';
 export type { TargetInfo, TargetsMessage } from '../../shared/hub-protocol.js';
+export type { TargetStats } from './hub-target.js';
 
 export const DEFAULT_SERVE_PORT = 9231;
 /** Host names an Android emulator (10.0.2.2) or Genymotion (10.0.3.2) uses for the host machine. */
@@ -91,6 +93,8 @@ export interface InspectorServer {
   port: number;
   token: string;
   pairingToken: string;
+  /** Diagnostics: history bytes held for all targets, and each target's figures. */
+  stats(): { historyBytes: number; targets: TargetStats[] };
   close(): Promise<void>;
 }
 
@@ -279,6 +283,7 @@ export async function startInspectorServer(options: InspectorServerOptions = {})
     port,
     token,
     pairingToken,
+    stats: () => ({ historyBytes: hub.historyBytes, targets: hub.stats() }),
     close() {
       closing ??= (async () => {
         adb?.close();
