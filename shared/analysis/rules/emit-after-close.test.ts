@@ -40,6 +40,14 @@ describe('emit-after-close', () => {
     expect(s.analyze().findings()[0]!.message).toContain('after its peer ended');
   });
 
+  it('fires at once on a write after our own end(): no peer to race with', () => {
+    const s = new StreamBuilder();
+    s.open('c1');
+    s.localEnd('c1');
+    const write = s.writeAfterClose('c1', 'local-ended');
+    expect(s.analyze().findings()).toMatchObject([{ id: 'emit-after-close:c1', openedSeq: write }]);
+  });
+
   it('does not fire for writes while the connection is open', () => {
     const s = new StreamBuilder();
     s.open('c1');

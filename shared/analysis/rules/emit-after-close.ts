@@ -5,10 +5,10 @@ import type { Rule } from './rule.js';
 
 /**
  * `emit-after-close`: the backend wrote to a connection that was closed or
- * whose peer had ended, `orphanGrace` ms or more after it stopped taking
- * writes: a write already on its way when the peer left (a queued message a
+ * whose peer had ended — after the peer left, `orphanGrace` ms or more
+ * later: a write already on its way when the peer left (a queued message a
  * library flushes a moment later) is a race, not a listener that still
- * forwards to a dead peer. One finding per connection, with every such write
+ * forwards to a dead peer; after our own end() or destroy(), at once. One finding per connection, with every such write
  * as evidence; it never resolves (the write happened).
  */
 export function emitAfterCloseRule(): Rule {
@@ -22,7 +22,7 @@ export function emitAfterCloseRule(): Rule {
       }
       const c = conn?.model;
       const stopped = stoppedAt(e, c);
-      if (stopped !== undefined && e.t - stopped < ctx.options.orphanGrace) return;
+      if (stopped !== undefined && byPeer(e, c) && e.t - stopped < ctx.options.orphanGrace) return;
       ctx.findings.open({
         rule: 'emit-after-close',
         subject: e.conn,
@@ -47,6 +47,16 @@ function stateWords(state: ConnWriteAfterCloseEvent['state']): string {
   if (state === 'peer-ended') return 'its peer ended';
   if (state === 'local-ended') return 'we ended it';
   return 'it closed';
+}
+
+/**
+ * The peer stopped the connection (its FIN, a reset, or it closed first): a
+ * write a moment later may have been on its way. After our own end() or
+ * destroy(), any write is the backend's own mistake.
+ */
+function byPeer(e: ConnWriteAfterCloseEvent, c: ConnectionModel | undefined): boolean {
+  if (e.state === 'peer-ended') return true;
+  return e.state === 'closed' && (c?.cause === 'peer-end' || c?.cause === 'error');
 }
 
 /** When the connection stopped taking writes, as the write found it, when known. */
