@@ -12,7 +12,7 @@ function prepare(rows: string[]) {
 /** What the page gets for each row: the built io event, or the next value of the joined rest. */
 function received(rows: string[]) {
   const { batch, prepared } = prepare(rows);
-  const rest = JSON.parse(prepared.rest) as unknown[];
+  const rest = prepared.rest.flatMap((slice) => JSON.parse(slice) as unknown[]);
   let next = 0;
   return {
     batch,
@@ -50,7 +50,14 @@ describe('rows prepared by the reader', () => {
   it('joins a row that is not JSON as it is, so parsing the rest fails and the page looks at each row', () => {
     const { prepared } = prepare([io(), '{"type":"mark","seq":', io({ seq: 9 })]);
     expect([...prepared.io]).toEqual([0, -1, 1]);
-    expect(prepared.rest).toBe('[{"type":"mark","seq":]');
+    expect(prepared.rest).toEqual(['[{"type":"mark","seq":]']);
+  });
+
+  it('joins the other rows in slices of 1,024', () => {
+    const marks = Array.from({ length: 2500 }, (_, i) => JSON.stringify({ type: 'mark', seq: i + 1, t: i, label: 'x' }));
+    const { prepared } = prepare([io(), ...marks]);
+    expect(prepared.rest.map((slice) => (JSON.parse(slice) as unknown[]).length)).toEqual([1024, 1024, 452]);
+    expect(received([io(), ...marks]).values).toStrictEqual(parsed([io(), ...marks]));
   });
 
   it('never builds anything but what parsing the row gives (any field values, any extra or missing field)', () => {

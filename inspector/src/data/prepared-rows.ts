@@ -17,9 +17,12 @@ export interface PreparedRows {
   conn: Uint32Array;
   /** {@link FIELDS}.length numbers per io row; an optional field the row leaves out is NaN (no JSON number is NaN). */
   values: Float64Array;
-  /** The other rows, in order, as `[row,row,…]`. */
-  rest: string;
+  /** The other rows, in order, as JSON arrays `[row,row,…]` of {@link REST_SLICE} rows (the last one fewer). */
+  rest: string[];
 }
+
+/** Rows per `rest` array: the page parses one when it gets to it, so the values alive at once stay few. */
+export const REST_SLICE = 1024;
 
 const REQUIRED = ['seq', 't', 'bytesIn', 'bytesOut', 'lastActivity'] as const;
 const OPTIONAL = ['msgsIn', 'msgsOut', 'lastIn'] as const;
@@ -65,7 +68,9 @@ export function prepareRows(batch: RowBatch): PreparedRows {
     io[i] = taken++;
   }
   if (taken < count) values = values.slice(0, taken * WIDTH);
-  return { io, connIds, conn: conn.slice(0, taken), values, rest: `[${rest.join(',')}]` };
+  const slices: string[] = [];
+  for (let at = 0; at < rest.length; at += REST_SLICE) slices.push(`[${rest.slice(at, at + REST_SLICE).join(',')}]`);
+  return { io, connIds, conn: conn.slice(0, taken), values, rest: slices };
 }
 
 /** The event of io row `k`: equal to parsing its text. */
