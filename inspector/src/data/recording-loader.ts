@@ -1,9 +1,10 @@
-import { NOT_JSON, parseRow, RecordChecker, type RecordingError } from '../../client/recording.js';
+import { parseRow, RecordChecker, type RecordingError } from '../../client/recording.js';
 import type { Run, Target } from '../../client/target.js';
 import type { AgentEvent, RecordingLine } from '../../../shared/protocol.js';
 import { decodeLines, sliceText, type BatchText } from './batch-text.js';
 import type { ChunkedLog } from './chunked-log.js';
-import { ioEvent, REST_SLICE, type PreparedRows } from './prepared-rows.js';
+import { ObjectColumnsReader, UNREAD } from './object-columns.js';
+import { ioEvent } from './prepared-rows.js';
 import type { WireBatch } from './recording-reader.js';
 
 /** Where the page's time went while loading, in ms (the benchmark's breakdown). */
@@ -69,13 +70,13 @@ export class RecordingLoader {
     const { spans, lines, unterminated } = rows;
     const text: BatchText = rows.ascii ? bytes : decodeLines(bytes);
     const textId = this.log.addText(text);
-    const rest = prepared && new RestValues(prepared);
+    const others = prepared && new ObjectColumnsReader(prepared.others);
     const count = lines.length;
     let slice: Slice = { records: [], rowOf: [], spans, textId, cursor: 0 };
     for (let i = 0; i < count && !this.checker.done; i++) {
       const k = prepared ? prepared.io[i]! : -1;
-      let value = k >= 0 ? ioEvent(prepared!, k) : rest ? rest.next() : NOT_JSON;
-      if (value === NOT_JSON) value = parseRow(sliceText(text, spans[2 * i]!, spans[2 * i + 1]!));
+      let value = k >= 0 ? ioEvent(prepared!, k) : others ? others.next() : UNREAD;
+      if (value === UNREAD) value = parseRow(sliceText(text, spans[2 * i]!, spans[2 * i + 1]!));
       const record = this.checker.row(value, lines[i]!, unterminated && i === count - 1);
       if (!record) continue;
       slice.records.push(record);
@@ -122,34 +123,5 @@ export class RecordingLoader {
     } finally {
       this.ingesting = undefined;
     }
-  }
-}
-
-/** The values of the rows the worker did not take as io rows, parsed a slice at a time as the page gets to them. */
-class RestValues {
-  private values: unknown[] | undefined;
-  private taken = 0;
-  private readonly count: number;
-
-  constructor(private readonly prepared: PreparedRows) {
-    this.count = prepared.io.length - prepared.conn.length;
-  }
-
-  /** The next row's value, or NOT_JSON when its slice is not whole JSON (then the row is parsed alone, to find which broke). */
-  next(): unknown {
-    const at = this.taken % REST_SLICE;
-    if (at === 0) this.values = parseSlice(this.prepared.rest[this.taken / REST_SLICE]!, Math.min(REST_SLICE, this.count - this.taken));
-    this.taken++;
-    return this.values ? this.values[at] : NOT_JSON;
-  }
-}
-
-function parseSlice(json: string, rows: number): unknown[] | undefined {
-  try {
-    const values = JSON.parse(json) as unknown;
-    // One value per row means every row was whole (`1,2` in a row would make two).
-    return Array.isArray(values) && values.length === rows ? values : undefined;
-  } catch {
-    return undefined;
   }
 }

@@ -8,7 +8,7 @@ import { decodeLines } from './batch-text.js';
 import { readRecording, type ReadProgress, type RecordingSource } from './recording-reader.js';
 
 /** Reads a source the way the page does: batches from the reader, decoded and checked as they come. */
-async function open(source: RecordingSource, pageBusy?: () => boolean) {
+async function open(source: RecordingSource, pageBehind?: () => boolean) {
   const progress: ReadProgress[] = [];
   const checker = new RecordChecker();
   await readRecording(
@@ -17,7 +17,7 @@ async function open(source: RecordingSource, pageBusy?: () => boolean) {
       progress.push(p);
       if (p.type === 'rows') checker.add({ ...p.batch.rows, text: decodeLines(p.batch.bytes) });
     },
-    pageBusy,
+    pageBehind,
   );
   return { progress, parsed: checker.end() };
 }
@@ -46,8 +46,8 @@ describe('reading a recording in batches', () => {
     expect(progress.filter((p) => p.type === 'rows').length).toBeGreaterThan(1);
   });
 
-  it('prepares the rows of a batch only while the page is busy, and either way the page gets the same', async () => {
-    const rows = (busy: boolean) => open({ file: new Blob([text]) }, () => busy);
+  it('parses the rows of a batch only while the page is behind, and either way the page gets the same', async () => {
+    const rows = (behind: boolean) => open({ file: new Blob([text]) }, () => behind);
     const [prepared, plain] = await Promise.all([rows(true), rows(false)]);
     const batches = (r: typeof prepared) => r.progress.flatMap((p) => (p.type === 'rows' ? [p.batch] : []));
     expect(batches(prepared).every((b) => b.prepared !== undefined)).toBe(true);

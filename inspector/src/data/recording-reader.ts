@@ -13,20 +13,20 @@ export interface ReadStats {
   decodeMs: number;
   /** Text to rows. */
   splitMs: number;
-  /** Preparing rows for the page (prepared-rows.ts), for the batches it did. */
+  /** Parsing rows for the page (prepared-rows.ts), for the batches it did. */
   prepareMs: number;
   /** Handing batches over. */
   postMs: number;
   batches: number;
-  /** Batches whose rows it prepared (the page was busy). */
+  /** Batches whose rows it parsed (the page was behind). */
   prepared: number;
 }
 
 /**
  * A batch on its way to the page: the bytes of complete lines (moved, not
  * copied: the page keeps them as they are when they are ASCII, else decodes
- * them as the reader did), where its rows are, and the rows prepared when
- * the page was busy.
+ * them as the reader did), where its rows are, and its rows parsed when the
+ * page was behind.
  */
 export interface WireBatch {
   bytes: Uint8Array;
@@ -53,13 +53,12 @@ const BOM = [0xef, 0xbb, 0xbf];
 
 /**
  * Reads a recording and cuts it into batches of whole lines, reporting them
- * as it goes (in the recording worker). Each batch's rows are prepared for
- * the page when `pageBusy()` says the page still has batches to ingest;
- * when it is waiting, the batch goes at once and the page parses it all,
- * so the two threads share the parsing. It never throws: a read failure is
- * reported as `failed`.
+ * as it goes (in the recording worker). A batch's rows are parsed here when
+ * `pageBehind()` says the page has fallen behind; otherwise the batch goes
+ * at once and the page parses it, so the two threads share the parsing. It
+ * never throws: a read failure is reported as `failed`.
  */
-export async function readRecording(source: RecordingSource, report: (progress: ReadProgress) => void, pageBusy: () => boolean = () => true): Promise<void> {
+export async function readRecording(source: RecordingSource, report: (progress: ReadProgress) => void, pageBehind: () => boolean = () => true): Promise<void> {
   const stats: ReadStats = { waitMs: 0, decodeMs: 0, splitMs: 0, prepareMs: 0, postMs: 0, batches: 0, prepared: 0 };
   let clock = performance.now();
   /** Adds the time since the last lap to one phase. */
@@ -101,7 +100,7 @@ export async function readRecording(source: RecordingSource, report: (progress: 
       if (!batch) return;
       const { text: _, ...lines } = batch;
       const rows = { ...lines, ascii: isAscii(bytes, text) };
-      const prepared = pageBusy() ? prepareRows(batch) : undefined;
+      const prepared = pageBehind() ? prepareRows(batch) : undefined;
       lap('prepareMs');
       stats.batches++;
       if (prepared) stats.prepared++;

@@ -1,8 +1,8 @@
 /**
  * Reads an opened recording off the page's thread: fetching, decoding,
- * splitting into rows, and preparing rows (prepared-rows.ts) while the page
- * is busy with earlier batches. The page says how many batches it has
- * ingested (`{ ingested }`), so the reader knows when it is waiting.
+ * splitting into rows, and parsing them (prepared-rows.ts) while the page
+ * falls behind. The page says how many batches it has ingested
+ * (`{ ingested }`): with one in hand and another waiting, it is behind.
  */
 import { readRecording, type ReadProgress, type RecordingSource } from './recording-reader.js';
 
@@ -11,12 +11,14 @@ export type ReaderRequest = RecordingSource | { ingested: number };
 
 let sent = 0;
 let ingested = 0;
+/** Batches sent and not yet ingested that make the page "behind". */
+const BEHIND = 2;
 
 /** The batch's bytes and typed arrays move to the page instead of being copied. */
 function transferables(progress: ReadProgress): Transferable[] {
   if (progress.type !== 'rows') return [];
   const { bytes, rows, prepared } = progress.batch;
-  return [bytes.buffer, rows.spans.buffer, rows.lines.buffer, ...(prepared ? [prepared.io.buffer, prepared.conn.buffer, prepared.values.buffer] : [])];
+  return [bytes.buffer, rows.spans.buffer, rows.lines.buffer, ...(prepared ? [prepared.io.buffer, prepared.conn.buffer, prepared.values.buffer, prepared.others.shape.buffer, prepared.others.kinds.buffer, prepared.others.numbers.buffer] : [])];
 }
 
 self.onmessage = (event: MessageEvent<ReaderRequest>) => {
@@ -31,6 +33,6 @@ self.onmessage = (event: MessageEvent<ReaderRequest>) => {
       if (progress.type === 'rows') sent++;
       self.postMessage(progress, { transfer: transferables(progress) });
     },
-    () => ingested < sent,
+    () => sent - ingested >= BEHIND,
   );
 };
