@@ -35,7 +35,15 @@ export function topFrame(stack: Stack | undefined): string | undefined {
 }
 
 function isUserFrame(frame: string): boolean {
-  return !/[\\/]node_modules[\\/]/.test(frame) && !frame.includes('(node:') && !frame.startsWith('at node:') && !frame.includes('(internal/');
+  // Also not V8's own built-ins (`new Promise (<anonymous>)`, `Array.map (<anonymous>)`).
+  return (
+    !/[\\/]node_modules[\\/]/.test(frame) &&
+    !frame.includes('(node:') &&
+    !frame.startsWith('at node:') &&
+    !frame.includes('(internal/') &&
+    !frame.endsWith('(<anonymous>)') &&
+    !frame.endsWith(' <anonymous>')
+  );
 }
 
 function bare(frame: string): string {

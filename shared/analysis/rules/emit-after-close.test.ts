@@ -40,6 +40,18 @@ describe('emit-after-close', () => {
     expect(s.analyze().findings()[0]!.message).toContain('after its peer ended');
   });
 
+  it('does not fire for a write that raced the teardown (destroyed, its close not yet out), and names the app frame, not a built-in', () => {
+    const s = new StreamBuilder();
+    s.open('c1');
+    s.writeAfterClose('c1', 'closed');
+    s.close('c1', 'peer-end');
+    s.wait(1000);
+    const later = s.writeAfterClose('c1', 'closed', ['at new Promise (<anonymous>)', 'at Writer.write (/app/node_modules/rpc/writer.js:9:3)', 'at forward (/app/server.js:20:5)']);
+    const [finding] = s.analyze().findings();
+    expect(finding).toMatchObject({ id: 'emit-after-close:c1', openedSeq: later });
+    expect(finding!.message).toContain('Written at forward (/app/server.js:20:5)');
+  });
+
   it('fires at once on a write after our own end(): no peer to race with', () => {
     const s = new StreamBuilder();
     s.open('c1');

@@ -21,6 +21,8 @@ export function emitAfterCloseRule(): Rule {
         return;
       }
       const c = conn?.model;
+      // Destroyed, its close not out yet: the write raced the teardown itself (later ones are judged against the close).
+      if (e.state === 'closed' && c !== undefined && c.state !== 'closed') return;
       const stopped = stoppedAt(e, c);
       if (stopped !== undefined && byPeer(e, c) && e.t - stopped < ctx.options.orphanGrace) return;
       ctx.findings.open({
