@@ -85,15 +85,18 @@ export class ProtocolSession implements LogReader {
     peer: PeerInfo,
     private readonly host: SessionHost,
   ) {
-    ({ id: this.id, remote: this.remote, direction: this.direction, plan: this.plan, onAuthenticated: this.onAuthenticated } = peer);
-    const { authenticated } = peer;
-    this.authenticated = authenticated;
+    this.id = peer.id;
+    this.remote = peer.remote;
+    this.direction = peer.direction;
+    this.plan = peer.plan;
+    this.onAuthenticated = peer.onAuthenticated;
+    this.authenticated = peer.authenticated;
     ws.on('message', (data, isBinary) => this.guard(() => this.receive(data, isBinary)));
     ws.on('error', (err) => {
       this.leftReason ||= `error: ${err.message}`;
     });
     ws.on('close', (code, reason) => this.guard(() => this.onClose(code, reason.toString())));
-    if (authenticated) this.start();
+    if (peer.authenticated) this.start();
     else {
       this.authTimer = setTimeout(() => this.refuse(undefined, 'no auth message in time'), host.config.authTimeout);
       this.authTimer.unref();
