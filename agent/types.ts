@@ -187,6 +187,13 @@ export interface EventSink {
   now(): number;
   /** The last time `now()` returned: free to read, never ahead of `now()` (see AgentClock). */
   recent(): number;
+  /**
+   * Sends what is recorded to attached inspectors now instead of at the next
+   * flush: used right before the agent throws into the app (a misused
+   * handle), which may kill the process, so the finding that explains the
+   * crash is already on the inspector's screen.
+   */
+  flush(): void;
 }
 
 /** What the transport needs from the rest of the agent. */

@@ -238,6 +238,13 @@ export default async function host(): Promise<BenchResult[]> {
       unit: 'x',
       note: `why-is-node-running ${WHY_VERSION} loaded (an async hook recording every resource with its stack), no agent; attached Bridgescope must measure higher`,
     },
+    {
+      name: 'host.peer.why_is_node_running.margin',
+      value: round3(medianRatio(bridge.servers, 'attached', 'cpu') - medianRatio(bridge.servers, 'why', 'cpu')),
+      unit: 'x',
+      budget: { op: '>=', value: 0 },
+      note: 'host.bridge.ratio.attached − host.peer.why_is_node_running.ratio: an attached Bridgescope must cost the bridge less than the peer',
+    },
   ];
 }
 

@@ -76,7 +76,7 @@ function round(n: number): number {
 function startProbes(stackFrames: number): { probes: Probes; log: EventLog } {
   const clock = new AgentClock();
   const log = new EventLog(10_000, clock.now);
-  const sink: EventSink = { publish: (e) => log.publish(e), now: clock.now, recent: () => clock.recent };
+  const sink: EventSink = { publish: (e) => log.publish(e), now: clock.now, recent: () => clock.recent, flush: () => undefined };
   const probes = createProbes(sink, {
     autoInstrument: true,
     stackFrames,

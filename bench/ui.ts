@@ -178,8 +178,8 @@ interface LoadedMark {
   detail: {
     events: number;
     ms: number;
-    read: { waitMs: number; decodeMs: number; splitMs: number; prepareMs: number; postMs: number } | null;
-    page: { parseMs: number; analysisMs: number };
+    read: { waitMs: number; decodeMs: number; splitMs: number; prepareMs: number; postMs: number; batches: number; prepared: number } | null;
+    page: { firstMs: number; waitMs: number; parseMs: number; analysisMs: number };
   };
 }
 
@@ -209,8 +209,8 @@ function breakdown({ ms, mark }: Open): string {
   const { read, page } = mark.detail;
   const r = Math.round;
   const boot = mark.startTime - mark.detail.ms;
-  const worker = read ? `worker: wait ${r(read.waitMs)}, decode ${r(read.decodeMs)}, split ${r(read.splitMs)}, prepare ${r(read.prepareMs)}, post ${r(read.postMs)}` : 'worker: n/a';
-  return `${r(ms)} ms = page start ${r(boot)} + loading ${r(mark.detail.ms)} (${worker}; page: parse ${r(page.parseMs)}, analysis ${r(page.analysisMs)}) + first frame ${r(ms - mark.startTime)}`;
+  const worker = read ? `worker: wait ${r(read.waitMs)}, decode ${r(read.decodeMs)}, split ${r(read.splitMs)}, prepare ${r(read.prepareMs)} (${read.prepared} of ${read.batches} batches), post ${r(read.postMs)}` : 'worker: n/a';
+  return `${r(ms)} ms = page start ${r(boot)} + loading ${r(mark.detail.ms)} (${worker}; page: first batch after ${r(page.firstMs)}, waiting ${r(page.waitMs)}, parse ${r(page.parseMs)}, analysis ${r(page.analysisMs)}) + first frame ${r(ms - mark.startTime)}`;
 }
 
 async function recording(uiDir: string): Promise<BenchResult[]> {

@@ -69,6 +69,28 @@ test('findings are listed worst first, whatever order they opened in', async ({ 
   await expect(items.nth(1)).toHaveAccessibleName(/^double-drop:/);
 });
 
+test("degraded detection shows in the header, and a finding's creation stack is one click away", async ({ page }) => {
+  let seq = 0;
+  const e = (t: number, event: Record<string, unknown>) => ({ ...event, seq: ++seq, t }) as unknown as RecordingLine;
+  await openFile(page, 'degraded.ndjson', [
+    hello(),
+    e(1, { type: 'emitter.watch', emitter: 'e1', name: 'manager', kind: 'EventEmitter' }),
+    e(2, { type: 'conn.open', conn: 'c1', server: 's1', transport: 'tcp', actions: [] }),
+    e(3, { type: 'listener.add', listener: 'l1', emitter: 'e1', event: 'update', owner: 'c1', once: false, stack: ['at subscribe (app/bridge.ts:12:3)', 'at onMessage (app/bridge.ts:40:7)'] }),
+    e(4, { type: 'listener.add', listener: 'l2', emitter: 'e1', event: 'status', owner: null, once: false }),
+    e(5, { type: 'attribution.lost', conn: 'c1', subject: 'l2', reason: 'created after an await' }),
+    e(10, { type: 'conn.close', conn: 'c1', cause: 'peer-end' }),
+    { type: 'now', now: 3000 } as RecordingLine,
+  ]);
+  await page.getByRole('button', { name: 'detection degraded' }).click();
+  await expect(page.getByRole('list', { name: 'Findings' }).getByRole('listitem', { name: /^unattributed:/ })).toHaveAttribute('aria-current', 'true');
+  const orphan = page.getByRole('list', { name: 'Findings' }).getByRole('listitem', { name: /^orphan-listener:/ });
+  const stack = orphan.getByText('at onMessage (app/bridge.ts:40:7)');
+  await expect(stack).toBeHidden();
+  await orphan.getByText('Creation stack (2 frames)').click();
+  await expect(stack).toBeVisible();
+});
+
 test('a readonly agent says why its actions are off', async ({ page }, testInfo) => {
   await page.setViewportSize({ width: 1280, height: 800 });
   await page.goto(agentPage(ui, backend.url));

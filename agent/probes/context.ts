@@ -1,6 +1,7 @@
 import { AsyncLocalStorage, executionAsyncId } from 'node:async_hooks';
 import type { Stack } from '../../shared/protocol.js';
 import type { EventSink, ProbeOptions } from '../types.js';
+import { AttributionGaps } from './attribution-gaps.js';
 import { OwnershipLedger } from './ownership.js';
 import { createStackCapture } from './stack.js';
 
@@ -22,6 +23,9 @@ export class ProbeContext {
   private readonly handleOwners = new Map<number, string>();
   /** With `attribution: 'sync'`: the owner `runAs` (or a server's 'connection' dispatch) set, if any (null: nobody). */
   private syncOwner: string | null | undefined = undefined;
+  /** With `attribution: 'sync'`: the connection whose work last had an owner (attribution-gaps.ts). */
+  lastOwner: string | null = null;
+  readonly gaps = new AttributionGaps(this);
   readonly ledger = new OwnershipLedger();
   readonly captureStack: () => Stack | undefined;
   /** False after close(): wrappers left on app objects stop publishing. */
@@ -67,7 +71,9 @@ export class ProbeContext {
       if (store !== undefined) return store === '' ? null : store;
       return this.resourceStore ? null : this.ownerOfRunningHandle();
     }
-    return this.syncOwner !== undefined ? this.syncOwner : this.ownerOfRunningHandle();
+    const owner = this.syncOwner !== undefined ? this.syncOwner : this.ownerOfRunningHandle();
+    if (owner !== null) this.lastOwner = owner;
+    return owner;
   }
 
   /** Runs `fn` as `owner`'s work (`null`: as nobody's). */
@@ -75,6 +81,7 @@ export class ProbeContext {
     if (this.followsAsync) return this.als.run(owner ?? '', fn);
     const previous = this.syncOwner;
     this.syncOwner = owner;
+    if (owner !== null) this.lastOwner = owner;
     try {
       return fn();
     } finally {

@@ -1,5 +1,5 @@
 import { HandleError } from '../errors.js';
-import type { EventInput, HandleId, Owner } from '../../shared/protocol.js';
+import type { HandleDropEvent, HandleId, HandleStoreEvent, Owner } from '../../shared/protocol.js';
 import type { ForeignHandleId, ForeignStoreOptions, HandleMirror, HandleTable, StoreOptions } from '../types.js';
 import type { ProbeContext } from './context.js';
 
@@ -64,14 +64,20 @@ class TrackedHandleTable<T> implements HandleTable<T> {
       return entry.value;
     }
     this.publishAccess('handle.retrieve', id, false);
-    throw this.missing(id);
+    throw this.missingNow(id);
+  }
+
+  /** The misuse is recorded; make sure inspectors have it before the error may kill the process. */
+  private missingNow(id: HandleId): HandleError {
+    this.ctx.guard('flushing a misuse failed', () => this.ctx.sink.flush());
+    return this.missing(id);
   }
 
   take(id: HandleId): T {
     const entry = typeof id === 'number' ? this.live.get(id) : undefined;
     if (!entry) {
       this.publishAccess('handle.take', id, false);
-      throw this.missing(id);
+      throw this.missingNow(id);
     }
     // Ownership of the value moves to the caller; its children stay in the table.
     this.unlink(id as number, entry);
@@ -83,6 +89,8 @@ class TrackedHandleTable<T> implements HandleTable<T> {
     const entry = typeof id === 'number' ? this.live.get(id) : undefined;
     if (!entry) {
       this.publishDrop(id, false);
+      // Callers often throw on false: the double drop should reach inspectors first.
+      this.ctx.guard('flushing a misuse failed', () => this.ctx.sink.flush());
       return false;
     }
     this.dropLive(id as number, entry);
@@ -116,7 +124,7 @@ class TrackedHandleTable<T> implements HandleTable<T> {
 
   private publishDrop(id: HandleId, ok: boolean, cascadeFrom?: number): void {
     try {
-      const event: Extract<EventInput, { type: 'handle.drop' }> = { type: 'handle.drop', table: this.name, handle: id, ok, owner: this.ctx.owner() };
+      const event: HandleDropEvent = { type: 'handle.drop', table: this.name, handle: id, ok, owner: this.ctx.owner(), seq: 0, t: 0 };
       if (cascadeFrom !== undefined) event.cascadeFrom = cascadeFrom;
       const stack = this.ctx.captureStack();
       if (stack !== undefined) event.stack = stack;
@@ -228,12 +236,13 @@ export class HandleProbe {
 function publishStore(ctx: ProbeContext, table: string, handle: HandleId, options: ForeignStoreOptions | undefined, owner: Owner): void {
   if (owner !== null) ctx.ledger.acquire(owner, 'handles');
   const type = options?.type;
-  const event: Extract<EventInput, { type: 'handle.store' }> = { type: 'handle.store', table, handle, handleType: typeof type === 'string' ? type : 'handle', owner };
+  const event: HandleStoreEvent = { type: 'handle.store', table, handle, handleType: typeof type === 'string' ? type : 'handle', owner, seq: 0, t: 0 };
   const parent = options?.parent;
   if (parent !== undefined) event.parent = wireId(parent);
   const stack = ctx.captureStack();
   if (stack !== undefined) event.stack = stack;
   ctx.sink.publish(event);
+  if (owner === null) ctx.gaps.unowned(`${table}:${handle}`);
 }
 
 /** A foreign table's id as events carry it: a BigInt (a 64-bit FFI handle) as its decimal string. */

@@ -54,7 +54,7 @@ export interface Harness {
 export function startProbes(options: Partial<ProbeOptions> = {}, capacity = 100_000): Harness {
   const clock = new AgentClock();
   const log = new EventLog(capacity, clock.now);
-  const sink: EventSink = { publish: (e) => log.publish(e), now: clock.now, recent: () => clock.recent };
+  const sink: EventSink = { publish: (e) => log.publish(e), now: clock.now, recent: () => clock.recent, flush: () => undefined };
   const warnings: unknown[] = [];
   const probes = createProbes(sink, {
     autoInstrument: true,

@@ -1,6 +1,4 @@
-import type { EventInput, ListenerRemoval, Owner, Stack } from '../../shared/protocol.js';
-
-type ListenerAddEvent = Extract<EventInput, { type: 'listener.add' }>;
+import type { ListenerAddEvent, ListenerRemoval, ListenerRemoveEvent, Owner, Stack } from '../../shared/protocol.js';
 import type { ProbeContext } from './context.js';
 
 export interface ListenerRecord {
@@ -28,10 +26,11 @@ export class ListenerBook {
       live: true,
     };
     if (record.owner !== null) this.ctx.ledger.acquire(record.owner, 'listeners');
-    const published: ListenerAddEvent = { type: 'listener.add', listener: record.id, emitter: this.emitter, event, owner: record.owner, once };
+    const published: ListenerAddEvent = { type: 'listener.add', listener: record.id, emitter: this.emitter, event, owner: record.owner, once, seq: 0, t: 0 };
     if ('preexisting' in origin) published.preexisting = true;
     else if (origin.stack !== undefined) published.stack = origin.stack;
     this.ctx.sink.publish(published);
+    if (record.owner === null && !('preexisting' in origin)) this.ctx.gaps.unowned(record.id);
     return record;
   }
 
@@ -50,7 +49,8 @@ export class ListenerBook {
     if (!record.live) return;
     record.live = false;
     if (record.owner !== null) this.ctx.ledger.release(record.owner, 'listeners', how !== 'unwatch');
-    this.ctx.sink.publish({ type: 'listener.remove', listener: record.id, emitter: this.emitter, event: record.event, how });
+    const published: ListenerRemoveEvent = { type: 'listener.remove', listener: record.id, emitter: this.emitter, event: record.event, how, seq: 0, t: 0 };
+    this.ctx.sink.publish(published);
   }
 }
 

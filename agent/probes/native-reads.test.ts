@@ -23,7 +23,8 @@ function readsSeenAfter(h: Harness, after: number): number {
 
 /** conn.io of the one connection, and proof that its reads kept being seen. */
 function expectBusy(h: Harness, serverSocket: net.Socket, middle: number): void {
-  const opens = h.ofType('conn.open');
+  // The connection itself, not the HTTP/2 streams it carries (each a session of its own).
+  const opens = h.ofType('conn.open').filter((e) => e.via === undefined);
   expect(opens).toHaveLength(1);
   const io = h.ofType('conn.io').filter((e) => e.conn === opens[0]!.conn);
   // Reads after the middle of the traffic were seen (lastIn moved on), and the totals are the socket's own.

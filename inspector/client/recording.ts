@@ -132,10 +132,10 @@ export class RowSplitter {
 /** What `parseRow` returns for a row that is not JSON (no JSON value is this symbol). */
 export const NOT_JSON: unique symbol = Symbol('not JSON');
 
-/** One row of a batch as a value, or {@link NOT_JSON}. */
-export function parseRow(text: string, start: number, end: number): unknown {
+/** A row's value, or {@link NOT_JSON}. */
+export function parseRow(row: string): unknown {
   try {
-    return JSON.parse(text.slice(start, end));
+    return JSON.parse(row);
   } catch {
     return NOT_JSON;
   }
@@ -165,7 +165,7 @@ export class RecordChecker {
   add(batch: RowBatch): this {
     const count = batch.lines.length;
     for (let i = 0; i < count && !this.stopped; i++) {
-      const record = this.row(parseRow(batch.text, batch.spans[2 * i]!, batch.spans[2 * i + 1]!), batch.lines[i]!, batch.unterminated && i === count - 1);
+      const record = this.row(parseRow(batch.text.slice(batch.spans[2 * i], batch.spans[2 * i + 1])), batch.lines[i]!, batch.unterminated && i === count - 1);
       if (record) this.accept(record);
     }
     return this;

@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useMemo, useState, type DragEvent } from 'react';
 import { UiStore } from './data/ui-store.js';
 import { announceStore } from './bench-hook.js';
-import { connectAgent, openRecording, servedRecording, watchHub } from './data/sources.js';
+import { connectAgent, openRecording, watchHub } from './data/sources.js';
+import { servedRecording } from './data/served-recording.js';
 import type { TargetInfo } from '../../shared/hub-protocol.js';
 import { Header } from './components/Header.js';
 import { LinkBanner } from './components/LinkBanner.js';

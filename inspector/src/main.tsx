@@ -1,14 +1,9 @@
-import { StrictMode } from 'react';
-import { createRoot } from 'react-dom/client';
-import { App } from './App.js';
-import { readServedRecordingAhead } from './data/sources.js';
-import './styles.css';
+/**
+ * The page's entry: on a `serve --open` page the recording starts loading
+ * here, then the UI's code (its own chunk, ui-root.tsx) loads and renders,
+ * so the reading does not wait for the UI's code to be parsed.
+ */
+import { readServedRecordingAhead } from './data/served-recording.js';
 
-// A recording `serve --open` serves is read while the UI starts.
 readServedRecordingAhead(location.search);
-
-createRoot(document.getElementById('root')!).render(
-  <StrictMode>
-    <App />
-  </StrictMode>,
-);
+void import('./ui-root.js');

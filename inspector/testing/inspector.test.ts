@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAgent } from '../../agent/index.js';
 import type { Agent } from '../../agent/types.js';
 import type { ConnectionModel, Model } from '../../shared/analysis/types.js';
+import type { EventInput } from '../../shared/protocol.js';
 import { FakeAgent } from '../client/fake-agent.test-util.js';
 import { parseRecording } from '../client/recording.js';
 import { Target } from '../client/target.js';
@@ -77,6 +78,39 @@ async function dial(port: number, options: { allowHalfOpen?: boolean } = {}): Pr
  */
 const backend = (model: Model): ConnectionModel[] => model.connections.filter((c) => c.peer !== undefined && peers.has(c.peer));
 const openBackend = (model: Model): ConnectionModel[] => backend(model).filter((c) => c.state !== 'closed');
+
+describe('settle() under steady traffic', () => {
+  it('resolves once the findings are stable, though lifecycle events never stop', async () => {
+    const leaky = await startBackend(false);
+    const churn = await startBackend(true);
+    const inspector = await attach();
+    // Two sessions of a client that closes properly, on a backend that forgets to unsubscribe them.
+    for (let i = 0; i < 2; i++) {
+      const client = await dial(leaky);
+      await inspector.waitFor((s) => s.listeners.filter((l) => l.removedSeq === undefined).length === i + 1);
+      client.end();
+      await once(client, 'close');
+    }
+    // Meanwhile a correct backend serves a steady stream of short connections (each subscribes and
+    // unsubscribes): connections open and close, listeners come and go, for as long as settle() runs.
+    let stop = false;
+    const traffic = (async () => {
+      while (!stop) {
+        const client = await dial(churn);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        client.end();
+        await once(client, 'close');
+      }
+    })();
+    try {
+      await inspector.settle();
+      expect(inspector.findings().map((f) => f.rule).sort()).toEqual(['listener-growth', 'orphan-listener', 'orphan-listener']);
+    } finally {
+      stop = true;
+      await traffic;
+    }
+  });
+});
 
 describe('connectInspector against a real agent', () => {
   it("sees a TCP server's connections and the listeners each one adds, with their owner", async () => {
@@ -191,6 +225,22 @@ describe('connectInspector errors', () => {
     });
     await expect(connectInspector(agent.url.replace(/token=[^&]+/, 'token=wrong'))).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
     await expect(connectInspector('http//nope')).rejects.toMatchObject({ code: 'BAD_URL' });
+  });
+
+  it('skips and counts a malformed event and applies the rest', async () => {
+    const fake = await FakeAgent.start();
+    const inspector = await connectInspector(fake.url);
+    try {
+      fake.publish({ type: 'conn.open', conn: 'c1', server: null, transport: 'tcp', actions: [] });
+      fake.publish({ type: 'listener.add', listener: 'l1', emitter: 'e1', event: {}, owner: 'c1', once: false } as unknown as EventInput);
+      await inspector.mark('after');
+      expect(inspector.malformed).toEqual({ count: 1, latest: '"listener.add" event seq 2: event must be a string, not an object' });
+      expect(inspector.state().connections.map((c) => c.id)).toEqual(['c1']);
+      expect(inspector.state().listeners).toEqual([]);
+    } finally {
+      await inspector.close();
+      await fake.close();
+    }
   });
 
   it('rejects with VERSION_MISMATCH for an agent of another protocol version', async () => {

@@ -1,4 +1,5 @@
 import type { AgentEvent } from '../../../shared/protocol.js';
+import { sliceText, type BatchText } from './batch-text.js';
 
 const CHUNK = 16_384;
 
@@ -24,7 +25,7 @@ interface Chunk {
 export class ChunkedLog {
   private readonly chunks: Chunk[] = [];
   /** Texts that raw rows are in (batches of a recording's lines). */
-  private readonly texts: string[] = [];
+  private readonly texts: BatchText[] = [];
   private count = 0;
 
   get length(): number {
@@ -37,7 +38,7 @@ export class ChunkedLog {
   }
 
   /** Keeps a text that raw rows will point into; returns its id for {@link pushRaw}. */
-  addText(text: string): number {
+  addText(text: BatchText): number {
     return this.texts.push(text) - 1;
   }
 
@@ -106,6 +107,6 @@ export class ChunkedLog {
   }
 
   private rawText(chunk: Chunk, at: number): string {
-    return this.texts[chunk.textOf![at]!]!.slice(chunk.spans![2 * at]!, chunk.spans![2 * at + 1]!);
+    return sliceText(this.texts[chunk.textOf![at]!]!, chunk.spans![2 * at]!, chunk.spans![2 * at + 1]!);
   }
 }

@@ -1,24 +1,26 @@
 import type { ConnIoEvent } from '../../../shared/protocol.js';
 import type { RowBatch } from '../../client/recording.js';
+import { ObjectColumnsWriter, type ObjectColumns } from './object-columns.js';
 
 /**
- * A batch's rows made cheap for the page, by the worker that reads the file.
- * The `conn.io` rows, most of any recording (every active connection's
- * counters, once per I/O interval), are parsed there and handed over as
- * numbers; the other rows are joined into one JSON array, which the page
- * parses in one call. Only rows of exactly the protocol's conn.io shape are
- * taken, so what the page builds equals what parsing the row gives.
+ * A batch's rows parsed by the worker that reads the file, and handed to
+ * the page as columns it turns back into objects for far less than parsing
+ * them. The `conn.io` rows, most of any recording (every active
+ * connection's counters, once per I/O interval), have columns of their own
+ * that the page reads with one object literal; only rows of exactly the
+ * protocol's conn.io shape go there. The others go through the generic
+ * object columns. Either way the page gets what parsing the row gives.
  */
 export interface PreparedRows {
-  /** For each row of the batch: its position among the io rows, or -1 for a row in `rest`. */
+  /** For each row of the batch: its position among the io rows, or -1 for a row in `others`. */
   io: Int32Array;
   /** The batch's distinct connection ids; `conn` holds an index into them per io row. */
   connIds: string[];
   conn: Uint32Array;
   /** {@link FIELDS}.length numbers per io row; an optional field the row leaves out is NaN (no JSON number is NaN). */
   values: Float64Array;
-  /** The other rows, in order, as `[row,row,…]`. */
-  rest: string;
+  /** The other rows, in order. */
+  others: ObjectColumns;
 }
 
 const REQUIRED = ['seq', 't', 'bytesIn', 'bytesOut', 'lastActivity'] as const;
@@ -36,15 +38,14 @@ export function prepareRows(batch: RowBatch): PreparedRows {
   const connIndex = new Map<string, number>();
   const conn = new Uint32Array(count);
   let values = new Float64Array(count * WIDTH);
-  const rest: string[] = [];
+  const others = new ObjectColumnsWriter();
   let taken = 0;
   for (let i = 0; i < count; i++) {
     const start = spans[2 * i]!;
-    const row = text.slice(start, spans[2 * i + 1]);
-    const value = text.startsWith(PREFIX, start) ? parseOr(row) : undefined;
-    if (!isIoRow(value)) {
+    const value = parseOr(text.slice(start, spans[2 * i + 1]));
+    if (!text.startsWith(PREFIX, start) || !isIoRow(value)) {
       io[i] = -1;
-      rest.push(row);
+      others.add(value);
       continue;
     }
     let id = connIndex.get(value.conn);
@@ -65,7 +66,7 @@ export function prepareRows(batch: RowBatch): PreparedRows {
     io[i] = taken++;
   }
   if (taken < count) values = values.slice(0, taken * WIDTH);
-  return { io, connIds, conn: conn.slice(0, taken), values, rest: `[${rest.join(',')}]` };
+  return { io, connIds, conn: conn.slice(0, taken), values, others: others.finish() };
 }
 
 /** The event of io row `k`: equal to parsing its text. */

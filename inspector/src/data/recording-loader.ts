@@ -1,19 +1,29 @@
-import { parseRow, RecordChecker, type RecordingError, type RowBatch } from '../../client/recording.js';
+import { parseRow, RecordChecker, type RecordingError } from '../../client/recording.js';
 import type { Run, Target } from '../../client/target.js';
 import type { AgentEvent, RecordingLine } from '../../../shared/protocol.js';
+import { decodeLines, sliceText, type BatchText } from './batch-text.js';
 import type { ChunkedLog } from './chunked-log.js';
-import { ioEvent, type PreparedRows } from './prepared-rows.js';
+import { ObjectColumnsReader, UNREAD } from './object-columns.js';
+import { ioEvent } from './prepared-rows.js';
+import type { WireBatch } from './recording-reader.js';
 
 /** Where the page's time went while loading, in ms (the benchmark's breakdown). */
 export interface LoadTimings {
-  /** Parsing the rows the worker left as text, and checking every row. */
+  /** Waiting for the worker's first batch. */
+  firstMs: number;
+  /** Waiting for the worker's next batch, after the first. */
+  waitMs: number;
+  /** Parsing what the worker did not prepare, and checking every row. */
   parseMs: number;
   /** Validating and analysing the events, and logging their rows. */
   analysisMs: number;
 }
 
-/** The batch being ingested: its records, and for each the row it came from. */
-interface Ingesting {
+/** Records handed to the Target at a time: few objects are alive at once, so they die young. */
+const SLICE = 1024;
+
+/** The records of the slice being ingested, and for each the row it came from. */
+interface Slice {
   records: RecordingLine[];
   rowOf: number[];
   spans: Uint32Array;
@@ -25,14 +35,18 @@ interface Ingesting {
 /**
  * Feeds an opened recording to a Target batch by batch, as the worker reads
  * it: checks each row, hands the records to the Target (which validates and
- * analyses every event) and logs the applied events as their rows' text.
- * An event object lives only while its batch is ingested, so a million
- * events are analysed without a million objects kept alive.
+ * analyses every event) a slice at a time, and logs the applied events as
+ * their rows of the file. An event object lives only while its slice is
+ * ingested, so a million events are analysed without a million objects
+ * kept alive.
  */
 export class RecordingLoader {
-  readonly timings: LoadTimings = { parseMs: 0, analysisMs: 0 };
+  readonly timings: LoadTimings = { firstMs: 0, waitMs: 0, parseMs: 0, analysisMs: 0 };
   private readonly checker = new RecordChecker();
-  private ingesting: Ingesting | undefined;
+  private ingesting: Slice | undefined;
+  private batches = 0;
+  /** When the page last finished a batch (or began). */
+  private idleSince = performance.now();
 
   constructor(
     private readonly target: Target,
@@ -44,47 +58,54 @@ export class RecordingLoader {
     return this.checker.done;
   }
 
-  /** Ingests a batch, as the worker prepared it. */
-  add(batch: RowBatch, prepared: PreparedRows): void {
-    const started = performance.now();
-    const { text, spans, lines } = batch;
-    const records: RecordingLine[] = [];
-    const rowOf: number[] = [];
+  /** Ingests a batch as the worker sent it: its rows prepared, or all to parse here. */
+  add({ bytes, rows, prepared }: WireBatch): void {
+    let clock = performance.now();
+    this.timings[this.batches++ === 0 ? 'firstMs' : 'waitMs'] += clock - this.idleSince;
+    const lap = (phase: 'parseMs' | 'analysisMs') => {
+      const now = performance.now();
+      this.timings[phase] += now - clock;
+      clock = now;
+    };
+    const { spans, lines, unterminated } = rows;
+    const text: BatchText = rows.ascii ? bytes : decodeLines(bytes);
+    const textId = this.log.addText(text);
+    const others = prepared && new ObjectColumnsReader(prepared.others);
     const count = lines.length;
-    const rest = parseRest(prepared.rest, count - prepared.conn.length);
-    let next = 0;
+    let slice: Slice = { records: [], rowOf: [], spans, textId, cursor: 0 };
     for (let i = 0; i < count && !this.checker.done; i++) {
-      const k = prepared.io[i]!;
-      const value = k >= 0 ? ioEvent(prepared, k) : rest ? rest[next++] : parseRow(text, spans[2 * i]!, spans[2 * i + 1]!);
-      const record = this.checker.row(value, lines[i]!, batch.unterminated && i === count - 1);
+      const k = prepared ? prepared.io[i]! : -1;
+      let value = k >= 0 ? ioEvent(prepared!, k) : others ? others.next() : UNREAD;
+      if (value === UNREAD) value = parseRow(sliceText(text, spans[2 * i]!, spans[2 * i + 1]!));
+      const record = this.checker.row(value, lines[i]!, unterminated && i === count - 1);
       if (!record) continue;
-      records.push(record);
-      rowOf.push(i);
+      slice.records.push(record);
+      slice.rowOf.push(i);
+      if (slice.records.length < SLICE) continue;
+      lap('parseMs');
+      this.ingest(slice);
+      lap('analysisMs');
+      slice = { records: [], rowOf: [], spans, textId, cursor: 0 };
     }
-    const parsed = performance.now();
-    this.timings.parseMs += parsed - started;
-    this.ingesting = { records, rowOf, spans, textId: this.log.addText(text), cursor: 0 };
-    try {
-      this.target.ingestRecording(records);
-    } finally {
-      this.ingesting = undefined;
-    }
-    this.timings.analysisMs += performance.now() - parsed;
+    lap('parseMs');
+    this.ingest(slice);
+    lap('analysisMs');
+    this.idleSince = clock;
   }
 
   /**
-   * Logs the rows of events the Target applied from the batch being added
-   * (its `onEvents`); false when no batch is being added. Applied events are
-   * the batch's records in order, less the ones it skipped.
+   * Logs the rows of events the Target applied from the slice being
+   * ingested (its `onEvents`); false when none is. Applied events are the
+   * slice's records in order, less the ones it skipped.
    */
   logApplied(events: AgentEvent[], run: Run): boolean {
-    const batch = this.ingesting;
-    if (!batch) return false;
-    const { records, rowOf, spans } = batch;
+    const slice = this.ingesting;
+    if (!slice) return false;
+    const { records, rowOf, spans } = slice;
     for (const event of events) {
-      while (records[batch.cursor] !== event) batch.cursor++;
-      const row = rowOf[batch.cursor++]!;
-      this.log.pushRaw(run.index + 1, run.startedAt + event.t, batch.textId, spans[2 * row]!, spans[2 * row + 1]!);
+      while (records[slice.cursor] !== event) slice.cursor++;
+      const row = rowOf[slice.cursor++]!;
+      this.log.pushRaw(run.index + 1, run.startedAt + event.t, slice.textId, spans[2 * row]!, spans[2 * row + 1]!);
     }
     return true;
   }
@@ -93,15 +114,14 @@ export class RecordingLoader {
   end(): RecordingError[] {
     return this.checker.end().errors;
   }
-}
 
-/** The rows the worker joined, in one parse; undefined when some row is not JSON (then each is parsed alone, to find which). */
-function parseRest(json: string, count: number): unknown[] | undefined {
-  try {
-    const values = JSON.parse(json) as unknown;
-    // One value per row means every row was whole (`1,2` in a row would make two).
-    return Array.isArray(values) && values.length === count ? values : undefined;
-  } catch {
-    return undefined;
+  private ingest(slice: Slice): void {
+    if (slice.records.length === 0) return;
+    this.ingesting = slice;
+    try {
+      this.target.ingestRecording(slice.records);
+    } finally {
+      this.ingesting = undefined;
+    }
   }
 }

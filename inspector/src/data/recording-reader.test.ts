@@ -4,16 +4,21 @@ import { describe, expect, it } from 'vitest';
 import { createRecordingHeader, parseRecording, RecordChecker, serializeRecording } from '../../client/recording.js';
 import { hello } from '../../client/hello.test-util.js';
 import type { RecordingLine } from '../../../shared/protocol.js';
+import { decodeLines } from './batch-text.js';
 import { readRecording, type ReadProgress, type RecordingSource } from './recording-reader.js';
 
-/** Reads a source the way the page does: row batches from the reader, checked as they come. */
-async function open(source: RecordingSource) {
+/** Reads a source the way the page does: batches from the reader, decoded and checked as they come. */
+async function open(source: RecordingSource, pageBehind?: () => boolean) {
   const progress: ReadProgress[] = [];
   const checker = new RecordChecker();
-  await readRecording(source, (p) => {
-    progress.push(p);
-    if (p.type === 'rows') checker.add(p.rows);
-  });
+  await readRecording(
+    source,
+    (p) => {
+      progress.push(p);
+      if (p.type === 'rows') checker.add({ ...p.batch.rows, text: decodeLines(p.batch.bytes) });
+    },
+    pageBehind,
+  );
   return { progress, parsed: checker.end() };
 }
 
@@ -24,10 +29,30 @@ const text = serializeRecording(createRecordingHeader(1), lines);
 describe('reading a recording in batches', () => {
   it('loads a file exactly as parsing it whole, with its size', async () => {
     const { progress, parsed } = await open({ file: new Blob([text]) });
-    expect(progress.filter((p) => p.type === 'rows').at(-1)).toMatchObject({ bytes: text.length, total: text.length });
-    expect(progress.at(-1)).toMatchObject({ type: 'end', timings: { waitMs: expect.any(Number), decodeMs: expect.any(Number) } });
+    expect(progress.filter((p) => p.type === 'rows').at(-1)).toMatchObject({ read: text.length, total: text.length });
+    expect(progress.at(-1)).toMatchObject({ type: 'end', stats: { waitMs: expect.any(Number), decodeMs: expect.any(Number), batches: expect.any(Number) } });
     expect(parsed).toEqual(parseRecording(text));
     expect(parsed.lines).toHaveLength(lines.length);
+  });
+
+  it('reads multi-byte text, a leading BOM, CRLF line ends and an unterminated last line as parsing the text does', async () => {
+    const wide: RecordingLine[] = [hello('a')];
+    for (let seq = 1; seq <= 20_000; seq++) wide.push({ type: 'mark', seq, t: seq, label: `é€😀 ${seq} ${'ü'.repeat(seq % 50)}` });
+    const body = serializeRecording(createRecordingHeader(1), wide).replaceAll('\n', '\r\n').trimEnd();
+    const { progress, parsed } = await open({ file: new Blob(['\uFEFF' + body]) });
+    expect(parsed).toEqual(parseRecording(body));
+    expect(parsed.complete).toBe(true);
+    expect(parsed.lines).toHaveLength(wide.length);
+    expect(progress.filter((p) => p.type === 'rows').length).toBeGreaterThan(1);
+  });
+
+  it('parses the rows of a batch only while the page is behind, and either way the page gets the same', async () => {
+    const rows = (behind: boolean) => open({ file: new Blob([text]) }, () => behind);
+    const [prepared, plain] = await Promise.all([rows(true), rows(false)]);
+    const batches = (r: typeof prepared) => r.progress.flatMap((p) => (p.type === 'rows' ? [p.batch] : []));
+    expect(batches(prepared).every((b) => b.prepared !== undefined)).toBe(true);
+    expect(batches(plain).every((b) => b.prepared === undefined)).toBe(true);
+    expect(plain.parsed).toEqual(prepared.parsed);
   });
 
   it('finds the broken row inside a batch, with its line number, and keeps what came before', async () => {
@@ -55,7 +80,7 @@ describe('reading a recording in batches', () => {
       const batches = served.progress.filter((p) => p.type === 'rows');
       expect(batches.length).toBeGreaterThan(1);
       expect(batches[0]).toMatchObject({ total: text.length });
-      expect(batches[0]!.bytes).toBeLessThan(text.length);
+      expect(batches[0]!.read).toBeLessThan(text.length);
       const refused = await open({ url: `${base}/missing` });
       expect(refused.progress).toEqual([{ type: 'failed', message: 'the server answered 404 for /recording' }]);
     } finally {

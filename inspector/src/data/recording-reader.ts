@@ -1,52 +1,70 @@
 import { RowSplitter, type RowBatch } from '../../client/recording.js';
+import { decodeLines, isAscii } from './batch-text.js';
 import { prepareRows, type PreparedRows } from './prepared-rows.js';
 
 /** Where a recording comes from: the server's `/recording` (absolute URL) or a file the user picked. */
 export type RecordingSource = { url: string } | { file: Blob };
 
-/** Where the reader's time went, in ms (the benchmark's breakdown). */
-export interface ReadTimings {
+/** Where the reader's time went, in ms, and how many batches it prepared (the benchmark's breakdown). */
+export interface ReadStats {
   /** Waiting for the next bytes (network or disk). */
   waitMs: number;
   /** Bytes to text. */
   decodeMs: number;
   /** Text to rows. */
   splitMs: number;
-  /** Preparing the rows for the page: parsing the `conn.io` ones, joining the others. */
+  /** Parsing rows for the page (prepared-rows.ts), for the batches it did. */
   prepareMs: number;
-  /** Handing batches over (copying them to the page). */
+  /** Handing batches over. */
   postMs: number;
+  batches: number;
+  /** Batches whose rows it parsed (the page was behind). */
+  prepared: number;
 }
 
-/** What reading reports, in order: row batches as they are read, then one `end` or `failed`. */
+/**
+ * A batch on its way to the page: the bytes of complete lines (moved, not
+ * copied: the page keeps them as they are when they are ASCII, else decodes
+ * them as the reader did), where its rows are, and its rows parsed when the
+ * page was behind.
+ */
+export interface WireBatch {
+  bytes: Uint8Array;
+  rows: Omit<RowBatch, 'text'> & { ascii: boolean };
+  prepared: PreparedRows | undefined;
+}
+
+/** What reading reports, in order: batches as they are read, then one `end` or `failed`. */
 export type ReadProgress =
   | {
       type: 'rows';
-      rows: RowBatch;
-      /** The same rows, prepared for the page. */
-      prepared: PreparedRows;
+      batch: WireBatch;
       /** Bytes read so far, and the whole size when known. */
-      bytes: number;
+      read: number;
       total: number | null;
     }
-  | { type: 'end'; timings: ReadTimings }
+  | { type: 'end'; stats: ReadStats }
   | { type: 'failed'; message: string };
 
 /** Hand rows over about this often, so the page ingests them while the rest is read. */
 const BATCH_BYTES = 1 << 20;
+const NEWLINE = 10;
+const BOM = [0xef, 0xbb, 0xbf];
 
 /**
- * Reads a recording and splits it into row batches, reporting them as it
- * goes (in the recording worker). It never throws: a read failure is
- * reported as `failed`.
+ * Reads a recording and cuts it into batches of whole lines, reporting them
+ * as it goes (in the recording worker). A batch's rows are parsed here when
+ * `pageBehind()` says the page has fallen behind; otherwise the batch goes
+ * at once and the page parses it, so the two threads share the parsing. It
+ * never throws: a read failure is reported as `failed`.
  */
-export async function readRecording(source: RecordingSource, report: (progress: ReadProgress) => void): Promise<void> {
-  const timings: ReadTimings = { waitMs: 0, decodeMs: 0, splitMs: 0, prepareMs: 0, postMs: 0 };
+export async function readRecording(source: RecordingSource, report: (progress: ReadProgress) => void, pageBehind: () => boolean = () => true): Promise<void> {
+  const stats: ReadStats = { waitMs: 0, decodeMs: 0, splitMs: 0, prepareMs: 0, postMs: 0, batches: 0, prepared: 0 };
   let clock = performance.now();
   /** Adds the time since the last lap to one phase. */
-  const lap = (phase: keyof ReadTimings) => {
+  const lap = (phase: 'waitMs' | 'decodeMs' | 'splitMs' | 'prepareMs' | 'postMs') => {
     const now = performance.now();
-    timings[phase] += now - clock;
+    stats[phase] += now - clock;
     clock = now;
   };
   try {
@@ -63,17 +81,30 @@ export async function readRecording(source: RecordingSource, report: (progress: 
       total = length > 0 ? length : null;
     }
     const splitter = new RowSplitter();
-    const decoder = new TextDecoder();
     const reader = stream.getReader();
-    let bytes = 0;
-    let sinceBatch = 0;
-    const send = (rows: RowBatch | undefined) => {
+    let pending: Uint8Array[] = [];
+    let pendingBytes = 0;
+    let read = 0;
+    /** Sends the complete lines of what is pending (all of it at the end of the file). */
+    const send = (end: boolean) => {
+      const all = concat(pending, pendingBytes);
+      const start = read === pendingBytes && BOM.every((b, i) => all[i] === b) ? BOM.length : 0;
+      const cut = end ? all.length : all.lastIndexOf(NEWLINE) + 1;
+      pending = cut < all.length ? [all.slice(cut)] : [];
+      pendingBytes = all.length - cut;
+      const bytes = all.subarray(start, cut);
+      const text = decodeLines(bytes);
+      lap('decodeMs');
+      const batch = end ? splitter.push(text).end() : splitter.push(text).take();
       lap('splitMs');
-      sinceBatch = 0;
-      if (!rows) return;
-      const prepared = prepareRows(rows);
+      if (!batch) return;
+      const { text: _, ...lines } = batch;
+      const rows = { ...lines, ascii: isAscii(bytes, text) };
+      const prepared = pageBehind() ? prepareRows(batch) : undefined;
       lap('prepareMs');
-      report({ type: 'rows', rows, prepared, bytes, total });
+      stats.batches++;
+      if (prepared) stats.prepared++;
+      report({ type: 'rows', batch: { bytes, rows, prepared }, read, total });
       lap('postMs');
     };
     for (;;) {
@@ -81,18 +112,25 @@ export async function readRecording(source: RecordingSource, report: (progress: 
       const { done, value } = await reader.read();
       lap('waitMs');
       if (done) break;
-      bytes += value.length;
-      sinceBatch += value.length;
-      const text = decoder.decode(value, { stream: true });
-      lap('decodeMs');
-      splitter.push(text);
-      if (sinceBatch >= BATCH_BYTES) send(splitter.take());
+      read += value.length;
+      pending.push(value);
+      pendingBytes += value.length;
+      if (pendingBytes >= BATCH_BYTES && value.includes(NEWLINE)) send(false);
     }
-    splitter.push(decoder.decode());
-    lap('decodeMs');
-    send(splitter.end());
-    report({ type: 'end', timings });
+    send(true);
+    report({ type: 'end', stats });
   } catch (error) {
     report({ type: 'failed', message: error instanceof Error ? error.message : String(error) });
   }
+}
+
+function concat(parts: Uint8Array[], length: number): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  const all = new Uint8Array(length);
+  let at = 0;
+  for (const part of parts) {
+    all.set(part, at);
+    at += part.length;
+  }
+  return all;
 }

@@ -3,6 +3,9 @@ import { AgentLink } from '../../client/link.js';
 import { createRecordingHeader } from '../../client/recording.js';
 import type { TargetInfo, TargetsMessage } from '../../../shared/hub-protocol.js';
 import type { ReadProgress, RecordingSource } from './recording-reader.js';
+import { readerFailure, startReader } from './reader-thread.js';
+import type { ReaderRequest } from './recording-worker.js';
+import { takeReadAhead } from './served-recording.js';
 import type { UiStore } from './ui-store.js';
 import { rememberTarget } from './recent-targets.js';
 
@@ -51,16 +54,18 @@ export function openRecording(store: UiStore, source: RecordingSource, name: str
     worker?.terminate();
     store.endRecording(end);
   };
+  let ingested = 0;
   const receive = (progress: ReadProgress): void => {
     if (finished) return;
     if (progress.type === 'rows') {
-      const wanted = store.appendRecording(progress.rows, progress.prepared, progress.total ? Math.min(1, progress.bytes / progress.total) : null);
+      const wanted = store.appendRecording(progress.batch, progress.total ? Math.min(1, progress.read / progress.total) : null);
       // Past the damage nothing more is loaded.
-      if (!wanted) finish({ timings: null });
-    } else finish(progress.type === 'end' ? { timings: progress.timings } : { failed: progress.message });
+      if (!wanted) return finish({ read: null });
+      // The reader prepares rows only while the page has some left to ingest.
+      worker?.postMessage({ ingested: ++ingested } satisfies ReaderRequest);
+    } else finish(progress.type === 'end' ? { read: progress.stats } : { failed: progress.message });
   };
-  const early = ahead && 'url' in source && ahead.url === source.url ? ahead : undefined;
-  ahead = null;
+  const early = 'url' in source ? takeReadAhead(source.url) : undefined;
   try {
     worker = early?.worker ?? startReader(source);
   } catch (error) {
@@ -74,42 +79,6 @@ export function openRecording(store: UiStore, source: RecordingSource, name: str
     finished = true;
     worker.terminate();
   };
-}
-
-/** A served recording read before the UI was up, and what it read so far. */
-let ahead: { url: string; worker: Worker; read: ReadProgress[] } | null = null;
-
-/**
- * On a `serve --open` page (`?token=…&recording=1`), starts reading the
- * served recording at once: main.tsx calls this before the UI first
- * renders, so the first batches are ready when the page can take them. The
- * {@link openRecording} of that recording picks the reading up.
- */
-export function readServedRecordingAhead(search: string): void {
-  const params = new URLSearchParams(search);
-  const token = params.get('token');
-  if (!token || params.get('recording') !== '1' || params.has('agent')) return;
-  const source = servedRecording(token);
-  try {
-    const early = { url: source.url, worker: startReader(source), read: [] as ReadProgress[] };
-    early.worker.onmessage = (event: MessageEvent<ReadProgress>) => early.read.push(event.data);
-    early.worker.onerror = (event) => early.read.push(readerFailure(event));
-    ahead = early;
-  } catch {
-    // No worker: openRecording reports it.
-  }
-}
-
-function readerFailure(event: ErrorEvent): ReadProgress {
-  event.preventDefault();
-  return { type: 'failed', message: event.message || 'the recording reader stopped' };
-}
-
-/** A worker reading `source` (recording-worker.ts), reporting as it goes. */
-function startReader(source: RecordingSource): Worker {
-  const worker = new Worker(new URL('./recording-worker.ts', import.meta.url), { type: 'module' });
-  worker.postMessage(source);
-  return worker;
 }
 
 /** Everything seen so far as a recording: each run's hello, events, gaps and clock ticks as they arrived (an opened file's rows as they were). */
@@ -174,7 +143,3 @@ export function watchHub(token: string, onTargets: (targets: TargetInfo[]) => vo
   };
 }
 
-/** The recording `bridgescope serve --open FILE` serves, as a source for {@link openRecording}. */
-export function servedRecording(token: string): { url: string } {
-  return { url: new URL(`/recording?token=${encodeURIComponent(token)}`, location.href).href };
-}

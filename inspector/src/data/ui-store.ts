@@ -2,13 +2,12 @@ import { AgentClockEstimate } from '../../client/agent-clock.js';
 import { Target, type Run } from '../../client/target.js';
 import type { LinkDelivery, LinkState } from '../../client/link.js';
 import type { AgentEvent, RecordingLine, SettleResult } from '../../../shared/protocol.js';
-import type { RecordingError, RowBatch } from '../../client/recording.js';
+import type { RecordingError } from '../../client/recording.js';
 import type { RunModel } from '../model/runs.js';
 import type { HubTargetState } from '../model/link-summary.js';
 import { ChunkedLog } from './chunked-log.js';
-import type { PreparedRows } from './prepared-rows.js';
 import { RecordingLoader } from './recording-loader.js';
-import type { ReadTimings } from './recording-reader.js';
+import type { ReadStats, WireBatch } from './recording-reader.js';
 
 /** The link as the header shows it: the client's states, plus no source yet and an opened recording. */
 export type UiLinkState = LinkState | { status: 'idle' } | { status: 'recording'; name: string };
@@ -144,10 +143,10 @@ export class UiStore {
    * the file read so far, null if unknown. Returns false once the file broke
    * (nothing after the damage is loaded).
    */
-  appendRecording(rows: RowBatch, prepared: PreparedRows, read: number | null): boolean {
+  appendRecording(batch: WireBatch, read: number | null): boolean {
     const opening = this.opening;
     if (!opening || opening.loader.broken) return false;
-    opening.loader.add(rows, prepared);
+    opening.loader.add(batch);
     opening.read = read;
     // Views show only progress while a recording loads: redraw it now and then.
     if (performance.now() - this.lastProgressAt >= LOADING_PROGRESS_MS) {
@@ -162,7 +161,7 @@ export class UiStore {
    * what was read stays open, and the banner says where the file broke or
    * why the rest is missing.
    */
-  endRecording(end: { timings: ReadTimings | null } | { failed: string }): void {
+  endRecording(end: { read: ReadStats | null } | { failed: string }): void {
     const opening = this.opening;
     if (!opening) return;
     this.opening = null;
@@ -171,7 +170,7 @@ export class UiStore {
     else this.recordingErrors = errors;
     this.stats.recordingLoaded = true;
     performance.mark(RECORDING_LOADED_MARK, {
-      detail: { events: this.log.length, ms: performance.now() - opening.startedAt, read: 'timings' in end ? end.timings : null, page: opening.loader.timings },
+      detail: { events: this.log.length, ms: performance.now() - opening.startedAt, read: 'read' in end ? end.read : null, page: opening.loader.timings },
     });
     this.changed();
   }

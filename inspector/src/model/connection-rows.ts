@@ -14,8 +14,12 @@ export interface ConnectionRow {
   label: string;
   server: string;
   transport: string;
+  /** What it speaks when the agent recognised it (`socket.io`, `http2`…), else empty. */
+  protocol: string;
   client: string;
   state: ConnectionRowState;
+  /** Open, but its client left it for a newer session (the growth rules' "stale"). */
+  abandoned: boolean;
   /** ms from open to close (or to now). */
   age: number;
   /**
@@ -54,8 +58,10 @@ export function connectionRows(runs: readonly RunModel[], window: TimeWindow | n
         label: runScopedId(run.run, c.id, runs.length),
         server: c.server ?? 'app',
         transport: c.transport,
+        protocol: c.protocol ?? '',
         client: c.client ?? c.label ?? c.peer ?? '',
         state: gone ? 'gone' : c.state,
+        abandoned: !ended && c.abandoned === true,
         age: (c.closedT ?? run.model.now) - c.openedT,
         peerIdle: ended ? undefined : run.model.now - c.lastInbound,
         bytesIn: c.bytesIn,

@@ -16,8 +16,19 @@ const COLUMNS: GridColumn<ConnectionRow>[] = [
   { key: 'id', label: 'id', text: (r) => r.label, sortValue: (r) => r.run * 1e9 + Number(r.id.replace(/\D/g, '') || 0) },
   { key: 'server', label: 'server', text: (r) => r.server },
   { key: 'transport', label: 'transport', text: (r) => r.transport },
+  { key: 'protocol', label: 'protocol', text: (r) => r.protocol },
   { key: 'client', label: 'client', text: (r) => r.client, maxWidth: 220 },
-  { key: 'state', label: 'state', text: (r) => STATE_TEXT[r.state], render: (r) => <span className={`state-${r.state}`}>{STATE_TEXT[r.state]}</span> },
+  {
+    key: 'state',
+    label: 'state',
+    text: (r) => `${STATE_TEXT[r.state]}${r.abandoned ? ' · abandoned' : ''}`,
+    render: (r) => (
+      <span className={`state-${r.state}`}>
+        {STATE_TEXT[r.state]}
+        {r.abandoned && <span className="state-abandoned"> · abandoned</span>}
+      </span>
+    ),
+  },
   { key: 'age', label: 'age', numeric: true, text: (r) => formatDuration(r.age), sortValue: (r) => r.age },
   {
     key: 'idle',
