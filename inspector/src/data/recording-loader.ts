@@ -1,7 +1,7 @@
 import { parseRow, RecordChecker, type RecordingError } from '../../client/recording.js';
 import type { Run, Target } from '../../client/target.js';
 import type { AgentEvent, RecordingLine } from '../../../shared/protocol.js';
-import { decodeLines, sliceText, type BatchText } from './batch-text.js';
+import { decodeLines, type BatchText } from './batch-text.js';
 import type { ChunkedLog } from './chunked-log.js';
 import { ObjectColumnsReader, UNREAD } from './object-columns.js';
 import { ioEvent } from './prepared-rows.js';
@@ -71,12 +71,14 @@ export class RecordingLoader {
     const text: BatchText = rows.ascii ? bytes : decodeLines(bytes);
     const textId = this.log.addText(text);
     const others = prepared && new ObjectColumnsReader(prepared.others);
+    // Rows the worker did not parse are parsed from the batch's text, decoded once.
+    let decoded = typeof text === 'string' ? text : undefined;
     const count = lines.length;
     let slice: Slice = { records: [], rowOf: [], spans, textId, cursor: 0 };
     for (let i = 0; i < count && !this.checker.done; i++) {
       const k = prepared ? prepared.io[i]! : -1;
       let value = k >= 0 ? ioEvent(prepared!, k) : others ? others.next() : UNREAD;
-      if (value === UNREAD) value = parseRow(sliceText(text, spans[2 * i]!, spans[2 * i + 1]!));
+      if (value === UNREAD) value = parseRow((decoded ??= decodeLines(bytes)).slice(spans[2 * i], spans[2 * i + 1]));
       const record = this.checker.row(value, lines[i]!, unterminated && i === count - 1);
       if (!record) continue;
       slice.records.push(record);

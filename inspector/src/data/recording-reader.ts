@@ -115,13 +115,29 @@ export async function readRecording(source: RecordingSource, report: (progress: 
       read += value.length;
       pending.push(value);
       pendingBytes += value.length;
-      if (pendingBytes >= BATCH_BYTES && value.includes(NEWLINE)) send(false);
+      if (pendingBytes < BATCH_BYTES || !value.includes(NEWLINE)) continue;
+      // Reads already buffered resolve without a task in between: let the page's messages in first.
+      await nextTask();
+      lap('waitMs');
+      send(false);
     }
     send(true);
     report({ type: 'end', stats });
   } catch (error) {
     report({ type: 'failed', message: error instanceof Error ? error.message : String(error) });
   }
+}
+
+/** Resolves after the tasks already queued (a message channel's, so no timer clamping). */
+function nextTask(): Promise<void> {
+  const { port1, port2 } = new MessageChannel();
+  return new Promise((resolve) => {
+    port1.onmessage = () => {
+      port1.close();
+      resolve();
+    };
+    port2.postMessage(null);
+  });
 }
 
 function concat(parts: Uint8Array[], length: number): Uint8Array {
