@@ -242,7 +242,7 @@ function publishStore(ctx: ProbeContext, table: string, handle: HandleId, option
   const stack = ctx.captureStack();
   if (stack !== undefined) event.stack = stack;
   ctx.sink.publish(event);
-  if (owner === null) ctx.gaps.unowned(`${table}:${handle}`);
+  if (owner === null) ctx.gaps.unowned(table, handle);
 }
 
 /** A foreign table's id as events carry it: a BigInt (a 64-bit FFI handle) as its decimal string. */
