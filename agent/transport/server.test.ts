@@ -394,6 +394,32 @@ describe('a stalled inspector', () => {
     expect(received).toEqual([...range(1, stalledAt), ...range(gap.to + 1, core.log.lastSeq)]);
   });
 
+  it('resumes as soon as its socket drains, not a flush interval later', async () => {
+    const budget = 64 * 1024;
+    const core = fakeCore({ bufferSize: 100_000 });
+    // An interval far longer than the test's wait: only the drain can resume the stream in time.
+    const s = await stack({ core, sendBudget: budget, batchSize: 100, flushInterval: 60_000 });
+    const c = await inspector(s);
+    await c.until(() => c.of('snapshot').length === 1, 'snapshot');
+    const socket = (c.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;
+    socket.pause();
+    const session = s.sessions.list()[0]!;
+    const label = 'x'.repeat(1000);
+    let published = 0;
+    while (session.bufferedAmount < budget) {
+      for (let i = 0; i < 200; i++) core.log.publish({ type: 'mark', label });
+      published += 200;
+      s.pump.flushNow();
+      await new Promise((r) => setTimeout(r, 5));
+      if (published > 50_000) throw new Error('the session never reached its send budget');
+    }
+    for (let i = 0; i < 2000; i++) core.log.publish({ type: 'mark', label });
+    socket.resume();
+    await c.until(() => c.events().at(-1)?.seq === core.log.lastSeq, 'every event, well before the flush interval', 10_000);
+    expect(c.of('gap')).toEqual([]);
+    expect(seqs(c.events())).toEqual(range(1, core.log.lastSeq));
+  });
+
   it('is dropped when it stops answering heartbeats', async () => {
     const s = await stack({ heartbeatInterval: 100 });
     const c = await inspector(s, `?token=${TOKEN}`, { autoPong: false });

@@ -73,6 +73,13 @@ export class Pump {
     if (!this.flushing) this.arm(this.options.flushInterval);
   }
 
+  /** Flush on the next turn: a reader that was over its send budget has room again. */
+  soon(): void {
+    if (this.immediate || this.flushing) return;
+    this.immediate = setImmediate(() => this.flushNow());
+    this.immediate.unref?.();
+  }
+
   close(): void {
     this.cancel();
     this.stopListening();

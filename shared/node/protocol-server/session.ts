@@ -73,6 +73,8 @@ export class ProtocolSession implements LogReader {
   /** Frames already read off the socket when reading paused (at most one socket read's worth). */
   private readonly held: { data: WebSocket.RawData; isBinary: boolean }[] = [];
   private drainTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The last flush stopped at the send budget: resume once a frame is written. */
+  private overBudget = false;
 
   readonly id: string;
   readonly remote: string;
@@ -119,7 +121,10 @@ export class ProtocolSession implements LogReader {
 
   readable(lastSeq: number): number {
     if (this.reader === undefined || this.ws.readyState !== this.ws.OPEN) return 0;
-    if (this.ws.bufferedAmount >= this.host.config.sendBudget) return 0;
+    if (this.ws.bufferedAmount >= this.host.config.sendBudget) {
+      this.overBudget = true;
+      return 0;
+    }
     return lastSeq - this.reader.position;
   }
 
@@ -127,13 +132,28 @@ export class ProtocolSession implements LogReader {
     const reader = this.reader;
     if (reader === undefined || this.ws.readyState !== this.ws.OPEN) return false;
     while (!reader.caughtUp()) {
-      if (this.ws.bufferedAmount >= this.host.config.sendBudget) return true;
+      if (this.ws.bufferedAmount >= this.host.config.sendBudget) {
+        this.overBudget = true;
+        return true;
+      }
       const frame = reader.next(this.host.config.batchSize);
       if (frame === undefined) break;
-      this.send(frame);
+      this.send(frame, this.written);
     }
     return false;
   }
+
+  /**
+   * A stream frame reached the kernel. A reader that stopped at its send
+   * budget resumes as soon as there is room again, not a flush interval
+   * later: the ring keeps filling meanwhile, and at full speed a 50 ms wait
+   * is tens of thousands of events.
+   */
+  private readonly written = (): void => {
+    if (!this.overBudget || this.ws.bufferedAmount >= this.host.config.sendBudget) return;
+    this.overBudget = false;
+    this.host.pump.soon();
+  };
 
   /**
    * A hello outside the stream (a hub target's new run): a peer that waits
@@ -309,9 +329,10 @@ export class ProtocolSession implements LogReader {
     this.send({ type: 'response', id, ...answer });
   }
 
-  private send(frame: OutboundFrame): void {
+  /** `written`: called once the frame reached the kernel (or failed with the socket). */
+  private send(frame: OutboundFrame, written?: () => void): void {
     if (this.ws.readyState !== this.ws.OPEN) return;
-    if (frame instanceof Uint8Array) return this.ws.send(frame, { binary: false });
+    if (frame instanceof Uint8Array) return this.ws.send(frame, { binary: false }, written);
     let text: string;
     try {
       text = typeof frame === 'string' ? frame : JSON.stringify(frame);
@@ -319,7 +340,7 @@ export class ProtocolSession implements LogReader {
       this.host.logger.error('could not serialise a message for an inspector', err);
       return;
     }
-    this.ws.send(text);
+    this.ws.send(text, written);
   }
 
   private onClose(code: number, reason: string): void {
