@@ -179,7 +179,7 @@ interface LoadedMark {
     events: number;
     ms: number;
     read: { waitMs: number; decodeMs: number; splitMs: number; prepareMs: number; postMs: number; batches: number; prepared: number } | null;
-    page: { firstMs: number; waitMs: number; parseMs: number; analysisMs: number };
+    page: { firstMs: number; waitMs: number; ingestMs: number };
   };
 }
 
@@ -210,7 +210,7 @@ function breakdown({ ms, mark }: Open): string {
   const r = Math.round;
   const boot = mark.startTime - mark.detail.ms;
   const worker = read ? `worker: wait ${r(read.waitMs)}, decode ${r(read.decodeMs)}, split ${r(read.splitMs)}, prepare ${r(read.prepareMs)} (${read.prepared} of ${read.batches} batches), post ${r(read.postMs)}` : 'worker: n/a';
-  return `${r(ms)} ms = page start ${r(boot)} + loading ${r(mark.detail.ms)} (${worker}; page: first batch after ${r(page.firstMs)}, waiting ${r(page.waitMs)}, parse ${r(page.parseMs)}, analysis ${r(page.analysisMs)}) + first frame ${r(ms - mark.startTime)}`;
+  return `${r(ms)} ms = page start ${r(boot)} + loading ${r(mark.detail.ms)} (${worker}; page: first batch after ${r(page.firstMs)}, waiting ${r(page.waitMs)}, ingesting ${r(page.ingestMs)}) + first frame ${r(ms - mark.startTime)}`;
 }
 
 async function recording(uiDir: string): Promise<BenchResult[]> {
