@@ -1,8 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RowSplitter } from '../../client/recording.js';
-import { ObjectColumnsReader, UNREAD } from './object-columns.js';
-import { ioEvent, prepareRows } from './prepared-rows.js';
+import { ioEvent, prepareRows, RestRows, UNREAD } from './prepared-rows.js';
 
 /** The rows as one batch, and what the worker made of them. */
 function prepare(rows: string[]) {
@@ -13,11 +12,11 @@ function prepare(rows: string[]) {
 /** What the page gets for each row: the built io event, or the next of the other rows. */
 function received(rows: string[]) {
   const { batch, prepared } = prepare(rows);
-  const others = new ObjectColumnsReader(prepared.others);
+  const rest = new RestRows(prepared);
   return {
     batch,
     prepared,
-    values: rows.map((_, i) => (prepared.io[i]! >= 0 ? ioEvent(prepared, prepared.io[i]!) : others.next())),
+    values: rows.map((_, i) => (prepared.io[i]! >= 0 ? ioEvent(prepared, prepared.io[i]!) : rest.next())),
   };
 }
 
@@ -26,7 +25,7 @@ const io = (fields: Record<string, unknown> = {}) =>
   JSON.stringify({ type: 'conn.io', conn: 'c1', bytesIn: 120, bytesOut: 340, msgsIn: 1, msgsOut: 3, lastActivity: 0.15000000000000002, seq: 7, t: 0.35000000000000003, ...fields });
 
 describe('rows prepared by the reader', () => {
-  it('parses the io rows of exactly the protocol shape into their own columns, the others into object columns, and the page gets what parsing each row gives', () => {
+  it('parses the io rows of exactly the protocol shape into columns, joins the others, and the page gets what parsing each row gives', () => {
     const rows = [
       io(),
       io({ lastIn: 0.1 }),
@@ -50,6 +49,18 @@ describe('rows prepared by the reader', () => {
   it('leaves a row that is not JSON to the page, which parses it to find where the file broke', () => {
     const { values } = received([io(), '{"type":"mark","seq":', io({ seq: 9 })]);
     expect(values[1]).toBe(UNREAD);
+  });
+
+  it('joins the other rows in slices of 1,024, parsed one at a time', () => {
+    const marks = Array.from({ length: 2500 }, (_, i) => JSON.stringify({ type: 'mark', seq: i + 1, t: i, label: 'x' }));
+    const rows = [io(), ...marks];
+    expect(prepare(rows).prepared.rest.map((slice) => (JSON.parse(slice) as unknown[]).length)).toEqual([1024, 1024, 452]);
+    expect(received(rows).values).toStrictEqual(parsed(rows));
+    // A row of two values makes its slice one too many: that slice is read row by row.
+    const odd = [...marks.slice(0, 1500), '1,2', ...marks.slice(1500)];
+    const { values } = received(odd);
+    expect(values.slice(0, 1024)).toStrictEqual(parsed(odd.slice(0, 1024)));
+    expect(values.slice(1024, 2048).every((v) => v === UNREAD)).toBe(true);
   });
 
   it('never builds anything but what parsing the row gives (any field values, any extra or missing field)', () => {

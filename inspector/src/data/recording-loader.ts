@@ -2,8 +2,7 @@ import { parseRow, RecordChecker, type RecordingError } from '../../client/recor
 import type { Target } from '../../client/target.js';
 import { decodeLines, type BatchText } from './batch-text.js';
 import type { ChunkedLog } from './chunked-log.js';
-import { ObjectColumnsReader, UNREAD } from './object-columns.js';
-import { ioEvent } from './prepared-rows.js';
+import { ioEvent, RestRows, UNREAD } from './prepared-rows.js';
 import type { WireBatch } from './recording-reader.js';
 
 /** Where the page's time went while loading, in ms (the benchmark's breakdown). */
@@ -47,7 +46,7 @@ export class RecordingLoader {
     const { spans, lines, unterminated } = rows;
     const text: BatchText = rows.ascii ? bytes : decodeLines(bytes);
     const textId = this.log.addText(text);
-    const others = prepared && new ObjectColumnsReader(prepared.others);
+    const rest = prepared && new RestRows(prepared);
     // Rows the worker did not parse are parsed from the batch's text, decoded once.
     let decoded = typeof text === 'string' ? text : undefined;
     const count = lines.length;
@@ -55,7 +54,7 @@ export class RecordingLoader {
       const start = spans[2 * i]!;
       const end = spans[2 * i + 1]!;
       const k = prepared ? prepared.io[i]! : -1;
-      let value = k >= 0 ? ioEvent(prepared!, k) : others ? others.next() : UNREAD;
+      let value = k >= 0 ? ioEvent(prepared!, k) : rest ? rest.next() : UNREAD;
       if (value === UNREAD) value = parseRow((decoded ??= decodeLines(bytes)).slice(start, end));
       const record = this.checker.row(value, lines[i]!, unterminated && i === count - 1);
       if (!record) continue;

@@ -18,7 +18,7 @@ const BEHIND = 2;
 function transferables(progress: ReadProgress): Transferable[] {
   if (progress.type !== 'rows') return [];
   const { bytes, rows, prepared } = progress.batch;
-  return [bytes.buffer, rows.spans.buffer, rows.lines.buffer, ...(prepared ? [prepared.io.buffer, prepared.conn.buffer, prepared.values.buffer, prepared.others.shape.buffer, prepared.others.kinds.buffer, prepared.others.numbers.buffer] : [])];
+  return [bytes.buffer, rows.spans.buffer, rows.lines.buffer, ...(prepared ? [prepared.io.buffer, prepared.conn.buffer, prepared.values.buffer] : [])];
 }
 
 self.onmessage = (event: MessageEvent<ReaderRequest>) => {
