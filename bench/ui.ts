@@ -178,7 +178,7 @@ interface LoadedMark {
   detail: {
     events: number;
     ms: number;
-    read: { waitMs: number; decodeMs: number; splitMs: number; prepareMs: number; postMs: number; batches: number; prepared: number } | null;
+    read: { waitMs: number; decodeMs: number; splitMs: number; prepareMs: number; postMs: number; batches: number } | null;
     page: { firstMs: number; waitMs: number; ingestMs: number };
   };
 }
@@ -209,7 +209,7 @@ function breakdown({ ms, mark }: Open): string {
   const { read, page } = mark.detail;
   const r = Math.round;
   const boot = mark.startTime - mark.detail.ms;
-  const worker = read ? `worker: wait ${r(read.waitMs)}, decode ${r(read.decodeMs)}, split ${r(read.splitMs)}, prepare ${r(read.prepareMs)} (${read.prepared} of ${read.batches} batches), post ${r(read.postMs)}` : 'worker: n/a';
+  const worker = read ? `worker: wait ${r(read.waitMs)}, decode ${r(read.decodeMs)}, split ${r(read.splitMs)}, prepare ${r(read.prepareMs)}, post ${r(read.postMs)} (${read.batches} batches)` : 'worker: n/a';
   return `${r(ms)} ms = page start ${r(boot)} + loading ${r(mark.detail.ms)} (${worker}; page: first batch after ${r(page.firstMs)}, waiting ${r(page.waitMs)}, ingesting ${r(page.ingestMs)}) + first frame ${r(ms - mark.startTime)}`;
 }
 

@@ -46,15 +46,15 @@ export class RecordingLoader {
     const { spans, lines, unterminated } = rows;
     const text: BatchText = rows.ascii ? bytes : decodeLines(bytes);
     const textId = this.log.addText(text);
-    const rest = prepared && new RestRows(prepared);
-    // Rows the worker did not parse are parsed from the batch's text, decoded once.
+    const rest = new RestRows(prepared);
+    // A row of a rest slice that is not whole JSON is parsed alone, from the batch's text decoded once.
     let decoded = typeof text === 'string' ? text : undefined;
     const count = lines.length;
     for (let i = 0; i < count && !this.checker.done; i++) {
       const start = spans[2 * i]!;
       const end = spans[2 * i + 1]!;
-      const k = prepared ? prepared.io[i]! : -1;
-      let value = k >= 0 ? ioEvent(prepared!, k) : rest ? rest.next() : UNREAD;
+      const k = prepared.io[i]!;
+      let value = k >= 0 ? ioEvent(prepared, k) : rest.next();
       if (value === UNREAD) value = parseRow((decoded ??= decodeLines(bytes)).slice(start, end));
       const record = this.checker.row(value, lines[i]!, unterminated && i === count - 1);
       if (!record) continue;
