@@ -1,10 +1,8 @@
 import { execFile } from 'node:child_process';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { WebSocketServer } from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAgent, type Agent } from './index.js';
-import { Client, waitFor } from './transport/harness.test-util.js';
+import { Client, FakeHub, waitFor } from './transport/harness.test-util.js';
 
 const agents: Agent[] = [];
 const indexPath = fileURLToPath(new URL('./index.ts', import.meta.url));
@@ -173,29 +171,25 @@ describe('close', () => {
   });
 
   it('listens and dials at once, and stops dialling on close', async () => {
-    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
-    await new Promise((resolve) => wss.once('listening', resolve));
-    const links: Client[] = [];
-    wss.on('connection', (ws) => links.push(new Client(ws)));
+    const hub = await FakeHub.start(0, 'pairing');
     try {
-      const a = agent({ dial: `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/?token=pairing` });
+      const a = agent({ dial: `ws://127.0.0.1:${hub.port}/?token=pairing` });
       await a.ready;
       const c = await inspect(a);
-      await waitFor(() => links.length === 1, 'the agent to dial in');
-      const hub = links[0]!;
-      await hub.request({ type: 'subscribe', id: 1 });
+      await waitFor(() => hub.links.length === 1, 'the agent to dial in');
+      const link = hub.links[0]!;
+      await link.request({ type: 'subscribe', id: 1 });
       a.mark('both');
-      for (const peer of [c, hub]) await peer.until(() => peer.events().some((e) => e.type === 'mark'), 'the mark');
+      for (const peer of [c, link]) await peer.until(() => peer.events().some((e) => e.type === 'mark'), 'the mark');
       expect(a.inspectors).toBe(2);
       await a.close();
-      expect(await hub.closed()).toBe(1001);
+      expect(await link.closed()).toBe(1001);
       expect(await c.closed()).toBe(1001);
       // Longer than the first retry delay (500 ms + 20% jitter): no reconnection.
       await new Promise((r) => setTimeout(r, 1000));
-      expect(links).toHaveLength(1);
+      expect(hub.links).toHaveLength(1);
     } finally {
-      for (const ws of wss.clients) ws.terminate();
-      await new Promise((resolve) => wss.close(resolve));
+      await hub.kill();
     }
   });
 });

@@ -92,6 +92,13 @@ class AgentImpl implements Agent {
       },
       now,
       recent: () => clock.recent,
+      flush: () => {
+        try {
+          this.pump?.flushNow();
+        } catch (err) {
+          this.logger.error('could not flush events', err);
+        }
+      },
     };
     this.probes = createProbes(this.sink, {
       autoInstrument: options.autoInstrument,

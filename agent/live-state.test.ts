@@ -64,3 +64,19 @@ describe('what a late inspector learns about', () => {
     expect(kept()).toEqual(['handle.table']);
   });
 });
+
+describe('app-level sessions and blind spots for a late inspector', () => {
+  it('keeps the transports an open session moved to, and the reports that some work had no owner', () => {
+    const log = new EventLog(2, () => 0);
+    log.publish({ type: 'conn.open', conn: 'c1', server: 's1', transport: 'tcp', actions: [] });
+    log.publish({ type: 'conn.open', conn: 'c2', server: 's1', transport: 'tcp', actions: [], via: 'c1', protocol: 'socket.io' });
+    log.publish({ type: 'conn.open', conn: 'c3', server: 's1', transport: 'tcp', actions: [] });
+    log.publish({ type: 'conn.via', conn: 'c2', via: 'c3' });
+    log.publish({ type: 'attribution.lost', conn: 'c2', subject: 'l1', reason: 'sync' });
+    for (let i = 0; i < 2; i++) log.publish({ type: 'mark', label: `m${i}` });
+    expect(log.snapshot().map((e) => e.type)).toEqual(['conn.open', 'conn.open', 'conn.open', 'conn.via', 'attribution.lost']);
+    log.publish({ type: 'conn.close', conn: 'c2', cause: 'peer-end' });
+    for (let i = 0; i < 2; i++) log.publish({ type: 'mark', label: `n${i}` });
+    expect(log.snapshot().map((e) => e.type)).toEqual(['conn.open', 'conn.open', 'attribution.lost']);
+  });
+});

@@ -6,9 +6,16 @@ interface ConnEvents {
   peerEnd?: AgentEvent;
   localEnd?: AgentEvent;
   io?: AgentEvent;
+  /** Every other connection this session used as its transport (`conn.via`). */
+  via?: AgentEvent[];
+  /** What it speaks since an upgrade (`conn.protocol`). */
+  protocol?: AgentEvent;
   /** Kept only while the closed connection still owns listeners or handles. */
   close?: AgentEvent;
 }
+
+/** Most `attribution.lost` reports kept for late inspectors (one per connection at most is sent). */
+const MAX_ATTRIBUTION_LOST = 100;
 
 /**
  * Remembers the events that define what is still alive (open connections,
@@ -27,14 +34,16 @@ export class LiveState {
   private readonly tables = new Map<string, AgentEvent>();
   private readonly handles = new Map<string, Map<HandleId, HandleStoreEvent>>();
   private readonly actions = new Map<string, AgentEvent>();
+  /** Reports that some work had no owner: detection stays degraded for the whole run. */
+  private readonly attributionLost: AgentEvent[] = [];
   /** Live listeners and handles per owning connection. */
   private readonly owned = new Map<string, number>();
   private readonly closedConns = new Set<string>();
 
   get size(): number {
     let n = this.servers.size + this.emitters.size + this.lostTrack.size + this.listeners.size + this.tables.size;
-    n += this.actions.size;
-    for (const conn of this.conns.values()) n += Object.keys(conn).length;
+    n += this.actions.size + this.attributionLost.length;
+    for (const conn of this.conns.values()) n += Object.keys(conn).length + (conn.via ? conn.via.length - 1 : 0);
     for (const table of this.handles.values()) n += table.size;
     return n;
   }
@@ -58,6 +67,17 @@ export class LiveState {
         break;
       case 'conn.io':
         this.conn(e.conn).io = e;
+        break;
+      case 'conn.protocol':
+        this.conn(e.conn).protocol = e;
+        break;
+      case 'conn.via': {
+        const conn = this.conns.get(e.conn);
+        if (conn && !conn.close) (conn.via ??= []).push(e);
+        break;
+      }
+      case 'attribution.lost':
+        if (this.attributionLost.length < MAX_ATTRIBUTION_LOST) this.attributionLost.push(e);
         break;
       case 'conn.close':
         // Keep a closed connection while it still owns something: the owner
@@ -133,8 +153,11 @@ export class LiveState {
     for (const map of [this.servers, this.emitters, this.lostTrack, this.listeners, this.tables, this.actions]) {
       for (const e of map.values()) keep(e);
     }
+    for (const e of this.attributionLost) keep(e);
     for (const c of this.conns.values()) {
       keep(c.open);
+      for (const via of c.via ?? []) keep(via);
+      keep(c.protocol);
       keep(c.peerEnd);
       keep(c.localEnd);
       keep(c.io);
@@ -149,6 +172,7 @@ export class LiveState {
       map.clear();
     }
     this.closedConns.clear();
+    this.attributionLost.length = 0;
   }
 
   private conn(id: string): ConnEvents {

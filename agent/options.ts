@@ -24,6 +24,9 @@ export interface ResolvedOptions {
   sendBudget: number;
   maxMessageSize: number;
   heartbeatInterval: number;
+  maxConnections: number;
+  maxUnauthenticated: number;
+  maxAuthMessageSize: number;
   batchSize: number;
   flushInterval: number;
   ioInterval: number;
@@ -39,6 +42,9 @@ const DEFAULTS = {
   sendBudget: 4 * 1024 * 1024,
   maxMessageSize: 64 * 1024,
   heartbeatInterval: 15_000,
+  maxConnections: 64,
+  maxUnauthenticated: 16,
+  maxAuthMessageSize: 4096,
   batchSize: 500,
   flushInterval: 50,
   ioInterval: 1000,
@@ -77,6 +83,9 @@ export function resolveOptions(options: AgentOptions = {}): ResolvedOptions {
     sendBudget: int('sendBudget', 1),
     maxMessageSize: int('maxMessageSize', 1),
     heartbeatInterval: int('heartbeatInterval', 1),
+    maxConnections: int('maxConnections', 1),
+    maxUnauthenticated: int('maxUnauthenticated', 1),
+    maxAuthMessageSize: int('maxAuthMessageSize', 64),
     batchSize: int('batchSize', 1),
     flushInterval: int('flushInterval', 0),
     ioInterval: int('ioInterval', 0),

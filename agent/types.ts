@@ -59,6 +59,12 @@ export interface AgentOptions {
   maxMessageSize?: number;
   /** Heartbeat interval in milliseconds; an inspector that has not answered one ping by the next is dropped. Default 15000. */
   heartbeatInterval?: number;
+  /** Most connections the agent's server holds at once (inspectors, `/status` requests, unauthenticated sockets). Default 64. */
+  maxConnections?: number;
+  /** Most connections that have not shown the token yet; past it the oldest is dropped. Default 16. */
+  maxUnauthenticated?: number;
+  /** Bytes an inspector that connected without a token may send before its `auth` message is accepted. Default 4096. */
+  maxAuthMessageSize?: number;
   /** Events per batch frame. Default 500. */
   batchSize?: number;
   /** Milliseconds between batch flushes. Default 50. */
@@ -112,12 +118,20 @@ export interface HandleTable<T = unknown> {
   has(id: HandleId): boolean;
 }
 
+/** A foreign table's handle id: a BigInt (a 64-bit FFI handle) is carried as its decimal string. */
+export type ForeignHandleId = HandleId | bigint;
+
+/** What a foreign table says about a stored handle. */
+export interface ForeignStoreOptions extends Omit<StoreOptions, 'parent'> {
+  parent?: ForeignHandleId;
+}
+
 export interface HandleMirror {
   readonly name: string;
-  stored(id: HandleId, info?: StoreOptions): void;
-  retrieved(id: HandleId, ok?: boolean): void;
-  taken(id: HandleId, ok?: boolean): void;
-  dropped(id: HandleId, ok?: boolean): void;
+  stored(id: ForeignHandleId, info?: ForeignStoreOptions): void;
+  retrieved(id: ForeignHandleId, ok?: boolean): void;
+  taken(id: ForeignHandleId, ok?: boolean): void;
+  dropped(id: ForeignHandleId, ok?: boolean): void;
 }
 
 export interface AgentEvents {
@@ -173,6 +187,13 @@ export interface EventSink {
   now(): number;
   /** The last time `now()` returned: free to read, never ahead of `now()` (see AgentClock). */
   recent(): number;
+  /**
+   * Sends what is recorded to attached inspectors now instead of at the next
+   * flush: used right before the agent throws into the app (a misused
+   * handle), which may kill the process, so the finding that explains the
+   * crash is already on the inspector's screen.
+   */
+  flush(): void;
 }
 
 /** What the transport needs from the rest of the agent. */

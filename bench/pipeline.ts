@@ -1,7 +1,8 @@
 /**
  * pipeline.*: lifecycle events per second from a real agent (its own process,
- * bench/workload/publisher.ts: handle store/drop as fast as the event loop
- * allows, default agent options except captureStacks false) to one and to
+ * bench/workload/publisher.ts: a listener added to and removed from a watched
+ * emitter as fast as the event loop allows, the probe included; default
+ * agent options except captureStacks false) to one and to
  * three counting inspectors (bench/workload/inspectors.ts, one process each),
  * over loopback WebSockets. Each inspector checks seq continuity, so a lost
  * event is either announced by a gap record or counted as silent.
@@ -79,7 +80,7 @@ const lost = (windows: Window[]) => windows.reduce((sum, w) => sum + (w.expected
 const silentOrDisordered = (windows: Window[]) => windows.reduce((sum, w) => sum + w.silent + w.disorder, 0);
 
 export default async function pipeline(): Promise<BenchResult[]> {
-  const publisher = startChild('publisher', ['{}']);
+  const publisher = startChild('publisher', ['{}', 'listeners']);
   try {
     const { url } = await publisher.next<{ type: string; url: string }>('ready');
     const one = await withInspectors(url, 1, async (inspectors) => {
@@ -102,7 +103,7 @@ export default async function pipeline(): Promise<BenchResult[]> {
         value: Math.round(rate(one.paced)),
         unit: 'events/s',
         budget: { op: '>=', value: 500_000 },
-        note: `${EVENTS.toLocaleString('en-US')} handle store/drop events, publisher yielding every ${CHUNK}; agent defaults (analysis on, batchSize 500, 4 MiB send budget), captureStacks false`,
+        note: `${EVENTS.toLocaleString('en-US')} events from a watched emitter's add/remove (listener probe included), publisher yielding every ${CHUNK}; agent defaults (batchSize 500, 4 MiB send budget), captureStacks false; every event delivered (pipeline.lost.one)`,
       },
       { name: 'pipeline.events_per_s.three', value: Math.round(rate(three)), unit: 'events/s', note: 'per inspector, three inspector processes, slowest one timed' },
       { name: 'pipeline.lost.one', value: lost(one.paced), unit: 'events', budget: { op: '<=', value: 0 } },

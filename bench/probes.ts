@@ -1,13 +1,12 @@
 /**
  * What the probes cost the host, instrumented vs plain, measured in the same
- * run: per socket event, per listener add/remove pair, per handle store/drop
- * and per handle retrieve; then the same through a real agent, idle and with
- * an inspector attached. Not a test: `npm run bench` (bench/run.ts) runs it,
- * or alone:
- *   npx tsx -e "import('./bench/probes.ts').then(m=>m.default()).then(r=>console.table(r))"
+ * run: per listener add/remove pair, per handle store/drop and per handle
+ * retrieve; then the same through a real agent, idle and with an inspector
+ * attached; and firing 20,000 once listeners with and without the agent.
+ * (A socket's reads and writes run no agent code at all: nothing to time.)
+ * Not a test: `npm run bench` (bench/run.ts) runs it, or `npm run bench -- probes`.
  */
 import { EventEmitter } from 'node:events';
-import net from 'node:net';
 import { WebSocket } from 'ws';
 import { AgentClock } from '../agent/clock.js';
 import { EventLog } from '../agent/event-log.js';
@@ -34,22 +33,26 @@ function nsPerOp(iterations: number, op: (i: number) => void): number {
 /**
  * Median ns per call, yielding to the event loop every 1,000 calls so that
  * work the agent defers (batching, serialising, sending to inspectors) runs
- * inside the measured window.
+ * between them: `onCall` is the time spent in the app's calls (what the
+ * probe costs the app), `total` the whole window (the deferred work too).
  */
-async function nsPerOpAcrossTurns(iterations: number, op: () => void): Promise<number> {
-  const run = async (): Promise<number> => {
+async function nsPerOpAcrossTurns(iterations: number, op: () => void): Promise<{ onCall: number; total: number }> {
+  const run = async (): Promise<{ onCall: number; total: number }> => {
+    let onCall = 0n;
     const start = process.hrtime.bigint();
-    for (let i = 0; i < iterations; i++) {
-      op();
-      if (i % 1000 === 999) await new Promise((resolve) => setImmediate(resolve));
+    for (let i = 0; i < iterations; i += 1000) {
+      const callsStart = process.hrtime.bigint();
+      for (let j = i; j < i + 1000 && j < iterations; j++) op();
+      onCall += process.hrtime.bigint() - callsStart;
+      await new Promise((resolve) => setImmediate(resolve));
     }
-    return Number(process.hrtime.bigint() - start) / iterations;
+    return { onCall: Number(onCall) / iterations, total: Number(process.hrtime.bigint() - start) / iterations };
   };
   await run();
-  const samples: number[] = [];
+  const samples: Array<{ onCall: number; total: number }> = [];
   for (let r = 0; r < ROUNDS; r++) samples.push(await run());
-  samples.sort((a, b) => a - b);
-  return samples[Math.floor(samples.length / 2)]!;
+  const mid = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  return { onCall: mid(samples.map((s) => s.onCall)), total: mid(samples.map((s) => s.total)) };
 }
 
 /** `budget`: the most ns an instrumented op may cost (generous: a regression guard, not a target). */
@@ -73,7 +76,7 @@ function round(n: number): number {
 function startProbes(stackFrames: number): { probes: Probes; log: EventLog } {
   const clock = new AgentClock();
   const log = new EventLog(10_000, clock.now);
-  const sink: EventSink = { publish: (e) => log.publish(e), now: clock.now, recent: () => clock.recent };
+  const sink: EventSink = { publish: (e) => log.publish(e), now: clock.now, recent: () => clock.recent, flush: () => undefined };
   const probes = createProbes(sink, {
     autoInstrument: true,
     stackFrames,
@@ -85,38 +88,12 @@ function startProbes(stackFrames: number): { probes: Probes; log: EventLog } {
   return { probes, log };
 }
 
-/** A connected server-side socket (accepted by a fresh server) and a cleanup. */
-async function acceptedSocket(): Promise<{ socket: net.Socket; close: () => Promise<void> }> {
-  const server = net.createServer();
-  const accepted = new Promise<net.Socket>((resolve) => server.once('connection', resolve));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const client = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
-  const socket = await accepted;
-  return {
-    socket,
-    close: () =>
-      new Promise<void>((resolve) => {
-        client.destroy();
-        socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}
-
 export default async function probesBench(): Promise<BenchResult[]> {
   const results: BenchResult[] = [];
   const noop = (): void => {};
   const chunk = Buffer.alloc(64);
 
-  // Socket events: the per-event path of an accepted socket ('data' with one app listener).
-  const plainSocket = await acceptedSocket();
   const { probes, log } = startProbes(10);
-  const tracked = await acceptedSocket();
-  plainSocket.socket.on('data', noop);
-  tracked.socket.on('data', noop);
-  const eventPlain = nsPerOp(200_000, () => plainSocket.socket.emit('data', chunk));
-  const eventInstrumented = nsPerOp(200_000, () => tracked.socket.emit('data', chunk));
-  results.push(...pair('socket-event', eventPlain, eventInstrumented, 2_000));
 
   // Listener add/remove pair on a watched emitter, with the default 10-frame stacks and without.
   // Stack capture dominates: fewer iterations keep the run short.
@@ -161,17 +138,47 @@ export default async function probesBench(): Promise<BenchResult[]> {
   results.push({ name: 'probe.events-published', value: log.lastSeq, unit: 'events' });
   noStacks.probes.close();
   probes.close();
-  await plainSocket.close();
-  await tracked.close();
-  results.push(...(await throughAgent()));
+  results.push(...(await throughAgent()), ...onceFiring());
   return results;
+}
+
+/** Listeners on one emitter for the once-firing figure: issue 19 measured 926 ms → 8,871 ms with the agent at this size. */
+const ONCE_LISTENERS = 20_000;
+
+/** Adding 20,000 once listeners to one event and firing them, without and with the agent watching the emitter. */
+function onceFiring(): BenchResult[] {
+  const fire = (emitter: EventEmitter): number => {
+    emitter.setMaxListeners(0);
+    const started = performance.now();
+    for (let i = 0; i < ONCE_LISTENERS; i++) emitter.once('tick', () => {});
+    emitter.emit('tick');
+    return performance.now() - started;
+  };
+  const { probes } = startProbes(0);
+  const samples: Array<{ plain: number; watched: number }> = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const plain = fire(new EventEmitter());
+    const watched = new EventEmitter();
+    probes.watchEmitter(watched, { name: 'many' });
+    samples.push({ plain, watched: fire(watched) });
+  }
+  probes.close();
+  const mid = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  const plain = mid(samples.map((s) => s.plain));
+  const watched = mid(samples.map((s) => s.watched));
+  return [
+    { name: 'probe.once-fire-20k.ms.plain', value: round(plain), unit: 'ms', note: `${ONCE_LISTENERS.toLocaleString('en-US')} once listeners added to one event, then fired; median of ${ROUNDS}` },
+    { name: 'probe.once-fire-20k.ms.agent', value: round(watched), unit: 'ms', note: 'the same with the emitter watched (stacks off)' },
+    { name: 'probe.once-fire-20k.ratio', value: round(watched / plain), unit: 'x', budget: { op: '<=', value: 1.5 } },
+  ];
 }
 
 /**
  * The per-event paths through a real agent (stacks off, to isolate the
  * transport), first with no inspector, then with one attached that reads
- * everything: what attaching an inspector (the live analysis starts, events
- * are sent) adds to each probe.
+ * everything. The budgeted figures are the time on the app's call; the
+ * `ns_total` ones include what the agent defers to between the app's turns
+ * (batching, serialising and sending to the inspector).
  */
 async function throughAgent(): Promise<BenchResult[]> {
   const noop = (): void => {};
@@ -181,17 +188,16 @@ async function throughAgent(): Promise<BenchResult[]> {
   const watched = new EventEmitter();
   agent.watchEmitter(watched, { name: 'bench' });
   const table = agent.handleTable('bench');
-  const connection = await acceptedSocket();
-  connection.socket.on('data', noop);
-  const measure = async (label: string): Promise<BenchResult[]> => [
-    {
-      name: `probe.socket-event.ns.agent-${label}`,
-      value: round(await nsPerOpAcrossTurns(100_000, () => connection.socket.emit('data', chunk))),
-      unit: 'ns/op',
-    },
-    { name: `probe.listener.ns.agent-${label}`, value: round(await nsPerOpAcrossTurns(20_000, () => watched.on('x', noop).off('x', noop))), unit: 'ns/op' },
-    { name: `probe.handle-store-drop.ns.agent-${label}`, value: round(await nsPerOpAcrossTurns(20_000, () => table.drop(table.store(chunk)))), unit: 'ns/op' },
-  ];
+  const measure = async (label: string): Promise<BenchResult[]> => {
+    const listener = await nsPerOpAcrossTurns(50_000, () => watched.on('x', noop).off('x', noop));
+    const handles = await nsPerOpAcrossTurns(50_000, () => table.drop(table.store(chunk)));
+    return [
+      { name: `probe.listener.ns.agent-${label}`, value: round(listener.onCall), unit: 'ns/op', budget: { op: '<=', value: 600 }, note: 'add + remove on a watched emitter, time on the app\'s call' },
+      { name: `probe.listener.ns_total.agent-${label}`, value: round(listener.total), unit: 'ns/op' },
+      { name: `probe.handle-store-drop.ns.agent-${label}`, value: round(handles.onCall), unit: 'ns/op', budget: { op: '<=', value: 300 }, note: 'store + drop, time on the app\'s call' },
+      { name: `probe.handle-store-drop.ns_total.agent-${label}`, value: round(handles.total), unit: 'ns/op' },
+    ];
+  };
   const results = await measure('idle');
   const inspector = new WebSocket(agent.url);
   let received = 0;
@@ -200,7 +206,6 @@ async function throughAgent(): Promise<BenchResult[]> {
   results.push(...(await measure('attached')));
   results.push({ name: 'probe.agent-attached.frames-received', value: received, unit: 'frames' });
   inspector.close();
-  await connection.close();
   await agent.close();
   return results;
 }

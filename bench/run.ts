@@ -14,6 +14,7 @@ const benches: Record<string, () => Promise<{ default: Bench }>> = {
   pipeline: () => import('./pipeline.js'),
   memory: () => import('./memory.js'),
   ui: () => import('./ui.js'),
+  hub: () => import('./hub.js'),
 };
 
 function formatValue(r: CheckedResult): string {

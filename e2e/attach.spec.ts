@@ -97,3 +97,14 @@ test('a restarted backend continues its history with a restart marker', async ({
   await snap(page, testInfo, 'attach-restart');
   expect(violations).toEqual([]);
 });
+
+test('a second live process of a name is listed apart, visibly, and does not take the first one over', async ({ page }) => {
+  await page.goto(hub.uiUrl);
+  const targets = page.getByRole('navigation', { name: 'Targets' }).getByRole('list');
+  await expect(targets.getByRole('button', { name: /beta · ios.*\(live\)/ })).toBeVisible();
+  const twin = start('beta', 'ios');
+  await twin.ready();
+  await expect(targets.getByRole('button', { name: /beta · ios #2 \(live\) another process of this name/ })).toBeVisible();
+  await expect(targets.getByRole('button', { name: /^.?\s*beta · ios \(live\)$/ })).toBeVisible();
+  await expect(targets.getByRole('listitem')).toHaveCount(3);
+});

@@ -16,7 +16,7 @@ import type { AddressInfo } from 'node:net';
 import { expect, test, type Page } from '@playwright/test';
 import { createAgent, type Agent } from '../agent/index.js';
 import { startInspectorServer, type InspectorServer } from '../inspector/server/index.js';
-import { startCli } from './fixtures/cli-process.js';
+import { startCli } from '../inspector/server/attach.test-util.js';
 
 test.describe.configure({ mode: 'serial' });
 

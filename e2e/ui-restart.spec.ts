@@ -105,3 +105,40 @@ test('the backend restarts: the UI reconnects, keeps history and marks the resta
   await expect(page.getByRole('figure', { name: 'Connections and listeners over time' })).toContainText('restart');
   await snap(page, testInfo, 'overview-restart');
 });
+
+test('a restart does not double the findings, and what the dead process held reads gone, not open', async ({ page }, testInfo) => {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  const port = await freePort();
+  const first = await startBackend(port);
+  await page.goto(agentPage(ui, first.url));
+  // Three sessions that never close: the leak's findings, in run 1.
+  for (let i = 0; i < 3; i++) clients.push(await connectClient(first.serverPort));
+  const badge = async () => Number((await page.getByRole('tab', { name: /^Findings/ }).textContent())!.replace(/\D/g, '') || 0);
+  await expect.poll(badge, { timeout: 15_000 }).toBeGreaterThan(0);
+  const findings = await badge();
+
+  await stopBackend();
+  const second = await startBackend(port);
+  await expect(page.getByLabel('Agent identity')).toContainText('run 2', { timeout: 15_000 });
+  for (let i = 0; i < 3; i++) clients.push(await connectClient(second.serverPort));
+  await openTab(page, 'Findings');
+  const list = page.getByRole('list', { name: 'Findings' });
+  await expect(list.getByRole('listitem').filter({ hasText: 'run 2' }).filter({ hasNotText: 'ended' })).toHaveCount(findings, { timeout: 15_000 });
+  expect(await badge()).toBe(findings);
+  await expect(list.getByRole('listitem').filter({ hasText: 'run 1 ended: its process is gone' })).toHaveCount(findings);
+  await expect(page.getByRole('status', { name: 'Finding count' })).toHaveText(`${findings} open · 0 resolved · ${findings} from ended runs`);
+
+  await openTab(page, 'Connections');
+  const grid = page.getByRole('grid', { name: 'Connections' });
+  const column = (await grid.getByRole('columnheader').allTextContents()).indexOf('state');
+  const state = (name: RegExp) => grid.getByRole('row', { name }).getByRole('gridcell').nth(column);
+  await expect(state(/#1 c1/)).toHaveText('gone (restart)');
+  // Open (its client moved on: abandoned).
+  await expect(state(/#2 c1/)).toHaveText(/^open/);
+  const look = (cell: ReturnType<typeof state>) => cell.evaluate((el) => ({ colour: getComputedStyle(el.firstElementChild!).color, cut: el.scrollWidth > el.clientWidth }));
+  const gone = await look(state(/#1 c1/));
+  const open = await look(state(/#2 c1/));
+  expect(gone.colour).not.toBe(open.colour);
+  expect(gone.cut).toBe(false);
+  await snap(page, testInfo, 'restart-findings');
+});

@@ -15,6 +15,19 @@ export interface TargetInfo {
   remote: string;
   /** The agent-protocol endpoint for this target on the hub, token included. */
   url: string;
+  /**
+   * The current run's agent proved who it is: it paired with an instance
+   * key, or the hub dialled it itself. False for an agent older than
+   * pairing, which only showed the token.
+   */
+  verified: boolean;
+  /**
+   * Set when another target already had this name and client, and this
+   * agent could not show it was that one's process (a second process of the
+   * same name, or an impostor): the key of that target. This one's key is
+   * that key plus `#2`, `#3`, ….
+   */
+  duplicateOf?: string;
 }
 
 export interface TargetsMessage {

@@ -102,6 +102,34 @@ export interface ConnOpenEvent extends EventBase {
   /** Actions this connection offers (`disconnect`, `close`, app ones). */
   actions: ActionInfo[];
   stack?: Stack;
+  /**
+   * For an app-level session (a socket.io session, an HTTP/2 stream or gRPC
+   * call, a session the app tracks itself): the connection that carries it,
+   * its transport. Such a session is never "abandoned" by itself (its
+   * carrier's liveness decides), and a carrier is not while it carries one.
+   */
+  via?: string;
+  /**
+   * What it speaks, when the agent recognised it: `http` (an HTTP/1
+   * connection: between requests the server's keep-alive timeout reaps it,
+   * so it is never counted as abandoned), `socket.io`, `http2`, `grpc`, …
+   * (docs/protocol.md).
+   */
+  protocol?: string;
+}
+
+/** The connection now speaks another protocol: an HTTP/1 connection upgraded (to a WebSocket). */
+export interface ConnProtocolEvent extends EventBase {
+  type: 'conn.protocol';
+  conn: string;
+  protocol: string;
+}
+
+/** A session now (also) uses another connection as its transport (a socket.io polling request, its upgrade). */
+export interface ConnViaEvent extends EventBase {
+  type: 'conn.via';
+  conn: string;
+  via: string;
 }
 
 /** EOF received: the peer will send nothing more. */
@@ -154,6 +182,21 @@ export interface ConnWriteAfterCloseEvent extends EventBase {
   state: 'closed' | 'peer-ended' | 'local-ended';
   bytes?: number;
   stack?: Stack;
+}
+
+/**
+ * The agent could not tell which connection some work belonged to: a
+ * listener or handle was created with no owner although connection work had
+ * run (e.g. with `attribution: 'sync'`, code that continued after an await).
+ * Sent at most once per connection; leaks of such work cannot be flagged.
+ */
+export interface AttributionLostEvent extends EventBase {
+  type: 'attribution.lost';
+  /** The connection whose work ran last before it (probably the one it belonged to), or null. */
+  conn: string | null;
+  /** The listener id, or `${table}:${handle}`, created with no owner. */
+  subject: string;
+  reason: string;
 }
 
 export type EmitterKind = 'EventEmitter' | 'EventTarget';
@@ -303,6 +346,7 @@ export const RULE_IDS = [
   'double-drop',
   'orphan-handle',
   'stuck-teardown',
+  'unattributed',
 ] as const;
 
 export type RuleId = (typeof RULE_IDS)[number];
@@ -328,6 +372,8 @@ export interface Finding {
   openedT: number;
   resolvedSeq?: number;
   resolvedT?: number;
+  /** The full creation stack of what it is about (the message names its first frame outside node_modules). */
+  stack?: Stack;
 }
 
 export type AgentEvent =
@@ -340,6 +386,9 @@ export type AgentEvent =
   | ConnErrorEvent
   | ConnIoEvent
   | ConnWriteAfterCloseEvent
+  | ConnViaEvent
+  | ConnProtocolEvent
+  | AttributionLostEvent
   | EmitterWatchEvent
   | EmitterUnwatchEvent
   | EmitterLostTrackEvent
@@ -366,6 +415,9 @@ const EVENT_TYPE_SET: Record<AgentEventType, true> = {
   'conn.error': true,
   'conn.io': true,
   'conn.write-after-close': true,
+  'conn.via': true,
+  'conn.protocol': true,
+  'attribution.lost': true,
   'emitter.watch': true,
   'emitter.unwatch': true,
   'emitter.lost-track': true,
@@ -434,15 +486,15 @@ export interface BatchMessage {
 
 /**
  * Events `from`..`to` (inclusive) will never arrive: evicted from the ring
- * buffer before this inspector could receive them, or dropped because it was
- * too slow. `count` is how many.
+ * buffer before this inspector could receive them, dropped because it was
+ * too slow, or (one event) impossible to encode. `count` is how many.
  */
 export interface GapMessage {
   type: 'gap';
   from: number;
   to: number;
   count: number;
-  reason: 'evicted' | 'slow-consumer';
+  reason: 'evicted' | 'slow-consumer' | 'unserialisable';
 }
 
 export interface ResponseMessage {
@@ -509,6 +561,34 @@ export interface MarkRequest {
 }
 
 export type InspectorRequest = AuthRequest | SubscribeRequest | ActRequest | MarkRequest;
+
+// ---------------------------------------------------------------------------
+// Dial mode: the pairing handshake (docs/protocol.md, "Dial mode")
+// ---------------------------------------------------------------------------
+
+/**
+ * The hub's first message on a link an agent dialled with `?challenge=C`:
+ * it proves it holds the pairing token before the agent sends anything.
+ * The agent answers with a `response` whose `result` is a {@link PairResult},
+ * then its `hello`.
+ */
+export interface PairRequest {
+  type: 'pair';
+  id: RequestId;
+  /** The hub's fresh nonce, which the agent's answer is bound to. */
+  nonce: string;
+  /** base64url HMAC-SHA256, keyed with the pairing token, of `bridgescope hub <C>`. */
+  proof: string;
+}
+
+export interface PairResult {
+  /** base64url HMAC-SHA256, keyed with the pairing token, of `bridgescope agent <nonce>`. */
+  proof: string;
+  /** The agent process's Ed25519 public key (raw 32 bytes, base64url): the same across its reconnects. */
+  key: string;
+  /** base64url Ed25519 signature with that key of `bridgescope instance <nonce>`. */
+  signature: string;
+}
 export type InspectorRequestType = InspectorRequest['type'];
 
 export interface ProtocolError {

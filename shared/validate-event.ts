@@ -98,7 +98,12 @@ const EVENT_CHECKS: Record<AgentEventType, Check> = {
     c.optionalString('client', e.client) &&
     c.optionalString('peer', e.peer) &&
     c.actions('actions', e.actions) &&
-    c.stack('stack', e.stack),
+    c.stack('stack', e.stack) &&
+    c.optionalString('via', e.via) &&
+    c.optionalString('protocol', e.protocol),
+  'conn.via': (e, c) => c.string('conn', e.conn) && c.string('via', e.via),
+  'conn.protocol': (e, c) => c.string('conn', e.conn) && c.string('protocol', e.protocol),
+  'attribution.lost': (e, c) => c.stringOrNull('conn', e.conn) && c.string('subject', e.subject) && c.string('reason', e.reason),
   'conn.peer-end': (e, c) => c.string('conn', e.conn),
   'conn.local-end': (e, c) => c.string('conn', e.conn),
   'conn.close': (e, c) => c.string('conn', e.conn) && c.string('cause', e.cause) && c.optionalString('error', e.error),

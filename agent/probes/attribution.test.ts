@@ -100,6 +100,26 @@ describe('listener attribution', () => {
     const conn = connOf(h, client);
     const owners = Object.fromEntries(h.ofType('listener.add').map((e) => [e.event, e.owner]));
     expect(owners).toEqual({ 'on-connect': conn, 'm:sync': conn, 'm:runAs': conn, 'm:await': null, 'm:timer': null });
+    // The agent says it could not tell, once for this connection (not once per listener).
+    const lost = h.ofType('attribution.lost');
+    expect(lost).toHaveLength(1);
+    expect(lost[0]).toMatchObject({ conn, reason: expect.stringContaining("attribution is 'sync'") });
+    expect(['m:await', 'm:timer'].map((event) => h.ofType('listener.add').find((e) => e.event === event)!.listener)).toContain(lost[0]!.subject);
+  });
+
+  it("with attribution 'async' nothing is reported lost, and listeners added before any connection work are nobody's without a report", async () => {
+    const h = startProbes({ attribution: 'sync' });
+    const manager = new EventEmitter();
+    h.probes.watchEmitter(manager, { name: 'manager' });
+    manager.on('startup', noop);
+    const async = startProbes();
+    const other = new EventEmitter();
+    async.probes.watchEmitter(other, { name: 'other' });
+    const server = await listen(net.createServer(() => setTimeout(() => other.on('later', noop), 1)));
+    await connect(server);
+    await waitFor(() => async.ofType('listener.add').length === 1, 'subscription');
+    expect(h.ofType('attribution.lost')).toEqual([]);
+    expect(async.ofType('attribution.lost')).toEqual([]);
   });
 
   it('attributes subscriptions made in the app’s own connection listener', async () => {

@@ -14,6 +14,11 @@ export interface OpenOptions extends TrackOptions {
   /** Transport of the accepting server, when there is one. */
   serverTransport?: Transport;
   stack?: Stack;
+  /** An app-level session: the connection that carries it, and what it speaks (agent/probes/frameworks). */
+  via?: string;
+  protocol?: string;
+  /** False when the caller observes the target itself (no hooks on it). */
+  observe?: boolean;
 }
 
 type Fn = (...args: unknown[]) => unknown;
@@ -96,8 +101,10 @@ export class ConnectionRegistry {
       ...(peer !== undefined && { peer }),
       actions,
       ...(options.stack !== undefined && { stack: options.stack }),
+      ...(options.via !== undefined && { via: options.via }),
+      ...(options.protocol !== undefined && { protocol: options.protocol }),
     });
-    this.instrument(record);
+    if (options.observe !== false) this.instrument(record);
     return record.id;
   }
 
@@ -343,7 +350,8 @@ function detectTransport(target: object, isSocket: boolean): Transport {
   return 'tcp';
 }
 
-function peerOf(target: object): string | undefined {
+/** `host:port` of a socket's peer, where known. */
+export function peerOf(target: object): string | undefined {
   const { remoteAddress, remotePort } = target as { remoteAddress?: unknown; remotePort?: unknown };
   if (typeof remoteAddress !== 'string') return undefined;
   const host = bracketHost(remoteAddress);

@@ -1,6 +1,7 @@
 import { AsyncLocalStorage, executionAsyncId } from 'node:async_hooks';
 import type { Stack } from '../../shared/protocol.js';
 import type { EventSink, ProbeOptions } from '../types.js';
+import { AttributionGaps } from './attribution-gaps.js';
 import { OwnershipLedger } from './ownership.js';
 import { createStackCapture } from './stack.js';
 
@@ -22,11 +23,14 @@ export class ProbeContext {
   private readonly handleOwners = new Map<number, string>();
   /** With `attribution: 'sync'`: the owner `runAs` (or a server's 'connection' dispatch) set, if any (null: nobody). */
   private syncOwner: string | null | undefined = undefined;
+  /** With `attribution: 'sync'`: the connection whose work last had an owner (attribution-gaps.ts). */
+  lastOwner: string | null = null;
+  readonly gaps = new AttributionGaps(this);
   readonly ledger = new OwnershipLedger();
   readonly captureStack: () => Stack | undefined;
   /** False after close(): wrappers left on app objects stop publishing. */
   active = true;
-  private readonly counters = new Map<string, number>();
+  private readonly counters: Record<string, number> = Object.create(null) as Record<string, number>;
   private readonly warned = new Set<string>();
 
   constructor(
@@ -41,16 +45,23 @@ export class ProbeContext {
     if (this.resourceStore) this.als.run('', () => {});
   }
 
+  /** Listener ids issued (`l1`, `l2`…): the one id made on a hot path, so it has its own counter. */
+  private listenerIds = 0;
+
+  nextListenerId(): string {
+    return `l${++this.listenerIds}`;
+  }
+
   /** Next id with a prefix: `c1`, `c2`, `e1`… never reused within this process's probes. */
   nextId(prefix: string): string {
-    const n = (this.counters.get(prefix) ?? 0) + 1;
-    this.counters.set(prefix, n);
-    return `${prefix}${n}`;
+    const n = (this.counters[prefix] ?? 0) + 1;
+    this.counters[prefix] = n;
+    return prefix + n;
   }
 
   /** How many ids with this prefix were issued. */
   issued(prefix: string): number {
-    return this.counters.get(prefix) ?? 0;
+    return this.counters[prefix] ?? 0;
   }
 
   /** The connection the running work belongs to, if any. */
@@ -60,7 +71,9 @@ export class ProbeContext {
       if (store !== undefined) return store === '' ? null : store;
       return this.resourceStore ? null : this.ownerOfRunningHandle();
     }
-    return this.syncOwner !== undefined ? this.syncOwner : this.ownerOfRunningHandle();
+    const owner = this.syncOwner !== undefined ? this.syncOwner : this.ownerOfRunningHandle();
+    if (owner !== null) this.lastOwner = owner;
+    return owner;
   }
 
   /** Runs `fn` as `owner`'s work (`null`: as nobody's). */
@@ -68,6 +81,7 @@ export class ProbeContext {
     if (this.followsAsync) return this.als.run(owner ?? '', fn);
     const previous = this.syncOwner;
     this.syncOwner = owner;
+    if (owner !== null) this.lastOwner = owner;
     try {
       return fn();
     } finally {

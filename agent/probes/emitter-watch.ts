@@ -1,6 +1,8 @@
 import type { ListenerRemoval } from '../../shared/protocol.js';
 import type { ProbeContext } from './context.js';
 import { eventName, ListenerBook, type ListenerRecord } from './listener-book.js';
+import { ListenerIndex, onceListener, type Entry, type EventKey } from './listener-index.js';
+import { patchMethods } from './patch.js';
 
 /** Every method that adds or removes listeners: all aliases, or a call slips past. */
 const METHODS = [
@@ -17,176 +19,174 @@ type Method = (typeof METHODS)[number];
 
 type Fn = (...args: unknown[]) => unknown;
 type EmitterLike = Record<Method, Fn> & {
-  rawListeners(event: string | symbol): Fn[];
-  listenerCount(event: string | symbol): number;
-  eventNames(): Array<string | symbol>;
+  rawListeners(event: EventKey): Fn[];
+  listenerCount(event: EventKey): number;
+  eventNames(): EventKey[];
+  _events?: Record<EventKey, Fn | Fn[] | undefined>;
 };
-
-/** A registration as the emitter stores it (a once-wrapper for `once`), and our record of it. */
-interface Entry {
-  raw: Fn;
-  record: ListenerRecord;
-}
 
 /**
  * Watches an EventEmitter by patching its own listener methods (not the
- * prototype). After each call the records for the touched event are
- * reconciled against `rawListeners(event)`, which is what the emitter really
- * holds: this covers duplicates, once-wrappers, nested calls from
- * 'newListener'/'removeListener' handlers and the silent `removeAllListeners()`.
+ * prototype; non-enumerable, and all put back by unwatch). Each call is
+ * accounted for from what Node's own methods do — an add stores its listener
+ * (or once-wrapper) at one end, a remove takes the last matching one —
+ * checked against the emitter's count and its stored list's ends, so that
+ * one add or remove costs a few map operations however many listeners the
+ * emitter holds. Anything else (another emitter library, a nested call from
+ * a 'newListener'/'removeListener' handler) is reconciled against
+ * `rawListeners(event)`, which is what the emitter really holds.
  */
 export function watchEventEmitter(ctx: ProbeContext, target: object, name: string): () => void {
   const emitter = target as EmitterLike;
   const book = new ListenerBook(ctx, ctx.nextId('e'));
-  ctx.sink.publish({ type: 'emitter.watch', emitter: book.emitter, name, kind: 'EventEmitter' });
-
-  const entries = new Map<string | symbol, Entry[]>();
-  for (const event of emitter.eventNames()) {
-    entries.set(
-      event,
-      emitter.rawListeners(event).map((raw) => ({ raw, record: book.add(eventName(event), isOnceWrapper(raw), { preexisting: true }) })),
-    );
-  }
+  const index = new ListenerIndex();
 
   let watching = true;
-  let lostTrack = false;
+  /** Patched calls started, to notice nested ones. */
+  let calls = 0;
   /** Depth of removeAllListeners calls in progress. */
   let removingAll = 0;
-  const patches = new Map<Method, Fn>();
-  const ownProperties = new Map<Method, PropertyDescriptor | undefined>();
 
-  const reconcile = (event: string | symbol, how: ListenerRemoval): void => {
-    const before = entries.get(event) ?? [];
+  const record = (event: EventKey, raw: Fn, prepend: boolean, origin: Parameters<ListenerBook['add']>[2]): void => {
+    index.add(event, raw, book.add(eventName(event), onceListener(raw) !== undefined, origin), prepend);
+  };
+
+  const remove = (entry: Entry, how: ListenerRemoval): void => {
+    index.delete(entry);
+    book.remove(entry.record, how);
+  };
+
+  /** Makes the records of `event` match what the emitter holds (the slow path). */
+  const reconcile = (event: EventKey, how: ListenerRemoval): void => {
+    const before = index.ordered(event);
     const now = emitter.rawListeners(event);
     // One call changes one place in the list: trim the common head and tail.
     let head = 0;
     while (head < before.length && head < now.length && before[head]!.raw === now[head]) head++;
     let tail = 0;
-    while (
-      tail < before.length - head &&
-      tail < now.length - head &&
-      before[before.length - 1 - tail]!.raw === now[now.length - 1 - tail]
-    ) {
-      tail++;
-    }
+    while (tail < before.length - head && tail < now.length - head && before[before.length - 1 - tail]!.raw === now[now.length - 1 - tail]) tail++;
     const removed = before.slice(head, before.length - tail);
-    const addedRaw = now.slice(head, now.length - tail);
-    if (removed.length === 0 && addedRaw.length === 0) return;
+    const added = now.slice(head, now.length - tail);
+    if (removed.length === 0 && added.length === 0) return;
     for (const entry of removed) book.remove(entry.record, how);
     const owner = ctx.owner();
-    const stack = addedRaw.length > 0 ? ctx.captureStack() : undefined;
-    const added = addedRaw.map((raw) => ({ raw, record: book.add(eventName(event), isOnceWrapper(raw), { owner, stack }) }));
-    const next = [...before.slice(0, head), ...added, ...before.slice(before.length - tail)];
-    if (next.length > 0) entries.set(event, next);
-    else entries.delete(event);
-  };
-
-  const checkPatches = (): void => {
-    if (lostTrack) return;
-    for (const [method, patch] of patches) {
-      if (emitter[method] === patch) continue;
-      lostTrack = true;
-      ctx.sink.publish({
-        type: 'emitter.lost-track',
-        emitter: book.emitter,
-        reason: `${method}() was replaced after watching started; calls through it are not seen`,
-      });
-      return;
+    const stack = added.length > 0 ? ctx.captureStack() : undefined;
+    // Rebuilt in the emitter's order.
+    for (const entry of before) index.delete(entry);
+    const kept: Array<{ raw: Fn; record?: ListenerRecord }> = [...before.slice(0, head), ...added.map((raw) => ({ raw })), ...before.slice(before.length - tail)];
+    for (const item of kept) {
+      const recorded = item.record ?? book.add(eventName(event), onceListener(item.raw) !== undefined, { owner, stack });
+      index.add(event, item.raw, recorded, false);
     }
   };
 
-  /** How a removal by this call should be reported; decided before the call changes the list. */
-  const removalKind = (method: Method, args: unknown[]): ListenerRemoval => {
-    // With a 'removeListener' meta-listener, Node's removeAllListeners goes through removeListener.
-    if (method === 'removeAllListeners' || removingAll > 0) return 'remove-all';
-    if (method !== 'off' && method !== 'removeListener') return 'remove';
-    // Node's once-wrapper removes itself, passing the wrapper, just before it runs.
-    const listener = args[1];
-    const fired = isOnceWrapper(listener) && (entries.get(args[0] as string | symbol) ?? []).some((e) => e.raw === listener);
-    return fired ? 'once-fired' : 'remove';
+
+  /** The function the emitter stored at one end of `event`'s list, if it stores them as Node does. */
+  const storedAt = (event: EventKey, prepend: boolean): unknown => {
+    const stored = emitter._events?.[event];
+    if (!Array.isArray(stored)) return stored;
+    return prepend ? stored[0] : stored[stored.length - 1];
   };
 
-  /**
-   * A plain add appended exactly its listener: record it without copying the
-   * whole list, which grows with the very leak this tool looks for. Only when
-   * Node's own store shows it (other emitter libraries and reentrant
-   * 'newListener' handlers take the full reconcile).
-   */
-  const appendedPlainly = (event: string | symbol, listener: unknown): boolean => {
-    const before = entries.get(event);
-    const count = before?.length ?? 0;
-    if (typeof listener !== 'function' || typeof emitter.listenerCount !== 'function' || emitter.listenerCount(event) !== count + 1) return false;
-    const stored = (emitter as { _events?: Record<string | symbol, unknown> })._events?.[event];
-    const last = Array.isArray(stored) ? stored[stored.length - 1] : stored;
-    if (last !== listener) return false;
-    const entry: Entry = { raw: listener as Fn, record: book.add(eventName(event), isOnceWrapper(listener), { owner: ctx.owner(), stack: ctx.captureStack() }) };
-    if (before) before.push(entry);
-    else entries.set(event, [entry]);
+  /** After `on`/`once`/… with no nested call: the one listener Node stored, if the emitter shows exactly that. */
+  const added = (method: Method, event: EventKey, listener: unknown): boolean => {
+    if (emitter.listenerCount(event) !== index.size(event) + 1) return false;
+    const prepend = method === 'prependListener' || method === 'prependOnceListener';
+    const raw = storedAt(event, prepend);
+    const once = method === 'once' || method === 'prependOnceListener';
+    if (typeof raw !== 'function' || (once ? onceListener(raw) !== listener : raw !== listener)) return false;
+    record(event, raw as Fn, prepend, { owner: ctx.owner(), stack: ctx.captureStack() });
     return true;
   };
 
-  const afterCall = (method: Method, args: unknown[], how: ListenerRemoval): void => {
-    checkPatches();
-    if ((method === 'on' || method === 'addListener') && appendedPlainly(args[0] as string | symbol, args[1])) return;
-    if (method === 'removeAllListeners' && (args.length === 0 || args[0] === undefined)) {
-      for (const event of [...entries.keys()]) reconcile(event, how);
-    } else {
-      reconcile(args[0] as string | symbol, how);
-    }
+  /** After `off`/`removeListener` with no nested call: the entry Node removed, if the emitter shows exactly that. */
+  const removed = (event: EventKey, how: ListenerRemoval, entry: Entry | undefined): boolean => {
+    const count = emitter.listenerCount(event);
+    if (entry === undefined) return count === index.size(event);
+    if (count !== index.size(event) - 1) return false;
+    remove(entry, how);
+    return true;
   };
 
-  for (const method of METHODS) {
-    const original = emitter[method];
-    if (typeof original !== 'function') continue;
-    ownProperties.set(method, Object.getOwnPropertyDescriptor(emitter, method));
-    const patch = function (this: unknown, ...args: unknown[]): unknown {
-      if (!watching || !ctx.active) return Reflect.apply(original, this, args);
+  /**
+   * After an add that went through a nested patched call (Node's `once` adds
+   * its wrapper through `this.on`): nothing left to record when the count and
+   * the stored end already match the records.
+   */
+  const alreadyRecorded = (method: Method, event: EventKey): boolean => {
+    if (emitter.listenerCount(event) !== index.size(event)) return false;
+    const raw = storedAt(event, method === 'prependListener' || method === 'prependOnceListener');
+    return typeof raw === 'function' && index.holds(event, raw as Fn);
+  };
+
+  /** `all`: removeAllListeners() with no event name. */
+  const afterCall = (method: Method, event: EventKey, listener: unknown, all: boolean, nested: boolean, how: ListenerRemoval, entry: Entry | undefined): void => {
+    if (method === 'removeAllListeners') {
+      for (const key of all ? index.events() : [event]) {
+        if (index.size(key) === 0) continue;
+        if (!nested && emitter.listenerCount(key) === 0) for (const e of index.ordered(key)) remove(e, how);
+        else reconcile(key, how);
+      }
+      return;
+    }
+    const removal = method === 'off' || method === 'removeListener';
+    if (!nested && (removal ? removed(event, how, entry) : added(method, event, listener))) return;
+    if (nested && !removal && alreadyRecorded(method, event)) return;
+    reconcile(event, how);
+  };
+
+  const patches = patchMethods(emitter, METHODS, (method, original) => {
+    const removal = method === 'off' || method === 'removeListener';
+    return function (this: unknown, event: unknown, listener: unknown): unknown {
+      if (!watching || !ctx.active) return Reflect.apply(original, this, arguments);
+      const mark = ++calls;
       let how: ListenerRemoval = 'remove';
+      let entry: Entry | undefined;
       try {
-        how = removalKind(method, args);
+        if (method === 'removeAllListeners' || removingAll > 0) how = 'remove-all';
+        if (removal) {
+          entry = index.lastMatching(event as EventKey, listener);
+          // Node's once-wrapper removes itself, passing the wrapper, just before it runs.
+          if (how === 'remove' && entry !== undefined && entry.raw === listener && onceListener(listener) !== undefined) how = 'once-fired';
+        }
       } catch (err) {
         ctx.warnOnce('tracking listeners failed', err);
       }
+      const all = method === 'removeAllListeners' && (arguments.length === 0 || event === undefined);
       if (method === 'removeAllListeners') removingAll++;
       let result: unknown;
       try {
-        result = Reflect.apply(original, this, args);
+        result = Reflect.apply(original, this, arguments);
       } finally {
         if (method === 'removeAllListeners') removingAll--;
       }
       if (!watching) return result;
       try {
-        afterCall(method, args, how);
+        afterCall(method, event as EventKey, listener, all, calls !== mark, how, entry);
       } catch (err) {
         ctx.warnOnce('tracking listeners failed', err);
       }
       return result;
     };
-    patches.set(method, patch);
-    emitter[method] = patch;
+  }, (method) => {
+    if (watching) book.lostTrack(method);
+  });
+
+  ctx.sink.publish({ type: 'emitter.watch', emitter: book.emitter, name, kind: 'EventEmitter' });
+  for (const event of emitter.eventNames()) {
+    for (const raw of emitter.rawListeners(event)) record(event, raw, false, { preexisting: true });
   }
 
   return function unwatch(): void {
     if (!watching) return;
     ctx.guard('unwatching an emitter failed', () => {
-      checkPatches();
       watching = false;
-      for (const [method, patch] of patches) {
-        // A method the app replaced since stays the app's.
-        if (emitter[method] !== patch) continue;
-        const own = ownProperties.get(method);
-        if (own) Object.defineProperty(emitter, method, own);
-        else delete (emitter as Partial<EmitterLike>)[method];
-      }
-      for (const list of entries.values()) for (const entry of list) book.remove(entry.record, 'unwatch');
-      entries.clear();
+      // A method the app replaced since stays the app's.
+      patches.restore();
+      for (const entry of index.ordered()) book.remove(entry.record, 'unwatch');
+      index.clear();
       ctx.sink.publish({ type: 'emitter.unwatch', emitter: book.emitter });
     });
     watching = false;
   };
-}
-
-/** Node's `once` registers a wrapper carrying the real listener as `.listener`. */
-function isOnceWrapper(fn: unknown): fn is Fn & { listener: Fn } {
-  return typeof fn === 'function' && typeof (fn as { listener?: unknown }).listener === 'function';
 }

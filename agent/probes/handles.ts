@@ -1,6 +1,6 @@
 import { HandleError } from '../errors.js';
-import type { HandleId, Owner } from '../../shared/protocol.js';
-import type { HandleMirror, HandleTable, StoreOptions } from '../types.js';
+import type { HandleDropEvent, HandleId, HandleStoreEvent, Owner } from '../../shared/protocol.js';
+import type { ForeignHandleId, ForeignStoreOptions, HandleMirror, HandleTable, StoreOptions } from '../types.js';
 import type { ProbeContext } from './context.js';
 
 interface LiveHandle<T> {
@@ -36,17 +36,22 @@ class TrackedHandleTable<T> implements HandleTable<T> {
     return typeof id === 'number' && this.live.has(id);
   }
 
-  store(value: T, options: StoreOptions = {}): HandleId {
+  store(value: T, options?: StoreOptions): HandleId {
     const id = this.nextId++;
     const owner = this.ctx.owner();
-    const parent = options.parent;
-    const entry: LiveHandle<T> = { value, owner, ...(parent !== undefined && { parent }) };
+    const parent = options?.parent;
+    const entry: LiveHandle<T> = { value, owner };
+    if (parent !== undefined) entry.parent = parent;
     this.live.set(id, entry);
     if (typeof parent === 'number') {
       const parentEntry = this.live.get(parent);
       if (parentEntry) (parentEntry.children ??= new Set()).add(id);
     }
-    this.ctx.guard('publishing handle.store failed', () => publishStore(this.ctx, this.name, id, options, owner));
+    try {
+      publishStore(this.ctx, this.name, id, options, owner);
+    } catch (err) {
+      this.ctx.warnOnce('publishing handle.store failed', err);
+    }
     return id;
   }
 
@@ -59,14 +64,20 @@ class TrackedHandleTable<T> implements HandleTable<T> {
       return entry.value;
     }
     this.publishAccess('handle.retrieve', id, false);
-    throw this.missing(id);
+    throw this.missingNow(id);
+  }
+
+  /** The misuse is recorded; make sure inspectors have it before the error may kill the process. */
+  private missingNow(id: HandleId): HandleError {
+    this.ctx.guard('flushing a misuse failed', () => this.ctx.sink.flush());
+    return this.missing(id);
   }
 
   take(id: HandleId): T {
     const entry = typeof id === 'number' ? this.live.get(id) : undefined;
     if (!entry) {
       this.publishAccess('handle.take', id, false);
-      throw this.missing(id);
+      throw this.missingNow(id);
     }
     // Ownership of the value moves to the caller; its children stay in the table.
     this.unlink(id as number, entry);
@@ -78,6 +89,8 @@ class TrackedHandleTable<T> implements HandleTable<T> {
     const entry = typeof id === 'number' ? this.live.get(id) : undefined;
     if (!entry) {
       this.publishDrop(id, false);
+      // Callers often throw on false: the double drop should reach inspectors first.
+      this.ctx.guard('flushing a misuse failed', () => this.ctx.sink.flush());
       return false;
     }
     this.dropLive(id as number, entry);
@@ -99,7 +112,7 @@ class TrackedHandleTable<T> implements HandleTable<T> {
   private unlink(id: number, entry: LiveHandle<T>): void {
     this.live.delete(id);
     if (typeof entry.parent === 'number') this.live.get(entry.parent)?.children?.delete(id);
-    this.ctx.guard('releasing a handle failed', () => this.ctx.ledger.release(entry.owner, 'handles', true));
+    if (entry.owner !== null) this.ctx.ledger.release(entry.owner, 'handles', true);
   }
 
   private publishAccess(type: 'handle.retrieve' | 'handle.take', id: HandleId, ok: boolean): void {
@@ -110,18 +123,15 @@ class TrackedHandleTable<T> implements HandleTable<T> {
   }
 
   private publishDrop(id: HandleId, ok: boolean, cascadeFrom?: number): void {
-    this.ctx.guard('publishing handle.drop failed', () => {
+    try {
+      const event: HandleDropEvent = { type: 'handle.drop', table: this.name, handle: id, ok, owner: this.ctx.owner(), seq: 0, t: 0 };
+      if (cascadeFrom !== undefined) event.cascadeFrom = cascadeFrom;
       const stack = this.ctx.captureStack();
-      this.ctx.sink.publish({
-        type: 'handle.drop',
-        table: this.name,
-        handle: id,
-        ok,
-        ...(cascadeFrom !== undefined && { cascadeFrom }),
-        owner: this.ctx.owner(),
-        ...(stack !== undefined && { stack }),
-      });
-    });
+      if (stack !== undefined) event.stack = stack;
+      this.ctx.sink.publish(event);
+    } catch (err) {
+      this.ctx.warnOnce('publishing handle.drop failed', err);
+    }
   }
 
   /** DROPPED for an id this table issued (and no longer holds), NOT_FOUND for one it never issued. */
@@ -142,6 +152,7 @@ class TrackedHandleTable<T> implements HandleTable<T> {
 class TrackedHandleMirror implements HandleMirror {
   private readonly live = new Map<HandleId, Owner>();
 
+
   constructor(
     private readonly ctx: ProbeContext,
     readonly name: string,
@@ -149,8 +160,9 @@ class TrackedHandleMirror implements HandleMirror {
     ctx.sink.publish({ type: 'handle.table', table: name, mirror: true });
   }
 
-  stored(id: HandleId, info: StoreOptions = {}): void {
+  stored(foreignId: ForeignHandleId, info?: ForeignStoreOptions): void {
     this.ctx.guard('mirroring handle.store failed', () => {
+      const id = wireId(foreignId);
       const owner = this.ctx.owner();
       const previous = this.live.get(id);
       if (previous !== undefined) this.ctx.ledger.release(previous, 'handles', false);
@@ -159,23 +171,26 @@ class TrackedHandleMirror implements HandleMirror {
     });
   }
 
-  retrieved(id: HandleId, ok = true): void {
+  retrieved(foreignId: ForeignHandleId, ok = true): void {
     this.ctx.guard('mirroring handle.retrieve failed', () => {
+      const id = wireId(foreignId);
       const stack = ok ? undefined : this.ctx.captureStack();
       this.ctx.sink.publish({ type: 'handle.retrieve', table: this.name, handle: id, ok, owner: this.ctx.owner(), ...(stack !== undefined && { stack }) });
     });
   }
 
-  taken(id: HandleId, ok = true): void {
+  taken(foreignId: ForeignHandleId, ok = true): void {
     this.ctx.guard('mirroring handle.take failed', () => {
+      const id = wireId(foreignId);
       if (ok) this.release(id);
       const stack = this.ctx.captureStack();
       this.ctx.sink.publish({ type: 'handle.take', table: this.name, handle: id, ok, owner: this.ctx.owner(), ...(stack !== undefined && { stack }) });
     });
   }
 
-  dropped(id: HandleId, ok?: boolean): void {
+  dropped(foreignId: ForeignHandleId, ok?: boolean): void {
     this.ctx.guard('mirroring handle.drop failed', () => {
+      const id = wireId(foreignId);
       const live = ok ?? this.live.has(id);
       if (live) this.release(id);
       const stack = this.ctx.captureStack();
@@ -218,16 +233,19 @@ export class HandleProbe {
 }
 
 /** A stored handle: counted for its owner and published, by the real table and the mirror alike. */
-function publishStore(ctx: ProbeContext, table: string, handle: HandleId, options: StoreOptions, owner: Owner): void {
-  ctx.ledger.acquire(owner, 'handles');
+function publishStore(ctx: ProbeContext, table: string, handle: HandleId, options: ForeignStoreOptions | undefined, owner: Owner): void {
+  if (owner !== null) ctx.ledger.acquire(owner, 'handles');
+  const type = options?.type;
+  const event: HandleStoreEvent = { type: 'handle.store', table, handle, handleType: typeof type === 'string' ? type : 'handle', owner, seq: 0, t: 0 };
+  const parent = options?.parent;
+  if (parent !== undefined) event.parent = wireId(parent);
   const stack = ctx.captureStack();
-  ctx.sink.publish({
-    type: 'handle.store',
-    table,
-    handle,
-    handleType: typeof options.type === 'string' ? options.type : 'handle',
-    ...(options.parent !== undefined && { parent: options.parent }),
-    owner,
-    ...(stack !== undefined && { stack }),
-  });
+  if (stack !== undefined) event.stack = stack;
+  ctx.sink.publish(event);
+  if (owner === null) ctx.gaps.unowned(`${table}:${handle}`);
+}
+
+/** A foreign table's id as events carry it: a BigInt (a 64-bit FFI handle) as its decimal string. */
+function wireId(id: ForeignHandleId): HandleId {
+  return typeof id === 'bigint' ? id.toString() : id;
 }

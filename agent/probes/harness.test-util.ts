@@ -50,10 +50,11 @@ export interface Harness {
   ofType<T extends AgentEventType>(type: T): Array<EventOf<T>>;
 }
 
-export function startProbes(options: Partial<ProbeOptions> = {}): Harness {
+/** Probes over a real EventLog of `capacity` events (property tests, which start thousands, keep it small). */
+export function startProbes(options: Partial<ProbeOptions> = {}, capacity = 100_000): Harness {
   const clock = new AgentClock();
-  const log = new EventLog(100000, clock.now);
-  const sink: EventSink = { publish: (e) => log.publish(e), now: clock.now, recent: () => clock.recent };
+  const log = new EventLog(capacity, clock.now);
+  const sink: EventSink = { publish: (e) => log.publish(e), now: clock.now, recent: () => clock.recent, flush: () => undefined };
   const warnings: unknown[] = [];
   const probes = createProbes(sink, {
     autoInstrument: true,

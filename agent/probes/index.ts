@@ -1,6 +1,7 @@
 import type { ConnectionRef, EventSink, ProbeOptions, Probes, TrackOptions } from '../types.js';
 import { ConnectionActions } from './actions.js';
 import { ConnectionRegistry } from './connections.js';
+import { Frameworks } from './frameworks/index.js';
 import { ProbeContext } from './context.js';
 import { HandleProbe } from './handles.js';
 import { ListenerProbe } from './listeners.js';
@@ -15,11 +16,13 @@ import { ServerProbe } from './servers.js';
 export function createProbes(sink: EventSink, options: ProbeOptions): Probes {
   const ctx = new ProbeContext(sink, options);
   const connections = new ConnectionRegistry(ctx);
-  const servers = options.autoInstrument ? new ServerProbe(ctx, connections) : null;
+  const frameworks = new Frameworks(ctx, connections);
+  const servers = options.autoInstrument ? new ServerProbe(ctx, connections, frameworks) : null;
   const listeners = new ListenerProbe(ctx);
   const handles = new HandleProbe(ctx);
   const actions = new ConnectionActions(ctx, connections);
   servers?.start();
+  if (options.autoInstrument) frameworks.scan();
 
   return {
     trackConnection(target: object, trackOptions: TrackOptions = {}): string {
@@ -40,6 +43,9 @@ export function createProbes(sink: EventSink, options: ProbeOptions): Probes {
       let owner: string | null = null;
       ctx.guard('runAs failed', () => {
         owner = connections.ownerFor(ref);
+        // Work done for a session is its peer asking for something: it is not abandoned.
+        const record = typeof ref === 'object' && ref !== null ? connections.find(ref) : owner !== null ? connections.openById(owner) : undefined;
+        if (record && !record.closed) connections.io.noteRead(record);
       });
       return ctx.runOwned(owner, fn);
     },

@@ -44,6 +44,15 @@ export class ConnectionIo {
     this.touch(record);
   }
 
+  /**
+   * The peer was active though no bytes were counted here (work run as its
+   * session, a message delivered natively): its next `conn.io` counts it as a read.
+   */
+  noteRead(record: ConnectionRecord): void {
+    record.readSince = true;
+    if (!record.byteSource) this.touch(record);
+  }
+
   noteOut(record: ConnectionRecord, bytes: number): void {
     record.bytesOut += bytes;
     record.msgsOut = (record.msgsOut ?? 0) + 1;
@@ -116,8 +125,8 @@ export class ConnectionIo {
     const source = record.byteSource!;
     const bytesIn = source.bytesRead;
     const bytesOut = source.bytesWritten;
-    if (bytesIn === record.bytesIn && bytesOut === record.bytesOut) return;
-    record.readSince = bytesIn !== record.bytesIn;
+    if (bytesIn === record.bytesIn && bytesOut === record.bytesOut && !record.readSince) return;
+    if (bytesIn !== record.bytesIn) record.readSince = true;
     record.bytesIn = bytesIn;
     record.bytesOut = bytesOut;
     this.publish(record, stamp);

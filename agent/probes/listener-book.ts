@@ -1,4 +1,4 @@
-import type { ListenerRemoval, Owner, Stack } from '../../shared/protocol.js';
+import type { ListenerAddEvent, ListenerRemoval, ListenerRemoveEvent, Owner, Stack } from '../../shared/protocol.js';
 import type { ProbeContext } from './context.js';
 
 export interface ListenerRecord {
@@ -11,6 +11,8 @@ export interface ListenerRecord {
 
 /** Publishes one watched emitter's listener additions and removals and keeps ownership counts. */
 export class ListenerBook {
+  private trackLost = false;
+
   constructor(
     private readonly ctx: ProbeContext,
     readonly emitter: string,
@@ -18,29 +20,37 @@ export class ListenerBook {
 
   add(event: string, once: boolean, origin: { preexisting: true } | { owner: Owner; stack: Stack | undefined }): ListenerRecord {
     const record: ListenerRecord = {
-      id: this.ctx.nextId('l'),
+      id: this.ctx.nextListenerId(),
       event,
       owner: 'preexisting' in origin ? null : origin.owner,
       live: true,
     };
-    this.ctx.ledger.acquire(record.owner, 'listeners');
-    this.ctx.sink.publish({
-      type: 'listener.add',
-      listener: record.id,
-      emitter: this.emitter,
-      event,
-      owner: record.owner,
-      once,
-      ...('preexisting' in origin ? { preexisting: true } : origin.stack !== undefined && { stack: origin.stack }),
-    });
+    if (record.owner !== null) this.ctx.ledger.acquire(record.owner, 'listeners');
+    const published: ListenerAddEvent = { type: 'listener.add', listener: record.id, emitter: this.emitter, event, owner: record.owner, once, seq: 0, t: 0 };
+    if ('preexisting' in origin) published.preexisting = true;
+    else if (origin.stack !== undefined) published.stack = origin.stack;
+    this.ctx.sink.publish(published);
+    if (record.owner === null && !('preexisting' in origin)) this.ctx.gaps.unowned(record.id);
     return record;
+  }
+
+  /** The app replaced a patched method: says so, once per emitter. */
+  lostTrack(method: string): void {
+    if (this.trackLost) return;
+    this.trackLost = true;
+    this.ctx.sink.publish({
+      type: 'emitter.lost-track',
+      emitter: this.emitter,
+      reason: `${method}() was replaced after watching started; calls through it are not seen`,
+    });
   }
 
   remove(record: ListenerRecord, how: ListenerRemoval): void {
     if (!record.live) return;
     record.live = false;
-    this.ctx.ledger.release(record.owner, 'listeners', how !== 'unwatch');
-    this.ctx.sink.publish({ type: 'listener.remove', listener: record.id, emitter: this.emitter, event: record.event, how });
+    if (record.owner !== null) this.ctx.ledger.release(record.owner, 'listeners', how !== 'unwatch');
+    const published: ListenerRemoveEvent = { type: 'listener.remove', listener: record.id, emitter: this.emitter, event: record.event, how, seq: 0, t: 0 };
+    this.ctx.sink.publish(published);
   }
 }
 

@@ -4,6 +4,7 @@ import type { Transport } from '../../shared/protocol.js';
 import type { ConnectionRegistry } from './connections.js';
 import type { ProbeContext } from './context.js';
 import { isInternal } from '../../shared/node/internal-mark.js';
+import type { Frameworks } from './frameworks/index.js';
 import { interpose } from './interpose.js';
 import { bracketHost } from '../../shared/host-policy.js';
 
@@ -17,6 +18,8 @@ interface ServerInfo {
   listening: boolean;
   /** Read once per listen, not per accepted socket (`server.address()` is a native call). */
   transport?: Transport;
+  /** `http` for an HTTP/1 server's connections (frameworks/index.ts). */
+  protocol: string | undefined;
 }
 
 /**
@@ -34,6 +37,7 @@ export class ServerProbe {
   constructor(
     private readonly ctx: ProbeContext,
     private readonly connections: ConnectionRegistry,
+    private readonly frameworks: Frameworks,
   ) {}
 
   start(): void {
@@ -65,18 +69,21 @@ export class ServerProbe {
     this.connections.track(socket, {
       server: info?.id ?? null,
       ...(server && { serverTransport: transportOf(server) }),
+      ...(info?.protocol !== undefined && { protocol: info.protocol }),
     });
   }
 
   private observe(server: Server): ServerInfo {
     const known = this.servers.get(server);
     if (known) return known;
-    const info: ServerInfo = { id: this.ctx.nextId('s'), listening: false };
+    const info: ServerInfo = { id: this.ctx.nextId('s'), listening: false, protocol: this.frameworks.serverProtocol(server) };
     this.servers.set(server, info);
-    const { ctx, connections } = this;
+    const { ctx, connections, frameworks } = this;
     const announce = (): void => {
       if (info.listening) return;
       info.listening = true;
+      // Frameworks attached to it are loaded by now.
+      frameworks.scan();
       info.transport = transportOf(server);
       ctx.sink.publish({ type: 'server.listen', server: info.id, transport: info.transport, address: addressOf(server) });
     };
@@ -89,16 +96,22 @@ export class ServerProbe {
           const socket = args[1];
           if (typeof socket === 'object' && socket !== null) {
             announce();
-            owner = connections.track(socket, { server: info.id, serverTransport: info.transport ?? transportOf(server) });
+            owner = connections.track(socket, {
+              server: info.id,
+              serverTransport: info.transport ?? transportOf(server),
+              ...(info.protocol !== undefined && { protocol: info.protocol }),
+            });
           }
         } else if (type === 'listening') {
           announce();
         } else if (type === 'close' && info.listening) {
           info.listening = false;
           ctx.sink.publish({ type: 'server.close', server: info.id });
+        } else {
+          owner = frameworks.serverEvent(type, args);
         }
       });
-      // The app's 'connection' listeners are the connection's first work.
+      // The app's 'connection' listeners are the connection's first work; a stream's listeners are the stream's.
       return owner === null ? invoke(this, args) : ctx.runOwned(owner, () => invoke(this, args));
     });
     if (server.listening) announce();

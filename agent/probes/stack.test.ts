@@ -19,6 +19,13 @@ describe('creation stacks', () => {
     expect(appFrames(text, 1)).toEqual(['at subscribe (/app/server.js:42:7)']);
   });
 
+  it('when every frame kept is a library’s, also keeps the first frame of the app’s own code', () => {
+    const lib = (n: number) => `    at lib${n} (/app/node_modules/rpc/server.js:${n}:1)`;
+    const text = ['Error', lib(1), lib(2), lib(3), '    at FramedPort.emit (/app/bridge.js:12:9)', '    at main (/app/main.js:3:3)'].join('\n');
+    expect(appFrames(text, 2)).toEqual([lib(1).trim(), lib(2).trim(), 'at FramedPort.emit (/app/bridge.js:12:9)']);
+    expect(appFrames(text, 5)).toEqual([lib(1).trim(), lib(2).trim(), lib(3).trim(), 'at FramedPort.emit (/app/bridge.js:12:9)', 'at main (/app/main.js:3:3)']);
+  });
+
   it('captures the caller’s frames, bounded, and nothing when off', () => {
     const capture = createStackCapture(2);
     function subscribeHere() {

@@ -5,8 +5,8 @@ import type { Stack } from '../../shared/protocol.js';
 const agentDir = fileURLToPath(new URL('..', import.meta.url));
 const agentUrl = new URL('..', import.meta.url).href;
 
-/** Extra frames to capture so that, after dropping agent and Node frames, `frames` app frames remain. */
-const FRAME_SLACK = 12;
+/** Extra frames to capture so that, after dropping agent, Node and library frames, `frames` app frames and the app's own first one remain. */
+const FRAME_SLACK = 20;
 
 /**
  * Captures creation stacks as app frames only: `at subscribe (/app/server.js:42:7)`,
@@ -52,18 +52,28 @@ function lazyStack(format: () => Stack): Stack {
   });
 }
 
-/** The first `max` frames of a V8 stack text that belong to the app. */
+/**
+ * The first `max` frames of a V8 stack text that belong to the app, and when
+ * all of those are inside `node_modules` (a library subscribing on the app's
+ * behalf), the first frame of the app's own code after them as well: that
+ * is where a finding says it was added.
+ */
 export function appFrames(text: string, max: number): Stack {
   const out: Stack = [];
+  let own = false;
   const lines = text.split('\n');
   // Line 0 is the message ("Error"); frames follow.
-  for (let i = 1; i < lines.length && out.length < max; i++) {
+  for (let i = 1; i < lines.length && (out.length < max || !own); i++) {
     const frame = lines[i]!.trim();
     if (!frame.startsWith('at ') || !isAppFrame(frame)) continue;
-    out.push(frame);
+    const mine = !NODE_MODULES.test(frame);
+    if (out.length < max || mine) out.push(frame);
+    own ||= mine;
   }
   return out;
 }
+
+const NODE_MODULES = /[\\/]node_modules[\\/]/;
 
 function isAppFrame(frame: string): boolean {
   // Node's own modules (`node:events`, `node:internal/...`) are never where the app subscribed.

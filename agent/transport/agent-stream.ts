@@ -1,9 +1,10 @@
 import { AgentError } from '../errors.js';
 import type { EventLog } from '../event-log.js';
-import type { ActRequest, AgentMessage, HelloMessage, MarkRequest, SettleResult } from '../../shared/protocol.js';
+import type { ActRequest, AgentEvent, AgentMessage, HelloMessage, MarkRequest, SettleResult } from '../../shared/protocol.js';
 import { PROTOCOL_VERSION } from '../../shared/protocol.js';
 import type { Answer, StartPlan, StreamReader, StreamSource } from '../../shared/node/protocol-server/stream.js';
 import type { AgentCore } from '../types.js';
+import { encodeAll, encodeEvents } from './serialise.js';
 
 /** The agent as a protocol server's stream: its event log, its actions, its marks. */
 export class AgentStream implements StreamSource {
@@ -40,8 +41,11 @@ export class AgentStream implements StreamSource {
   }
 
   perform(request: ActRequest | MarkRequest): Answer | Promise<Answer> {
+    if (this.core.readonly) {
+      // A mark takes a place in the ring like any event: a watcher must not be able to push the real ones out.
+      return { error: { code: 'READONLY', message: `this agent is read-only: ${request.type === 'mark' ? 'marks' : 'actions'} from inspectors are refused` } };
+    }
     if (request.type === 'mark') return { result: { seq: this.core.mark(request.label) } };
-    if (this.core.readonly) return { error: { code: 'READONLY', message: 'this agent is read-only: actions are refused' } };
     if (this.closing()) return { error: { code: 'AGENT_CLOSED', message: 'the agent is shutting down' } };
     const options = request.timeout === undefined ? { source: 'inspector' as const } : { timeout: request.timeout, source: 'inspector' as const };
     let running: Promise<SettleResult>;
@@ -67,12 +71,15 @@ export class AgentStream implements StreamSource {
  * agent never reached — a previous instance's): snapshot of what is still
  * alive, a gap for what neither the snapshot nor the ring holds, then the
  * ring and live events. Resume: every event after `since`, a gap first if the
- * ring lost some.
+ * ring lost some. Events are serialised here, as they are sent
+ * (agent/transport/serialise.ts): an event that cannot be encoded at all is
+ * a one-event `unserialisable` gap, and the opening gap counts what the
+ * snapshot could not carry.
  */
 class RingReader implements StreamReader {
   position: number;
-  /** Messages decided but not sent yet (the opening snapshot and gap, a batch read with a gap). */
-  private readonly queued: AgentMessage[] = [];
+  /** Frames decided but not sent yet (the opening snapshot and gap, a batch read with a gap). */
+  private readonly queued: Array<AgentMessage | string> = [];
   /** The next ring overtake is reported as 'evicted' (a resume), not 'slow-consumer'. */
   private resuming: boolean;
 
@@ -83,8 +90,9 @@ class RingReader implements StreamReader {
     if (since === undefined || since > log.lastSeq) {
       const oldest = log.oldestSeq;
       const snapshot = log.snapshot();
-      this.queued.push({ type: 'snapshot', events: snapshot, now: snapshot.at(-1)?.t ?? 0 });
-      const count = oldest - 1 - snapshot.length;
+      const encoded = encodeList(snapshot);
+      this.queued.push(`{"type":"snapshot","events":${encoded.json},"now":${JSON.stringify(snapshot.at(-1)?.t ?? 0)}}`);
+      const count = oldest - 1 - encoded.count;
       if (count > 0) this.queued.push({ type: 'gap', from: 1, to: oldest - 1, count, reason: 'evicted' });
       this.position = oldest - 1;
       this.resuming = false;
@@ -98,7 +106,7 @@ class RingReader implements StreamReader {
     return this.queued.length === 0 && this.position >= this.log.lastSeq;
   }
 
-  next(maxEvents: number): AgentMessage | undefined {
+  next(maxEvents: number): AgentMessage | string | undefined {
     const queued = this.queued.shift();
     if (queued) return queued;
     const { log } = this;
@@ -115,10 +123,47 @@ class RingReader implements StreamReader {
     // `now` promises "nothing older is still coming": only a batch that
     // catches up may carry the clock, or a catching-up inspector would
     // expire grace periods before the events that end them arrive.
-    const batch: AgentMessage = { type: 'batch', events, now: last.seq === log.lastSeq ? log.now() : last.t };
+    const frames = batchFrames(events, last.seq === log.lastSeq ? log.now() : last.t);
     this.position = last.seq;
-    if (!lost) return batch;
-    this.queued.push(batch);
-    return lost;
+    if (lost) frames.unshift(lost);
+    const first = frames.shift();
+    this.queued.push(...frames);
+    return first;
   }
+}
+
+/** The events as one JSON array, and how many it carries (those that could be encoded). */
+function encodeList(events: AgentEvent[]): { json: string; count: number } {
+  const all = encodeAll(events);
+  if (all !== undefined) return { json: all, count: events.length };
+  const each = encodeEvents(events).filter((text): text is string => text !== undefined);
+  return { json: `[${each.join(',')}]`, count: each.length };
+}
+
+/**
+ * A batch as JSON frames: one, unless an event cannot be encoded at all;
+ * that event becomes a one-event gap between the batches around it (each of
+ * those carries its own last event's time as `now`, the final one `now`).
+ */
+function batchFrames(events: AgentEvent[], now: number): Array<AgentMessage | string> {
+  const batch = (json: string, batchNow: number): string => `{"type":"batch","events":${json},"now":${JSON.stringify(batchNow)}}`;
+  const all = encodeAll(events);
+  if (all !== undefined) return [batch(all, now)];
+  const frames: Array<AgentMessage | string> = [];
+  const encoded = encodeEvents(events);
+  let run: string[] = [];
+  let runEnd = 0;
+  events.forEach((event, i) => {
+    const text = encoded[i];
+    if (text !== undefined) {
+      run.push(text);
+      runEnd = event.t;
+      return;
+    }
+    if (run.length > 0) frames.push(batch(`[${run.join(',')}]`, runEnd));
+    run = [];
+    frames.push({ type: 'gap', from: event.seq, to: event.seq, count: 1, reason: 'unserialisable' });
+  });
+  if (run.length > 0) frames.push(batch(`[${run.join(',')}]`, now));
+  return frames;
 }

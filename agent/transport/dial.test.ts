@@ -2,40 +2,9 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Dialer } from './dial.js';
-import { Client, fakeCore, publishMarks, silent, waitFor, type FakeCore } from './harness.test-util.js';
+import { FakeHub, fakeCore, publishMarks, silent, waitFor, type FakeCore } from './harness.test-util.js';
 import { Pump } from '../../shared/node/protocol-server/pump.js';
 import { SessionSet } from './sessions.js';
-
-/** A bare WebSocket server playing the hub: records each agent link as a Client. */
-class FakeHub {
-  readonly links: Client[] = [];
-  readonly urls: string[] = [];
-  private constructor(readonly wss: WebSocketServer) {
-    wss.on('connection', (ws, req) => {
-      this.urls.push(req.url ?? '');
-      this.links.push(new Client(ws));
-    });
-  }
-
-  static async start(port = 0, refuse = false): Promise<FakeHub> {
-    const wss = new WebSocketServer({ port, host: '127.0.0.1', ...(refuse ? { verifyClient: (_info: unknown, cb: (ok: boolean, code?: number) => void) => cb(false, 401) } : {}) });
-    await new Promise<void>((resolve, reject) => {
-      wss.once('listening', resolve);
-      wss.once('error', reject);
-    });
-    return new FakeHub(wss);
-  }
-
-  get port(): number {
-    return (this.wss.address() as AddressInfo).port;
-  }
-
-  /** Kill it: every link dropped without a close handshake, then the port released. */
-  async kill(): Promise<void> {
-    for (const client of this.wss.clients) client.terminate();
-    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
-  }
-}
 
 interface DialStack {
   core: FakeCore;
@@ -73,8 +42,8 @@ function dialStack(url: string, delays: { minDelay?: number; maxDelay?: number }
   return stack;
 }
 
-async function hub(port = 0, refuse = false): Promise<FakeHub> {
-  const h = await FakeHub.start(port, refuse);
+async function hub(port = 0, pairingToken = 'PAIRING'): Promise<FakeHub> {
+  const h = await FakeHub.start(port, pairingToken);
   cleanups.push(() => h.kill());
   return h;
 }
@@ -85,7 +54,9 @@ describe('dial mode', () => {
     const agent = dialStack(`ws://127.0.0.1:${first.port}/agent?token=PAIRING`);
     publishMarks(agent.core, 3, 'early');
     await waitFor(() => first.links.length === 1, 'the agent to dial in');
-    expect(first.urls[0]).toBe('/agent?token=PAIRING');
+    // The pairing token never travels: the agent dials with a challenge the hub must answer.
+    expect(first.urls[0]).toMatch(/^\/agent\?challenge=[A-Za-z0-9_-]{22}$/);
+    expect(first.keys).toHaveLength(1);
     const link = first.links[0]!;
     await link.until(() => link.messages.length === 1, 'hello');
     expect(link.messages[0]).toMatchObject({ type: 'hello', lastSeq: 3, agent: { instance: 'inst-1' } });
@@ -110,22 +81,47 @@ describe('dial mode', () => {
     await again.until(() => again.events().length === 8, 'the missed and new events');
     expect(again.events().map((e) => e.seq)).toEqual([8, 9, 10, 11, 12, 13, 14, 15]);
     expect(again.of('gap')).toEqual([]);
+    // The same process shows the same instance key on every link: how the hub knows it is not an impostor.
+    expect(second.keys).toEqual(first.keys);
   });
 
-  it('reports a refused pairing token as UNAUTHORIZED and keeps retrying', async () => {
-    const refusing = await hub(0, true);
-    const agent = dialStack(`ws://127.0.0.1:${refusing.port}/?token=WRONG`, { maxDelay: 150 });
+  it('sends nothing — no token, no hello, no events — to a server that cannot prove the pairing token', async () => {
+    const squatter = await hub(0, 'NOT-THE-PAIRING-TOKEN');
+    const agent = dialStack(`ws://127.0.0.1:${squatter.port}/agent?token=PAIRING`, { maxDelay: 150 });
+    publishMarks(agent.core, 5, 'secret');
+    await waitFor(() => agent.errors.length >= 2, 'two refusals');
+    expect(agent.errors[0]!.code).toBe('HUB_UNVERIFIED');
+    expect(agent.errors[0]!.message).toMatch(/did not prove it holds the pairing token/);
+    for (const link of squatter.links) expect(link.closeCode).toBe(4401);
+    expect(squatter.urls.join(' ')).not.toContain('PAIRING');
+    expect(squatter.received).toEqual([]);
+    expect(squatter.keys).toEqual([]);
+  });
+
+  it('reports an HTTP 401 (a hub older than pairing, or no hub) as UNAUTHORIZED without the token, and keeps retrying', async () => {
+    const refusing = new WebSocketServer({ port: 0, host: '127.0.0.1', verifyClient: (_info, cb) => cb(false, 401) });
+    await new Promise<void>((resolve) => refusing.once('listening', resolve));
+    cleanups.push(() => new Promise<void>((resolve) => refusing.close(() => resolve())));
+    const agent = dialStack(`ws://127.0.0.1:${(refusing.address() as AddressInfo).port}/?token=WRONG`, { maxDelay: 150 });
     await waitFor(() => agent.errors.length >= 2, 'two refusals');
     expect(agent.errors[0]!.code).toBe('UNAUTHORIZED');
-    expect(agent.errors[0]!.message).toMatch(/refused the pairing token \(HTTP 401\)/);
+    expect(agent.errors[0]!.message).toMatch(/refused the connection \(HTTP 401\)/);
     expect(agent.errors[0]!.message).not.toContain('WRONG');
+  });
+
+  it('says a malformed dial URL once, as INVALID_DIAL_URL, without the token in it', async () => {
+    for (const url of ['ws://[not-a-host/agent?token=SECRET-1', 'ftp://127.0.0.1:1/agent?token=SECRET-2', 'ws://127.0.0.1:1/agent']) {
+      const agent = dialStack(url);
+      expect(agent.errors.map((e) => e.code)).toEqual(['INVALID_DIAL_URL']);
+      expect(agent.errors[0]!.message).not.toMatch(/SECRET/);
+    }
   });
 
   it('keeps retrying while nothing listens, and connects once the hub appears', async () => {
     const probe = await FakeHub.start();
     const port = probe.port;
     await probe.kill();
-    const agent = dialStack(`ws://127.0.0.1:${port}/`);
+    const agent = dialStack(`ws://127.0.0.1:${port}/?token=PAIRING`);
     await new Promise((r) => setTimeout(r, 300));
     const late = await hub(port);
     await waitFor(() => late.links.length === 1, 'the agent to connect', 10_000);

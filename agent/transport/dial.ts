@@ -2,12 +2,17 @@ import { connect as netConnect, isIP, type NetConnectOpts, type Socket } from 'n
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import WebSocket from 'ws';
 import { backoffDelay, type BackoffPolicy } from '../../shared/backoff.js';
+import { InstanceKey, newNonce } from '../../shared/node/pairing.js';
+import { CloseCode } from '../../shared/node/protocol-server/session.js';
 import type { Logger } from '../types.js';
+import { pairWithHub } from './hub-pairing.js';
 import { maxPayloadFor } from './server.js';
 import type { SessionSet } from './sessions.js';
 
 /** A link that stayed open this long resets the retry delay to its minimum. */
 const STABLE_LINK_MS = 5000;
+/** How long the hub has to prove it holds the pairing token once the socket is open. */
+const PAIRING_TIMEOUT = 10_000;
 
 export interface DialOptions {
   url: string;
@@ -24,9 +29,11 @@ export interface DialEvents {
 
 /**
  * Dial mode: connect out to a hub and serve it like an inspector (it sends
- * `subscribe {since}` after our `hello`). Retries forever with exponential
- * backoff and ±20% jitter on unref'd timers; the ring buffer holds events
- * meanwhile, and the hub resumes from its last seq when the link returns.
+ * `subscribe {since}` after our `hello`) — once it proved it holds the
+ * pairing token, which never travels itself (pairWithHub). Retries forever
+ * with exponential backoff and ±20% jitter on unref'd timers; the ring
+ * buffer holds events meanwhile, and the hub resumes from its last seq when
+ * the link returns.
  */
 export class Dialer {
   private ws: WebSocket | undefined;
@@ -34,8 +41,12 @@ export class Dialer {
   private attempt = 0;
   private stopped = false;
   private readonly backoff: BackoffPolicy;
-  /** The URL without its token, safe to show and log. */
+  /** The URL without its token, safe to show and log, and what is dialled (plus a challenge). */
   readonly remote: string;
+  private readonly pairingToken: string | undefined;
+  private readonly invalid: string | undefined;
+  /** This process's identity to the hub, the same on every reconnect. */
+  private readonly key = new InstanceKey();
 
   constructor(
     private readonly options: DialOptions,
@@ -45,7 +56,10 @@ export class Dialer {
   ) {
     // ±20% jitter: the hub sees agents of a fleet come back spread out.
     this.backoff = { min: options.minDelay ?? 500, max: options.maxDelay ?? 30_000, spread: [0.8, 1.2] };
-    this.remote = redact(options.url);
+    const parsed = parseDialUrl(options.url);
+    this.remote = parsed.remote;
+    this.pairingToken = parsed.pairingToken;
+    this.invalid = parsed.invalid;
   }
 
   start(): void {
@@ -63,19 +77,27 @@ export class Dialer {
 
   private connect(): void {
     if (this.stopped) return;
+    if (this.invalid !== undefined || this.pairingToken === undefined) {
+      // A malformed URL will not get better by retrying.
+      this.stopped = true;
+      this.events.error(withCode(new Error(`cannot dial ${this.remote}: ${this.invalid ?? 'no pairing token (?token=…)'}`), 'INVALID_DIAL_URL'));
+      return;
+    }
+    const challenge = newNonce();
+    const url = new URL(this.remote);
+    url.searchParams.set('challenge', challenge);
     let ws: WebSocket;
     try {
-      ws = new WebSocket(this.options.url, {
+      ws = new WebSocket(url.href, {
         maxPayload: maxPayloadFor(this.options.maxMessageSize),
         skipUTF8Validation: true,
         perMessageDeflate: false,
         handshakeTimeout: 10_000,
-        createConnection: unrefConnector(/^(wss|https):/i.test(this.options.url)),
+        createConnection: unrefConnector(url.protocol === 'wss:' || url.protocol === 'https:'),
       });
     } catch (err) {
-      // A malformed URL will not get better by retrying.
       this.stopped = true;
-      this.events.error(withCode(new Error(`cannot dial ${this.remote}: ${(err as Error).message}`), 'INVALID_DIAL_URL'));
+      this.events.error(withCode(new Error(`cannot dial ${this.remote}: ${(err as Error).message.replace(url.href, this.remote)}`), 'INVALID_DIAL_URL'));
       return;
     }
     this.ws = ws;
@@ -85,7 +107,10 @@ export class Dialer {
       if (status === '401' || status === '403') {
         refused = true;
         this.events.error(
-          withCode(new Error(`the hub at ${this.remote} refused the pairing token (HTTP ${status}); check the token it printed`), 'UNAUTHORIZED'),
+          withCode(
+            new Error(`the hub at ${this.remote} refused the connection (HTTP ${status}): check the dial URL it printed, and that it runs the same bridgescope version`),
+            'UNAUTHORIZED',
+          ),
         );
       } else {
         this.logger.warn(`cannot reach the hub at ${this.remote}, retrying`, err.code ?? err.message);
@@ -93,11 +118,32 @@ export class Dialer {
     });
     let openedAt: number | undefined;
     ws.on('open', () => {
-      openedAt = Date.now();
-      this.sessions.attach(ws, this.remote, 'out', true, { kind: 'wait' });
+      void pairWithHub(ws, { pairingToken: this.pairingToken!, challenge, key: this.key }, PAIRING_TIMEOUT).then((outcome) => {
+        if (ws.readyState !== ws.OPEN) return;
+        if (outcome.ok) {
+          openedAt = Date.now();
+          this.sessions.attach(ws, { remote: this.remote, direction: 'out', authenticated: true, plan: { kind: 'wait' } });
+          return;
+        }
+        refused = true;
+        this.events.error(
+          withCode(
+            new Error(
+              `the server at ${this.remote} did not prove it holds the pairing token (${outcome.reason}), so nothing was sent to it: ` +
+                'the ?token= in the dial URL is not this hub\'s (it changes on each `bridgescope serve` run), or something else listens on that port',
+            ),
+            'HUB_UNVERIFIED',
+          ),
+        );
+        ws.close(CloseCode.unauthorized, 'hub not verified');
+      });
     });
-    ws.on('close', () => {
+    ws.on('close', (code) => {
       if (this.ws === ws) this.ws = undefined;
+      if (code === CloseCode.unauthorized && openedAt === undefined && !refused) {
+        refused = true;
+        this.events.error(withCode(new Error(`the hub at ${this.remote} refused this agent's pairing proof`), 'UNAUTHORIZED'));
+      }
       // Only a link that held for a while resets the backoff: a hub that
       // accepts and at once drops us must not be redialled in a tight loop.
       if (openedAt !== undefined && Date.now() - openedAt >= STABLE_LINK_MS) this.attempt = 0;
@@ -139,12 +185,20 @@ function withCode(err: Error, code: string): Error & { code: string } {
   return Object.assign(err, { code });
 }
 
-function redact(url: string): string {
+/**
+ * The dial URL as it is dialled and shown: without its `token`, which is the
+ * pairing secret and never leaves the process (not even in an error).
+ */
+function parseDialUrl(given: string): { remote: string; pairingToken?: string; invalid?: string } {
+  let url: URL;
   try {
-    const parsed = new URL(url);
-    parsed.searchParams.delete('token');
-    return parsed.toString();
+    url = new URL(given);
   } catch {
-    return url.replace(/token=[^&]*/g, 'token=…');
+    return { remote: given.replace(/([?&]token=)[^&#\s]*/g, '$1…'), invalid: 'not a valid URL' };
   }
+  const pairingToken = url.searchParams.get('token') || undefined;
+  url.searchParams.delete('token');
+  const remote = url.href;
+  if (!['ws:', 'wss:', 'http:', 'https:'].includes(url.protocol)) return { remote, invalid: 'the dial URL must start with ws:// or wss://' };
+  return pairingToken === undefined ? { remote } : { remote, pairingToken };
 }

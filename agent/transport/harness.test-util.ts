@@ -4,7 +4,10 @@
  * message and waits on conditions.
  */
 import { performance } from 'node:perf_hooks';
-import WebSocket from 'ws';
+import WebSocket, { WebSocketServer } from 'ws';
+import type { AddressInfo } from 'node:net';
+import type { PairResult } from '../../shared/protocol.js';
+import { agentProof, hubProof, newNonce, proofMatches, verifyInstance } from '../../shared/node/pairing.js';
 import { AgentError } from '../errors.js';
 import { EventLog } from '../event-log.js';
 import type { AgentEvent, AgentMessage, SettleResult } from '../../shared/protocol.js';
@@ -69,6 +72,9 @@ export interface StackOptions {
   heartbeatInterval?: number;
   authTimeout?: number;
   logger?: Logger;
+  maxConnections?: number;
+  maxUnauthenticated?: number;
+  maxAuthMessageSize?: number;
 }
 
 /** The real transport (pump, sessions, server) on a fake core, listening on port 0. */
@@ -96,6 +102,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       allowedHosts: options.allowedHosts ?? [],
       allowedOrigins: options.allowedOrigins ?? [],
       maxMessageSize: config.maxMessageSize,
+      maxConnections: options.maxConnections ?? 64,
+      maxUnauthenticated: options.maxUnauthenticated ?? 16,
+      maxAuthMessageSize: options.maxAuthMessageSize ?? 4096,
     },
     sessions,
     logger,
@@ -207,4 +216,54 @@ export async function waitFor(condition: () => boolean, what: string, timeout = 
 
 export function publishMarks(core: AgentCore, count: number, label = 'm'): void {
   for (let i = 0; i < count; i++) core.log.publish({ type: 'mark', label: `${label}${i}` });
+}
+
+/**
+ * A bare WebSocket server playing the hub: pairs as a hub does when it holds
+ * `pairingToken` (or, holding another one, tries), then records each agent
+ * link as a Client. Every frame an agent sends, pairing included, is kept in
+ * `received`.
+ */
+export class FakeHub {
+  readonly links: Client[] = [];
+  readonly urls: string[] = [];
+  readonly received: string[] = [];
+  /** The instance key each paired link showed. */
+  readonly keys: string[] = [];
+  private constructor(
+    readonly wss: WebSocketServer,
+    pairingToken: string,
+  ) {
+    wss.on('connection', (ws, req) => {
+      const url = new URL(req.url ?? '/', 'http://hub');
+      this.urls.push(req.url ?? '');
+      ws.on('message', (data) => this.received.push(String(data)));
+      const nonce = newNonce();
+      ws.send(JSON.stringify({ type: 'pair', id: 'pair', nonce, proof: hubProof(pairingToken, url.searchParams.get('challenge') ?? '') }));
+      ws.once('message', (data) => {
+        const result = (JSON.parse(String(data)) as { result?: PairResult }).result;
+        if (result && proofMatches(result.proof, agentProof(pairingToken, nonce)) && verifyInstance(result.key, nonce, result.signature)) this.keys.push(result.key);
+        this.links.push(new Client(ws));
+      });
+    });
+  }
+
+  static async start(port = 0, pairingToken = 'PAIRING'): Promise<FakeHub> {
+    const wss = new WebSocketServer({ port, host: '127.0.0.1' });
+    await new Promise<void>((resolve, reject) => {
+      wss.once('listening', resolve);
+      wss.once('error', reject);
+    });
+    return new FakeHub(wss, pairingToken);
+  }
+
+  get port(): number {
+    return (this.wss.address() as AddressInfo).port;
+  }
+
+  /** Kill it: every link dropped without a close handshake, then the port released. */
+  async kill(): Promise<void> {
+    for (const client of this.wss.clients) client.terminate();
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+  }
 }

@@ -220,6 +220,64 @@ describe('malformed request targets', () => {
   });
 });
 
+describe('unauthenticated connections', () => {
+  it('cuts a first frame bigger than an auth message at once, with UNAUTHORIZED and 4401', async () => {
+    const s = await stack({ maxAuthMessageSize: 512 });
+    const c = await inspector(s, '');
+    c.send(JSON.stringify({ type: 'auth', id: 'a', token: 'x'.repeat(600) }));
+    expect(await c.closed()).toBe(4401);
+    expect(c.messages).toMatchObject([{ type: 'error', error: { code: 'UNAUTHORIZED' } }]);
+    // An auth message that fits is still fine.
+    const ok = await inspector(s, '');
+    expect(await ok.request({ type: 'auth', id: 'b', token: TOKEN })).toMatchObject({ result: {} });
+  });
+
+  it('past maxUnauthenticated drops the oldest waiting socket first, never an authenticated one', async () => {
+    // A long auth window: a socket closed here was dropped for the newcomers, not timed out.
+    const s = await stack({ maxUnauthenticated: 3, authTimeout: 60_000 });
+    const authenticated = await inspector(s);
+    const waiting: Client[] = [];
+    for (let i = 0; i < 5; i++) {
+      waiting.push(await inspector(s, ''));
+      // Within the rate of new token-less upgrades (maxUnauthenticated a second).
+      await new Promise((r) => setTimeout(r, 400));
+    }
+    await waitFor(() => waiting.filter((c) => c.closeCode !== undefined).length === 2, 'two dropped');
+    expect(waiting.map((c) => c.closeCode !== undefined)).toEqual([true, true, false, false, false]);
+    expect(await waiting[4]!.request({ type: 'auth', id: 1, token: TOKEN })).toMatchObject({ result: {} });
+    expect(authenticated.closeCode).toBeUndefined();
+    expect(await authenticated.request({ type: 'mark', id: 'm', label: 'still here' })).toMatchObject({ result: {} });
+  });
+
+  it('past maxConnections refuses newcomers, and keeps every authenticated inspector', async () => {
+    const s = await stack({ maxConnections: 2 });
+    const a = await inspector(s);
+    const b = await inspector(s);
+    await a.until(() => a.of('hello').length === 1, 'hello a');
+    await b.until(() => b.of('hello').length === 1, 'hello b');
+    await expect(inspector(s)).rejects.toThrow();
+    expect([a.closeCode, b.closeCode]).toEqual([undefined, undefined]);
+    b.ws.close();
+    await b.closed();
+    await waitFor(() => s.sessions.count === 1, 'b gone');
+    const c = await inspector(s);
+    await c.until(() => c.of('hello').length === 1, 'hello for the newcomer once there is room');
+  });
+
+  it('takes at most maxUnauthenticated token-less upgrades a second, refusing the rest with 503', async () => {
+    const s = await stack({ maxUnauthenticated: 2 });
+    const started = performance.now();
+    const statuses = await Promise.all(Array.from({ length: 20 }, () => rawRequest(s.port, { path: '/' }).then((r) => r.status)));
+    const seconds = (performance.now() - started) / 1000;
+    const upgraded = statuses.filter((status) => status === 101).length;
+    // A burst of two, then two a second.
+    expect(upgraded).toBeLessThanOrEqual(2 + Math.ceil(2 * seconds));
+    expect(statuses.filter((status) => status === 503)).toHaveLength(20 - upgraded);
+    // A token on the URL is never held back.
+    expect((await rawRequest(s.port, { path: `/?token=${TOKEN}` })).status).toBe(101);
+  });
+});
+
 describe('Host header', () => {
   it.each(['127.0.0.1', 'localhost', '[::1]:9230', 'devbox.local:1234'])('accepts %s', async (host) => {
     const s = await stack({ allowedHosts: ['devbox.local'] });
@@ -355,6 +413,22 @@ describe('readonly', () => {
     expect(c.of('hello')[0]).toMatchObject({ readonly: true });
     expect(await c.request({ type: 'act', id: 1, conn: 'c1', name: 'disconnect' })).toMatchObject({ error: { code: 'READONLY' } });
     expect(await c.request({ type: 'act', id: 2, name: 'reset' })).toMatchObject({ error: { code: 'READONLY' } });
+  });
+});
+
+describe('readonly: a watcher cannot push events out of the ring', () => {
+  it('refuses marks too, so a full ring keeps the app’s own events', async () => {
+    const core = fakeCore({ readonly: true, bufferSize: 10 });
+    const s = await stack({ core });
+    publishMarks(core, 10, 'app');
+    const watcher = await inspector(s);
+    await watcher.until(() => watcher.events().length === 10, 'the ring');
+    for (let i = 0; i < 20; i++) expect(await watcher.request({ type: 'mark', id: i, label: `watcher ${i}` })).toMatchObject({ error: { code: 'READONLY' } });
+    // The ring still holds the app's ten events, and nothing else was published.
+    expect(core.log.lastSeq).toBe(10);
+    const late = await inspector(s);
+    await late.until(() => late.events().length === 10, 'the ring for a new inspector');
+    expect(late.events().map((e) => (e.type === 'mark' ? e.label : e.type))).toEqual(Array.from({ length: 10 }, (_, i) => `app${i}`));
   });
 });
 

@@ -7,12 +7,15 @@ import { PROTOCOL_VERSION } from '../../shared/protocol.js';
 import type { Logger } from '../types.js';
 import { isAllowedHost, isAllowedOrigin } from '../../shared/host-policy.js';
 import type { SessionSet } from './sessions.js';
+import type { ProtocolSession } from '../../shared/node/protocol-server/session.js';
 import { tokenMatches } from '../../shared/node/token.js';
 import { refuseUpgrade } from '../../shared/node/protocol-server/refuse-upgrade.js';
 import { parseStartPlan } from '../../shared/node/protocol-server/stream.js';
 import { parseRequestTarget } from '../../shared/node/request-target.js';
+import { Admission, type AdmissionLimits } from '../../shared/node/protocol-server/admission.js';
+import { HTTP_TIMEOUTS } from '../../shared/node/protocol-server/http-timeouts.js';
 
-export interface ServerOptions {
+export interface ServerOptions extends AdmissionLimits {
   host: string;
   port: number;
   token: string;
@@ -20,6 +23,7 @@ export interface ServerOptions {
   allowedOrigins: readonly string[];
   maxMessageSize: number;
 }
+
 
 /** Frames beyond this are cut off by ws itself (close 1009) instead of being read to answer FRAME_TOO_LARGE. */
 export function maxPayloadFor(maxMessageSize: number): number {
@@ -36,6 +40,7 @@ export class AgentServer {
   private readonly http: Server;
   private readonly wss: WebSocketServer;
   private readonly sockets = new Set<Socket>();
+  private readonly admission: Admission;
   private boundPort = 0;
 
   constructor(
@@ -52,8 +57,9 @@ export class AgentServer {
       clientTracking: false,
     });
     this.wss.on('error', (err) => logger.warn('inspector WebSocket server error', err));
-    this.http = createServer((req, res) => this.guard(() => this.onRequest(req, res), () => res.destroy()));
+    this.http = createServer(HTTP_TIMEOUTS, (req, res) => this.guard(() => this.onRequest(req, res), () => res.destroy()));
     markInternal(this.http);
+    this.admission = new Admission(this.http, options);
     this.http.on('upgrade', (req, socket, head) => this.guard(() => this.onUpgrade(req, socket, head), () => socket.destroy()));
     this.http.on('connection', (socket) => {
       // The agent alone never keeps the host process alive.
@@ -143,8 +149,13 @@ export class AgentServer {
     const plan = parseStartPlan(url.searchParams);
     if (!plan) return refuseUpgrade(socket, 400, 'Bad Request');
     const remote = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
+    const raw = req.socket;
+    let session: ProtocolSession | undefined;
+    if (token !== null) this.admission.authenticated(raw);
+    else if (!this.admission.mayAwaitAuth()) return refuseUpgrade(socket, 503, 'Busy');
+    else this.admission.limitUntilAuthenticated(raw, head, () => (session ? session.cutOff() : raw.destroy()));
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      this.sessions.attach(ws, remote, 'in', token !== null, plan);
+      session = this.sessions.attach(ws, { remote, direction: 'in', authenticated: token !== null, plan, onAuthenticated: () => this.admission.authenticated(raw) });
     });
   }
 

@@ -1,8 +1,7 @@
 import type WebSocket from 'ws';
 import { Heartbeat } from '../../shared/node/protocol-server/heartbeat.js';
 import type { Pump } from '../../shared/node/protocol-server/pump.js';
-import { CloseCode, ProtocolSession, type ProtocolSessionConfig, type SessionHost } from '../../shared/node/protocol-server/session.js';
-import type { StartPlan } from '../../shared/node/protocol-server/stream.js';
+import { CloseCode, ProtocolSession, type PeerInfo, type ProtocolSessionConfig, type SessionHost } from '../../shared/node/protocol-server/session.js';
 import type { AgentCore, AgentEvents, Logger } from '../types.js';
 import { AgentStream } from './agent-stream.js';
 
@@ -58,12 +57,12 @@ export class SessionSet {
     return [...this.sessions];
   }
 
-  attach(ws: WebSocket, remote: string, direction: 'in' | 'out', authenticated: boolean, plan: StartPlan): ProtocolSession | undefined {
+  attach(ws: WebSocket, peer: Omit<PeerInfo, 'id'>): ProtocolSession | undefined {
     if (this.isClosing) {
       ws.terminate();
       return undefined;
     }
-    const session = new ProtocolSession(`i${this.nextId++}`, ws, remote, direction, this.host, authenticated, plan);
+    const session = new ProtocolSession(ws, { id: `i${this.nextId++}`, ...peer }, this.host);
     this.sessions.add(session);
     this.heartbeat.watch(ws, (reason) => session.terminate(reason));
     return session;

@@ -95,3 +95,18 @@ export function onCommand(handler: (message: { type: string } & Record<string, u
 export function reply(message: { type: string } & Record<string, unknown>): void {
   process.send?.(message);
 }
+
+/**
+ * In a server child: `cpu-start` / `cpu-stop` bracket a measured slice; the
+ * reply `cpu` is the process's CPU time (user + system) in between, in µs.
+ */
+export function answerCpu(): void {
+  let cpuAtStart = process.cpuUsage();
+  onCommand((command) => {
+    if (command.type === 'cpu-start') cpuAtStart = process.cpuUsage();
+    if (command.type === 'cpu-stop') {
+      const used = process.cpuUsage(cpuAtStart);
+      reply({ type: 'cpu', micros: used.user + used.system });
+    }
+  });
+}

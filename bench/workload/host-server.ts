@@ -18,7 +18,7 @@ import type { AgentOptions, HandleTable } from '../../agent/types.js';
 import { Bridge } from '../../demo/bridge.js';
 import { BridgeManager } from '../../demo/manager.js';
 import { RoomService, type Room, type Track } from '../../demo/rooms.js';
-import { onCommand, reply } from './child.js';
+import { answerCpu, reply } from './child.js';
 import { PlainHandleTable } from './plain-handles.js';
 
 export type HostVariant = 'none' | 'control' | 'agent' | 'attached' | 'async' | 'stacks';
@@ -50,12 +50,5 @@ const server = createServer((socket) => bridge.serve(socket));
 rmSync(socketPath, { force: true });
 await new Promise<void>((resolve) => server.listen(socketPath, resolve));
 
-let cpuAtStart = process.cpuUsage();
-onCommand((command) => {
-  if (command.type === 'cpu-start') cpuAtStart = process.cpuUsage();
-  if (command.type === 'cpu-stop') {
-    const used = process.cpuUsage(cpuAtStart);
-    reply({ type: 'cpu', micros: used.user + used.system });
-  }
-});
+answerCpu();
 reply({ type: 'ready', agentUrl: agent?.url ?? '' });

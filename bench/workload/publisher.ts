@@ -1,8 +1,10 @@
 /**
  * An agent publishing lifecycle events on command, for pipeline.*, memory.*
- * and ui.*: handle store/drop pairs on a real handle table (two events per
- * pair, nothing left alive), as fast as asked. argv[2]: JSON AgentOptions
- * merged over { port: 0, captureStacks: false, logger: false }.
+ * and ui.*, as fast as asked, two events per pair and nothing left alive:
+ * argv[3] `listeners`, a listener added to and removed from a watched emitter
+ * (the listener probe included); otherwise (`handles`) a handle stored in and
+ * dropped from a real handle table.
+ * argv[2]: JSON AgentOptions merged over { port: 0, captureStacks: false, logger: false }.
  *
  * Commands (each answered once):
  *   mark { label }                    → marked { at: Date.now() }
@@ -12,6 +14,7 @@
  *   heap                              → heap { heapUsed, external } after a full GC (needs --expose-gc)
  *   bytes-per-event { count }         → bytes { perEvent }: heap held by `count` events shaped like the log's
  */
+import { EventEmitter } from 'node:events';
 import { createAgent } from '../../agent/index.js';
 import type { AgentOptions } from '../../agent/types.js';
 import { onCommand, reply } from './child.js';
@@ -19,12 +22,17 @@ import { onCommand, reply } from './child.js';
 const options = JSON.parse(process.argv[2] ?? '{}') as AgentOptions;
 const agent = createAgent({ name: 'bench-publisher', port: 0, captureStacks: false, logger: false, ...options });
 await agent.ready;
+const listeners = process.argv[3] === 'listeners';
+const emitter = new EventEmitter();
+const listener = (): void => {};
 const table = agent.handleTable<object>('bench');
 const value = {};
+if (listeners) agent.watchEmitter(emitter, { name: 'bench' });
 
 /** Publishes `count` events (rounded up to pairs). */
 function publishPairs(count: number): void {
-  for (let i = 0; i < count; i += 2) table.drop(table.store(value, { type: 'item' }));
+  if (listeners) for (let i = 0; i < count; i += 2) emitter.on('update', listener).off('update', listener);
+  else for (let i = 0; i < count; i += 2) table.drop(table.store(value, { type: 'item' }));
 }
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -81,8 +89,13 @@ onCommand(async (command) => {
     case 'bytes-per-event': {
       const count = Number(command.count);
       const before = heap().heapUsed;
-      // The shape EventLog.publish stores: the probe's input spread plus seq and t.
-      const held = Array.from({ length: count }, (_, i) => ({ type: 'handle.store', table: 'bench', handle: i + 1, handleType: 'item', owner: null, seq: i + 1, t: i / 1000 }));
+      // The shapes EventLog.publish stores: the probe's events plus seq and t, in the order published.
+      const held = Array.from({ length: count }, (_, i) => {
+        if (!listeners) return { type: i % 2 === 0 ? 'handle.store' : 'handle.drop', table: 'bench', handle: i + 1, handleType: 'item', owner: null, seq: i + 1, t: i / 1000 };
+        return i % 2 === 0
+          ? { type: 'listener.add', listener: `l${i + 1}`, emitter: 'e1', event: 'update', owner: null, once: false, seq: i + 1, t: i / 1000 }
+          : { type: 'listener.remove', listener: `l${i}`, emitter: 'e1', event: 'update', how: 'remove', seq: i + 1, t: i / 1000 };
+      });
       const after = heap().heapUsed;
       reply({ type: 'bytes', perEvent: (after - before) / held.length });
       return;

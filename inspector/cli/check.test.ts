@@ -51,6 +51,38 @@ async function check(...argv: string[]): Promise<{ code: number; stdout: string;
   return { code, stdout, stderr };
 }
 
+describe('bridgescope check against a blind agent', () => {
+  it("never exits 0 clean when the agent could not tell who owned some work: 'sync' attribution and a handler that awaits", async () => {
+    const blind = createAgent({ port: 0, name: 'blind-backend', logger: false, attribution: 'sync' });
+    const bus = new EventEmitter();
+    blind.watchEmitter(bus, { name: 'bus' });
+    const blindServer = createServer((socket) => {
+      socket.on('error', () => undefined);
+      socket.on('data', async () => {
+        await Promise.resolve();
+        bus.on('tick', () => undefined);
+      });
+    });
+    try {
+      await blind.ready;
+      blindServer.listen(0, '127.0.0.1');
+      await once(blindServer, 'listening');
+      const client = connect({ port: (blindServer.address() as AddressInfo).port, host: '127.0.0.1' });
+      await once(client, 'connect');
+      client.write('subscribe');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const { code, stdout } = await check(blind.url, '--for', '0s');
+      expect(code).toBe(1);
+      expect(stdout).toContain('warning unattributed  Leak detection is degraded');
+      expect(stdout).toMatch(/after watching 0s — detection degraded: the agent could not tell who owned some work \(1 report\)/);
+      client.destroy();
+    } finally {
+      await new Promise((resolve) => blindServer.close(resolve));
+      await blind.close();
+    }
+  });
+});
+
 describe('bridgescope check', () => {
   it('exits 0 and says so when nothing is open', async () => {
     const { code, stdout, stderr } = await check(agent.url, '--for', '50ms');
@@ -67,7 +99,7 @@ describe('bridgescope check', () => {
     expect(stdout).toMatch(/^warning orphan-listener {2}"update" listener on manager outlived its connection c\d+\n {8}\S/);
     expect(stdout).toMatch(/\n\nbridgescope check: 1 open finding \(1 warning\) in check-backend \(pid \d+\) after watching 0s\n$/);
     const xml = await readFile(junit, 'utf8');
-    expect(xml).toContain('<testsuite name="bridgescope check" tests="9" failures="1" skipped="0" errors="0">');
+    expect(xml).toContain('<testsuite name="bridgescope check" tests="10" failures="1" skipped="0" errors="0">');
     expect(xml).toMatch(/<testcase classname="bridgescope check" name="orphan-listener">\s*<failure message="1 open finding: [^"]+" type="warning">/);
     expect(xml).toContain('<testcase classname="bridgescope check" name="stale-handle"/>');
   });

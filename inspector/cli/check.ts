@@ -5,6 +5,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import type { Model } from '../../shared/analysis/types.js';
 import { isRuleId, RULE_IDS, type Finding, type RuleId } from '../../shared/protocol.js';
 import { redactToken } from '../client/agent-url.js';
 import { connectInspector, type Inspector } from '../testing/inspector.js';
@@ -36,6 +37,9 @@ const processIO: CheckIO = {
 };
 
 class UsageError extends Error {}
+
+/** How long check waits after the watch for grace periods to run out, so it returns within its duration plus 2 s. */
+const SETTLE_BUDGET = 1200;
 
 interface CheckArgs {
   url: string;
@@ -69,10 +73,15 @@ export async function runCheck(argv: string[], io: CheckIO = processIO): Promise
   try {
     await sleep(args.forMs);
     try {
-      await inspector.settle();
+      await inspector.settle({ timeout: SETTLE_BUDGET });
     } catch (error) {
       if ((error as { code?: string }).code !== 'TIMEOUT') throw error;
-      io.stderr('bridgescope check: the agent never went quiet; reporting the findings as they are now\n');
+      // Grace periods that started in the last seconds of the watch are still running: what they
+      // wait for is not a finding yet. Say so only when the findings themselves were still moving.
+      if (changedLately(inspector.state())) io.stderr('bridgescope check: findings were still changing when the watch ended; reporting them as they are now\n');
+    }
+    if (inspector.linkState.status !== 'live') {
+      io.stderr('bridgescope check: the agent went away while watching; reporting what it had sent before\n');
     }
     let findings = inspector.findings().filter((f) => !args.ignore.includes(f.rule));
     if (args.cyclesMark !== undefined) {
@@ -90,7 +99,7 @@ export async function runCheck(argv: string[], io: CheckIO = processIO): Promise
     const { agent } = inspector.hello;
     if (args.junit !== undefined) await writeFile(args.junit, toJUnit(findings, { ignored: args.ignore }));
     if (args.json) io.stdout(`${JSON.stringify(jsonReport(inspector, findings, args), null, 2)}\n`);
-    else io.stdout(humanReport(findings, `${agent.name} (pid ${agent.pid})`, args.forMs));
+    else io.stdout(humanReport(findings, `${agent.name} (pid ${agent.pid})`, args.forMs, inspector.state().attribution));
     return findings.length > 0 ? 1 : 0;
   } catch (error) {
     io.stderr(`bridgescope check: ${(error as Error).message}\n`);
@@ -163,9 +172,19 @@ function connectionMessage(error: unknown, url: string): string {
   }
 }
 
-function humanReport(findings: Finding[], agent: string, forMs: number): string {
-  const summary = `bridgescope check: ${summarize(findings)} in ${agent} after watching ${forMs / 1000}s`;
+function humanReport(findings: Finding[], agent: string, forMs: number, attribution: Model['attribution']): string {
+  const degraded =
+    attribution.lost > 0
+      ? ` — detection degraded: the agent could not tell who owned some work (${attribution.lost} report${attribution.lost === 1 ? '' : 's'}), so leaks there go unreported`
+      : '';
+  const summary = `bridgescope check: ${summarize(findings)} in ${agent} after watching ${forMs / 1000}s${degraded}`;
   return findings.length === 0 ? `${summary}\n` : `${formatFindings(findings)}\n\n${summary}\n`;
+}
+
+/** A finding opened or resolved in the last half second of agent time. */
+function changedLately(model: Model): boolean {
+  const since = model.now - 500;
+  return model.findings.some((f) => f.openedT > since || (f.resolvedT !== undefined && f.resolvedT > since));
 }
 
 function jsonReport(inspector: Inspector, findings: Finding[], args: CheckArgs) {
@@ -179,6 +198,8 @@ function jsonReport(inspector: Inspector, findings: Finding[], args: CheckArgs) 
     ...(args.cyclesMark !== undefined ? { cyclesMark: args.cyclesMark } : {}),
     findings,
     counts: inspector.counts(),
+    degraded: inspector.state().attribution.lost > 0,
+    attribution: inspector.state().attribution,
   };
 }
 

@@ -46,6 +46,13 @@ describe('bridgescope serve: arguments', () => {
       adb: true,
     });
     expect(parseServeArgs(['--open', 'run.ndjson', '--token', 'T']).options).toEqual({ open: 'run.ndjson', token: 'T' });
+    expect(parseServeArgs(['--max-connections', '100', '--max-unauthenticated=8']).options).toEqual({ maxConnections: 100, maxUnauthenticated: 8 });
+    expect(parseServeArgs(['--history-bytes', '8MB', '--max-history-bytes', '1GB', '--forget-after', '60']).options).toEqual({
+      historyBytes: 8_000_000,
+      maxHistoryBytes: 1_000_000_000,
+      forgetAfter: 60_000,
+    });
+    expect(() => parseServeArgs(['--max-connections', '0'])).toThrow('--max-connections must be a whole number ≥ 1, got "0"');
   });
 
   it('exits 2 with the usage on a bad option', async () => {

@@ -20,6 +20,11 @@ Options:
   --adb                   adb reverse tcp:PORT tcp:PORT on every connected Android device
   --allowed-host H        accept this Host header too (repeatable; e.g. a LAN address)
   --allowed-origin O      accept this browser origin too (repeatable)
+  --max-connections N     most connections at once (default 512)
+  --max-unauthenticated N most connections not yet authenticated (default 64)
+  --history-bytes N       history kept per target (default 32MB)
+  --max-history-bytes N   history kept for all targets together (default 256MB)
+  --forget-after SECONDS  forget a target offline and unwatched this long (default 900)
   -h, --help              show this help`;
 
 interface ServeArgs {
@@ -42,12 +47,18 @@ function parsePort(text: string): number {
   return port;
 }
 
-function parseBytes(text: string): number {
+function parseCount(flag: string, text: string): number {
+  const n = Number(text);
+  if (!/^[0-9]+$/.test(text) || n < 1) throw new UsageError(`${flag} must be a whole number ≥ 1, got "${text}"`);
+  return n;
+}
+
+function parseBytes(flag: string, text: string): number {
   const match = /^([0-9]+(?:\.[0-9]+)?)\s*(k|kb|m|mb|g|gb)?$/i.exec(text);
-  if (!match) throw new UsageError(`--record-max-bytes must be a size like 50000000 or 50MB, got "${text}"`);
+  if (!match) throw new UsageError(`${flag} must be a size like 50000000 or 50MB, got "${text}"`);
   const unit = (match[2] ?? '').toLowerCase()[0];
   const bytes = Math.floor(Number(match[1]) * (unit === 'k' ? 1e3 : unit === 'm' ? 1e6 : unit === 'g' ? 1e9 : 1));
-  if (bytes < 1024) throw new UsageError('--record-max-bytes must be at least 1024');
+  if (bytes < 1024) throw new UsageError(`${flag} must be at least 1024`);
   return bytes;
 }
 
@@ -87,7 +98,7 @@ export function parseServeArgs(argv: string[]): ServeArgs {
         options.recordDir = value();
         break;
       case '--record-max-bytes':
-        options.recordMaxBytes = parseBytes(value());
+        options.recordMaxBytes = parseBytes(flag, value());
         break;
       case '--open': {
         open = true;
@@ -107,6 +118,21 @@ export function parseServeArgs(argv: string[]): ServeArgs {
         break;
       case '--allowed-origin':
         allowedOrigins.push(value());
+        break;
+      case '--max-connections':
+        options.maxConnections = parseCount(flag, value());
+        break;
+      case '--max-unauthenticated':
+        options.maxUnauthenticated = parseCount(flag, value());
+        break;
+      case '--history-bytes':
+        options.historyBytes = parseBytes(flag, value());
+        break;
+      case '--max-history-bytes':
+        options.maxHistoryBytes = parseBytes(flag, value());
+        break;
+      case '--forget-after':
+        options.forgetAfter = parseCount(flag, value()) * 1000;
         break;
       case '-h':
       case '--help':

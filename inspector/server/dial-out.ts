@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
-import type { Logger } from '../../shared/logger.js';
+import type { HubLog } from './hub-log.js';
+import { printable } from '../../shared/printable.js';
 import { parseAgentUrl, redactToken } from '../client/agent-url.js';
 import { backoffDelay } from '../../shared/backoff.js';
 import type { HubAgentSocket } from './hub-agent-socket.js';
@@ -27,7 +28,7 @@ export class OutboundAgent {
   constructor(
     url: string,
     private readonly hub: Hub,
-    private readonly logger: Logger,
+    private readonly log: HubLog,
   ) {
     // Throws BAD_URL (token hidden) for anything that is not an agent URL.
     const parsed = new URL(parseAgentUrl(url).ws);
@@ -58,7 +59,7 @@ export class OutboundAgent {
       }
       if (problem && problem !== this.lastProblem) {
         this.lastProblem = problem;
-        this.logger.warn(`agent ${this.redacted}: ${problem}; retrying`);
+        this.log.warn(`outbound ${this.redacted}`, `agent ${this.redacted}: ${printable(problem)}; retrying`);
       }
       this.attempt++;
       this.timer = setTimeout(() => this.start(), backoffDelay(this.attempt));

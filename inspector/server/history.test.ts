@@ -13,7 +13,7 @@ function drain(reader: StreamReader, maxEvents = 500): AgentMessage[] {
   while (!reader.caughtUp()) {
     const frame = reader.next(maxEvents);
     if (frame === undefined) break;
-    out.push(typeof frame === 'string' ? (JSON.parse(frame) as AgentMessage) : frame);
+    out.push(typeof frame === 'string' || frame instanceof Uint8Array ? (JSON.parse(Buffer.from(frame).toString()) as AgentMessage) : frame);
   }
   return out;
 }
@@ -25,7 +25,7 @@ const shape = (messages: AgentMessage[]) =>
 
 describe('TargetHistory', () => {
   it('replays each run as its hello, then its events and gaps in order', () => {
-    const history = new TargetHistory(100);
+    const history = new TargetHistory({ maxLines: 100 });
     history.startRun(hello('a'));
     history.appendEvents(marks(1, 3), 3);
     history.appendGap({ type: 'gap', from: 4, to: 5, count: 2, reason: 'evicted' });
@@ -36,7 +36,7 @@ describe('TargetHistory', () => {
   });
 
   it('sends events as the agent sent them, with a clock that never runs ahead of a batch still to come', () => {
-    const history = new TargetHistory(100);
+    const history = new TargetHistory({ maxLines: 100 });
     history.startRun(hello('a'));
     const events = marks(1, 3);
     history.appendEvents(events, 9.5);
@@ -48,7 +48,7 @@ describe('TargetHistory', () => {
   });
 
   it('drops events it already holds (a resumed stream that overlaps)', () => {
-    const history = new TargetHistory(100);
+    const history = new TargetHistory({ maxLines: 100 });
     history.startRun(hello('a'));
     expect(history.appendEvents(marks(1, 3), 3)).toHaveLength(3);
     expect(history.appendEvents(marks(2, 5), 5).map((e) => e.seq)).toEqual([4, 5]);
@@ -56,7 +56,7 @@ describe('TargetHistory', () => {
   });
 
   it('stays within its bound and reports what it trimmed as a gap', () => {
-    const history = new TargetHistory(10);
+    const history = new TargetHistory({ maxLines: 10 });
     history.startRun(hello('a'));
     history.appendEvents(marks(1, 20), 20);
     expect(history.size).toBe(10);
@@ -64,7 +64,7 @@ describe('TargetHistory', () => {
   });
 
   it('drops whole old runs once their events are gone, keeping the newest run', () => {
-    const history = new TargetHistory(5);
+    const history = new TargetHistory({ maxLines: 5 });
     history.startRun(hello('a'));
     history.appendEvents(marks(1, 2), 2);
     history.startRun(hello('b'));
@@ -77,7 +77,7 @@ describe('TargetHistory', () => {
   });
 
   it('resumes the current run after a seq, with a gap for what was trimmed', () => {
-    const history = new TargetHistory(6);
+    const history = new TargetHistory({ maxLines: 6 });
     history.startRun(hello('a'));
     history.appendEvents(marks(1, 8), 8);
     expect(shape(drain(history.readCurrent(6)))).toEqual(['batch 7,8']);
@@ -85,7 +85,7 @@ describe('TargetHistory', () => {
   });
 
   it('keeps a reader going live: new events, then a new run with its hello', () => {
-    const history = new TargetHistory(100);
+    const history = new TargetHistory({ maxLines: 100 });
     history.startRun(hello('a'));
     history.appendEvents(marks(1, 2), 2);
     const reader = history.readAll();
@@ -100,7 +100,7 @@ describe('TargetHistory', () => {
   });
 
   it('tells a reader that lagged behind the bound what it lost, as a slow-consumer gap', () => {
-    const history = new TargetHistory(10);
+    const history = new TargetHistory({ maxLines: 10 });
     history.startRun(hello('a'));
     history.appendEvents(marks(1, 5), 5);
     const reader = history.readAll();
@@ -114,8 +114,23 @@ describe('TargetHistory', () => {
     expect(shape(drain(reader))).toEqual(['gap 31-33 (3 slow-consumer)', 'hello b', 'gap 1-3 (3 slow-consumer)', 'batch 4,5,6,7,8,9,10,11,12']);
   });
 
+  it('stays within its byte bound, counting what it holds', () => {
+    const history = new TargetHistory({ maxBytes: 512 * 1024 });
+    history.startRun(hello('a'));
+    const label = 'z'.repeat(1000);
+    history.appendEvents(Array.from({ length: 2000 }, (_, i) => ({ type: 'mark', label, seq: i + 1, t: i + 1 })), 2000);
+    expect(history.bytes).toBeLessThanOrEqual(512 * 1024);
+    const messages = drain(history.readAll());
+    const gap = messages.find((m) => m.type === 'gap');
+    expect(gap).toMatchObject({ from: 1, reason: 'evicted' });
+    const seqs = messages.flatMap((m) => (m.type === 'batch' ? m.events.map((e) => e.seq) : []));
+    expect(seqs[0]).toBe(gap!.type === 'gap' ? gap!.to + 1 : 0);
+    expect(seqs.at(-1)).toBe(2000);
+    expect(seqs.length * 1000).toBeLessThanOrEqual(512 * 1024);
+  });
+
   it('batches long runs in frames of at most 500 events', () => {
-    const history = new TargetHistory(2000);
+    const history = new TargetHistory({ maxLines: 2000 });
     history.startRun(hello('a'));
     history.appendEvents(marks(1, 1200), 1200);
     const sizes = drain(history.readAll()).filter((m) => m.type === 'batch').map((m) => (m.type === 'batch' ? m.events.length : 0));

@@ -1,24 +1,17 @@
 import type { AgentEvent, AgentMessage, GapMessage, HelloMessage } from '../../shared/protocol.js';
 import type { GrowingLog } from '../../shared/node/protocol-server/pump.js';
 import type { StreamReader } from '../../shared/node/protocol-server/stream.js';
-import { Journal } from './journal.js';
-
-/** An event as the hub keeps it: its JSON, ready to be sent again. */
-interface EventEntry {
-  seq: number;
-  t: number;
-  json: string;
-}
-
-type Entry = EventEntry | GapMessage;
+import { LineStore, type ShiftedLine } from './line-store.js';
 
 /** One process lifetime of a target: its hello and what it sent since. */
 export interface HubRun {
   hello: HelloMessage;
   /** Ordinal among the target's runs, from 1. */
   readonly n: number;
-  /** Journal position of the run's first entry: its entries run up to the next run's start. */
+  /** Position of the run's first line: its lines run up to the next run's start. */
   readonly start: number;
+  /** What its hello costs. */
+  helloBytes: number;
   /** Events trimmed from the front of this run to respect the bound. */
   trimmed?: { from: number; to: number; count: number };
   /** Highest seq received (events or gaps): where a resume continues. */
@@ -27,32 +20,50 @@ export interface HubRun {
   lastNow: number;
 }
 
-const isGap = (entry: Entry): entry is GapMessage => 'from' in entry;
-const lastSeqOf = (entry: Entry): number => (isGap(entry) ? entry.to : entry.seq);
+/** An event as kept: its seq and its JSON (what a recording writes). */
+export interface KeptEvent {
+  seq: number;
+  json: string;
+}
+
+export interface HistoryBounds {
+  /** Lines kept at most (hellos, events and gaps). */
+  maxLines: number;
+  /** Bytes kept at most: the events' JSON, a few numbers a line, and hellos. */
+  maxBytes: number;
+}
 
 /**
- * Everything a hub received from one target, across restarts, bounded by a
- * line count (hellos, events and gaps). The oldest lines go first; what a
- * run loses is replayed as one `evicted` gap, so nothing vanishes silently.
- * Peers read it through {@link HistoryReader}s, by position, as a protocol
- * session reads an agent's ring.
+ * Everything a hub received from one target, across restarts, bounded by
+ * lines (hellos, events and gaps) and by bytes. The oldest lines go first;
+ * what a run loses is replayed as one `evicted` gap, so nothing vanishes
+ * silently. Events are kept as their JSON outside the JS heap (LineStore),
+ * so the bytes counted are the bytes held. Peers read it through
+ * {@link HistoryReader}s, by position, as a protocol session reads an
+ * agent's ring.
  */
 export class TargetHistory {
-  private readonly entries = new Journal<Entry>();
+  private readonly lines = new LineStore();
   private readonly runs: HubRun[] = [];
   private readonly appendListeners = new Set<() => void>();
-  private lineCount = 0;
+  private helloBytes = 0;
   private runCounter = 0;
+  /** Told how many bytes were added (or, negative, freed), for a budget across targets. */
+  onBytes: (delta: number) => void = () => {};
 
   /** The history as the pump sees it: its newest position, and its appends. */
   readonly positions: GrowingLog;
+  readonly maxLines: number;
+  readonly maxBytes: number;
 
-  constructor(readonly maxLines = 200_000) {
-    if (!Number.isInteger(maxLines) || maxLines < 2) throw new RangeError('maxLines must be an integer >= 2');
-    const { entries, appendListeners } = this;
+  constructor(bounds: Partial<HistoryBounds> = {}) {
+    this.maxLines = bounds.maxLines ?? 200_000;
+    this.maxBytes = bounds.maxBytes ?? Infinity;
+    if (!Number.isInteger(this.maxLines) || this.maxLines < 2) throw new RangeError('maxLines must be an integer >= 2');
+    const { lines, appendListeners } = this;
     this.positions = {
       get lastSeq() {
-        return entries.end;
+        return lines.end;
       },
       onAppend(listener) {
         appendListeners.add(listener);
@@ -70,39 +81,52 @@ export class TargetHistory {
     return this.runs.length;
   }
 
+  /** Lines held: hellos, events and gaps. */
   get size(): number {
-    return this.lineCount;
+    return this.lines.end - this.lines.start + this.runs.length;
+  }
+
+  /** Bytes held. */
+  get bytes(): number {
+    return this.lines.bytes + this.helloBytes;
   }
 
   startRun(hello: HelloMessage): void {
-    this.runs.push({ hello, n: ++this.runCounter, start: this.entries.end, lastSeq: 0, lastNow: hello.now });
-    this.lineCount++;
-    this.trim();
-    this.appended();
+    const before = this.bytes;
+    const helloBytes = Buffer.byteLength(JSON.stringify(hello));
+    this.runs.push({ hello, n: ++this.runCounter, start: this.lines.end, helloBytes, lastSeq: 0, lastNow: hello.now });
+    this.helloBytes += helloBytes;
+    this.grew(before);
   }
 
   /** The same process said hello again (it reconnected): keep its newest description. */
   refreshHello(hello: HelloMessage): void {
     const run = this.current;
-    if (run) {
-      run.hello = hello;
-      run.lastNow = Math.max(run.lastNow, hello.now);
-    }
+    if (!run) return;
+    const before = this.bytes;
+    const helloBytes = Buffer.byteLength(JSON.stringify(hello));
+    this.helloBytes += helloBytes - run.helloBytes;
+    run.hello = hello;
+    run.helloBytes = helloBytes;
+    run.lastNow = Math.max(run.lastNow, hello.now);
+    this.onBytes(this.bytes - before);
   }
 
-  /** Appends the events newer than the current run's last seq; returns them (duplicates dropped). */
-  appendEvents(events: AgentEvent[], now: number): AgentEvent[] {
+  /** Appends the events newer than the current run's last seq; returns them as kept (duplicates dropped). */
+  appendEvents(events: AgentEvent[], now: number): KeptEvent[] {
     const run = this.current;
     if (!run) return [];
-    const fresh = events.filter((e) => e.seq > run.lastSeq);
-    for (const event of fresh) {
-      this.entries.push({ seq: event.seq, t: event.t, json: JSON.stringify(event) });
+    const before = this.bytes;
+    const fresh: KeptEvent[] = [];
+    for (const event of events) {
+      if (event.seq <= run.lastSeq) continue;
+      const json = JSON.stringify(event);
+      this.lines.pushEvent(event.seq, event.t, json);
+      fresh.push({ seq: event.seq, json });
       run.lastSeq = event.seq;
     }
-    run.lastNow = Math.max(run.lastNow, now, fresh.length ? fresh[fresh.length - 1]!.t : 0);
-    this.lineCount += fresh.length;
-    this.trim();
-    if (fresh.length) this.appended();
+    run.lastNow = Math.max(run.lastNow, now, events.length ? events[events.length - 1]!.t : 0);
+    if (fresh.length > 0) this.grew(before);
     return fresh;
   }
 
@@ -110,17 +134,23 @@ export class TargetHistory {
   appendGap(gap: GapMessage): boolean {
     const run = this.current;
     if (!run || gap.to <= run.lastSeq) return false;
-    this.entries.push(gap);
+    const before = this.bytes;
+    this.lines.pushGap(gap);
     run.lastSeq = gap.to;
-    this.lineCount++;
-    this.trim();
-    this.appended();
+    this.grew(before);
     return true;
+  }
+
+  /** Trims the oldest lines until at most `bytes` are held (a budget across targets asks). */
+  shrinkTo(bytes: number): void {
+    const before = this.bytes;
+    this.trim(bytes);
+    this.onBytes(this.bytes - before);
   }
 
   /** Every run from the oldest held: each one's hello, its trimmed gap, then its events and gaps — and whatever follows live. */
   readAll(): StreamReader {
-    return new HistoryReader(this, this.entries.start, undefined, 0);
+    return new HistoryReader(this, this.lines, this.lines.start, undefined, 0);
   }
 
   /**
@@ -129,20 +159,9 @@ export class TargetHistory {
    */
   readCurrent(since?: number): StreamReader {
     const run = this.current;
-    if (!run) return new HistoryReader(this, this.entries.end, undefined, 0);
+    if (!run) return new HistoryReader(this, this.lines, this.lines.end, undefined, 0);
     const after = since ?? 0;
-    const position = this.entries.lowerBound(run.start, this.entries.end, (entry) => lastSeqOf(entry) > after);
-    return new HistoryReader(this, position, run, after);
-  }
-
-  /** @internal for readers */
-  entryAt(position: number): Entry | undefined {
-    return this.entries.at(position);
-  }
-
-  /** @internal for readers: the oldest position still held, and the next one to be written. */
-  get bounds(): { start: number; end: number } {
-    return { start: this.entries.start, end: this.entries.end };
+    return new HistoryReader(this, this.lines, this.lines.firstAfter(run.start, this.lines.end, after), run, after);
   }
 
   /** @internal for readers: the first run after `n` that begins at or before `position`. */
@@ -151,39 +170,46 @@ export class TargetHistory {
     return undefined;
   }
 
-  /** @internal for readers: where run `run`'s entries end (the next run's start, or the end). */
+  /** @internal for readers: where run `run`'s lines end (the next run's start, or the end). */
   endOf(run: HubRun): number {
     const next = this.runs.find((r) => r.n > run.n);
-    return next ? next.start : this.entries.end;
+    return next ? next.start : this.lines.end;
   }
 
-  private appended(): void {
+  private grew(before: number): void {
+    this.trim(this.maxBytes);
+    this.onBytes(this.bytes - before);
     for (const listener of this.appendListeners) listener();
   }
 
-  private trim(): void {
-    while (this.lineCount > this.maxLines) {
+  private trim(maxBytes: number): void {
+    while (this.size > this.maxLines || this.bytes > maxBytes) {
       const oldest = this.runs[0]!;
       const next = this.runs[1];
-      const entry = next === undefined || next.start > this.entries.start ? this.entries.shift() : undefined;
-      if (entry) {
-        const from = isGap(entry) ? entry.from : entry.seq;
-        const count = isGap(entry) ? entry.count : 1;
-        const t = oldest.trimmed;
-        oldest.trimmed = t ? { from: Math.min(t.from, from), to: Math.max(t.to, lastSeqOf(entry)), count: t.count + count } : { from, to: lastSeqOf(entry), count };
-      } else if (next) {
+      const line = next === undefined || next.start > this.lines.start ? this.lines.shift() : undefined;
+      if (line) trimmedFrom(oldest, line);
+      else if (next) {
         // A run with nothing left but its hello says nothing useful any more.
         this.runs.shift();
+        this.helloBytes -= oldest.helloBytes;
       } else {
         return;
       }
-      this.lineCount--;
     }
   }
 }
 
+/** Notes in `run` what leaving the history took from it. */
+function trimmedFrom(run: HubRun, line: ShiftedLine): void {
+  const [from, to, count] = 'gap' in line ? [line.gap.from, line.gap.to, line.gap.count] : [line.seq, line.seq, 1];
+  const t = run.trimmed;
+  run.trimmed = t ? { from: Math.min(t.from, from), to: Math.max(t.to, to), count: t.count + count } : { from, to, count };
+}
+
 /** Events per replayed batch frame at most (the agent's default batch size). */
 export const REPLAY_BATCH = 500;
+/** A batch frame stops growing past this many bytes of event JSON, so large events do not make huge frames. */
+const BATCH_BYTES = 1 << 20;
 
 /**
  * One peer's cursor into a target's history. It greets every run it enters
@@ -192,13 +218,14 @@ export const REPLAY_BATCH = 500;
  * `slow-consumer` gap, and sends events as batches of their stored JSON.
  */
 class HistoryReader implements StreamReader {
-  private readonly queued: (AgentMessage | string)[] = [];
-  /** Entries it had not read were trimmed: gaps until it reads again are `slow-consumer`. */
+  private readonly queued: AgentMessage[] = [];
+  /** Lines it had not read were trimmed: gaps until it reads again are `slow-consumer`. */
   private overtaken = false;
 
   constructor(
     private readonly history: TargetHistory,
-    /** Next journal position to read. */
+    private readonly lines: LineStore,
+    /** Next position to read. */
     private at: number,
     /** The run whose hello the peer has. */
     private run: HubRun | undefined,
@@ -212,23 +239,21 @@ class HistoryReader implements StreamReader {
 
   caughtUp(): boolean {
     if (this.queued.length > 0) return false;
-    const { start, end } = this.history.bounds;
-    if (this.at < start || this.at < end) return false;
+    if (this.at < this.lines.end) return false;
     if (this.history.nextRun(this.run?.n ?? 0, this.at)) return false;
     const trimmed = this.run?.trimmed;
     return !(trimmed && trimmed.to > this.lastSeq);
   }
 
-  next(maxEvents: number): AgentMessage | string | undefined {
+  next(maxEvents: number): AgentMessage | Buffer | undefined {
     const queued = this.queued.shift();
     if (queued !== undefined) return queued;
-    const history = this.history;
-    if (this.at < history.bounds.start) {
+    if (this.at < this.lines.start) {
       // What this peer had not read yet was trimmed away while it lagged.
-      this.at = history.bounds.start;
+      this.at = this.lines.start;
       this.overtaken = true;
     }
-    const entering = history.nextRun(this.run?.n ?? 0, this.at);
+    const entering = this.history.nextRun(this.run?.n ?? 0, this.at);
     if (entering) {
       const left = this.run;
       const leftAt = this.lastSeq;
@@ -253,30 +278,34 @@ class HistoryReader implements StreamReader {
   }
 
   /** Events and gaps of `run` from the current position, up to `maxEvents` events. */
-  private read(run: HubRun, maxEvents: number): AgentMessage | string | undefined {
-    const history = this.history;
-    const end = history.endOf(run);
-    const first = history.entryAt(this.at);
-    if (this.at >= end || first === undefined) return undefined;
+  private read(run: HubRun, maxEvents: number): AgentMessage | Buffer | undefined {
+    const { lines } = this;
+    const end = this.history.endOf(run);
+    if (this.at >= end || this.at >= lines.end) return undefined;
     // Reading again: it has caught up with what the bound left.
     this.overtaken = false;
-    this.at++;
-    if (isGap(first)) {
-      const from = Math.max(first.from, this.lastSeq + 1);
-      this.lastSeq = first.to;
-      return from === first.from ? first : { ...first, from, count: Math.min(first.count, first.to - from + 1) };
+    const gap = lines.gapAt(this.at);
+    if (gap) {
+      this.at++;
+      const from = Math.max(gap.from, this.lastSeq + 1);
+      this.lastSeq = gap.to;
+      return from === gap.from ? gap : { ...gap, from, count: Math.min(gap.count, gap.to - from + 1) };
     }
-    const events = [first.json];
-    let last = first;
-    for (let entry = history.entryAt(this.at); entry && !isGap(entry) && events.length < maxEvents && this.at < end; entry = history.entryAt(this.at)) {
-      events.push(entry.json);
-      last = entry;
+    const from = this.at;
+    let bytes = 0;
+    while (this.at < end && this.at - from < maxEvents && bytes < BATCH_BYTES && !lines.gapAt(this.at)) {
+      bytes += lines.eventLength(this.at);
       this.at++;
     }
-    this.lastSeq = last.seq;
+    const last = this.at - 1;
+    this.lastSeq = lines.seqAt(last);
     // `now` promises "nothing older is still coming": only a batch that ends the run so far carries its clock.
-    const now = this.at >= end ? Math.max(run.lastNow, last.t) : last.t;
-    return `{"type":"batch","events":[${events.join(',')}],"now":${JSON.stringify(now)}}`;
+    const now = this.at >= end ? Math.max(run.lastNow, lines.timeAt(last)) : lines.timeAt(last);
+    const events = lines.eventBytes(from, this.at);
+    // Each event's text ends with a comma: the last one's is cut.
+    const tail = events[events.length - 1]!;
+    events[events.length - 1] = tail.subarray(0, tail.length - 1);
+    return Buffer.concat([BATCH_HEAD, ...events, Buffer.from(`],"now":${JSON.stringify(now)}}`)]);
   }
 
   /** A gap for seqs after `after` up to `to` that this peer will never get. */
@@ -286,3 +315,5 @@ class HistoryReader implements StreamReader {
     return { type: 'gap', from, to, count, reason: this.overtaken ? 'slow-consumer' : 'evicted' };
   }
 }
+
+const BATCH_HEAD = Buffer.from('{"type":"batch","events":[');

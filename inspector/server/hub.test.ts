@@ -1,9 +1,8 @@
 import { readdir, readFile } from 'node:fs/promises';
-import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RECORDING_FORMAT } from '../../shared/protocol.js';
-import { FixtureAgent, memoryLogger, RecordingSocket, seqsOf, tempDir, waitFor } from './attach.test-util.js';
+import { FixtureAgent, memoryLogger, RecordingSocket, relay, seqsOf, tempDir, waitFor } from './attach.test-util.js';
 import { startInspectorServer, type InspectorServer, type InspectorServerOptions, type TargetInfo } from './index.js';
 
 const cleanups: Array<() => unknown> = [];
@@ -49,32 +48,6 @@ function marks(messages: RecordingSocket['messages']): string[] {
   return messages.flatMap((m) =>
     m.type === 'batch' ? (m.events as Array<{ type: string; label?: string }>).filter((e) => e.type === 'mark').map((e) => e.label!) : [],
   );
-}
-
-/** A TCP relay whose connections can be cut, to drop a link without restarting either side. */
-async function relay(port: number): Promise<{ port: number; cut(): void; close(): Promise<void> }> {
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((inbound) => {
-    const outbound = createConnection(port, '127.0.0.1');
-    for (const s of [inbound, outbound]) {
-      sockets.add(s);
-      s.on('error', () => {});
-      s.on('close', () => sockets.delete(s));
-    }
-    inbound.pipe(outbound).pipe(inbound);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as { port: number }).port,
-    cut: () => {
-      for (const s of sockets) s.destroy();
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
 }
 
 describe('hub: dialling agents', () => {
@@ -170,16 +143,18 @@ describe('hub: dialling agents', () => {
     expect(marks(betaHistory.messages)).toEqual(['during1', 'during2']);
   });
 
-  it('refuses a wrong pairing token with a clear error on both sides', async () => {
+  it('refuses a wrong pairing token with a clear error on both sides, and lists nothing', async () => {
     const { server, logger } = await hub();
     const ui = uiSocket(server);
     await ui.opened;
     const intruder = agent({ HUB_URL: server.hubUrl.replace('pair-token', 'wrong'), AGENT_NAME: 'intruder' });
     const error = await waitFor(() => intruder.lines.find((l) => l.type === 'error'), 'the agent error event');
-    expect(error.code).toBe('UNAUTHORIZED');
-    expect(String(error.message)).toMatch(/refused the pairing token \(HTTP 401\)/);
-    await waitFor(() => logger.lines.find((l) => l.includes('wrong or missing pairing token')), 'the hub log line');
-    expect(logger.lines.find((l) => l.includes('pairing token'))).toMatch(/^warn: refused an agent from 127\.0\.0\.1:\d+: wrong or missing pairing token \(HTTP 401\)$/);
+    expect(error.code).toBe('HUB_UNVERIFIED');
+    expect(String(error.message)).toMatch(/did not prove it holds the pairing token.*the \?token= in the dial URL is not this hub's/);
+    await waitFor(() => logger.lines.find((l) => l.includes('pairing proof')), 'the hub log line');
+    expect(logger.lines.find((l) => l.includes('pairing proof'))).toMatch(
+      /^warn: an agent at 127\.0\.0\.1:\d+ did not accept the hub's pairing proof: its dial URL carries another pairing token$/,
+    );
     expect(latestTargets(ui)).toEqual([]);
   });
 

@@ -9,27 +9,30 @@ import { createReadStream, promises as fs } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
-import WebSocket, { WebSocketServer } from 'ws';
-import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
 import { PROTOCOL_VERSION } from '../../shared/protocol.js';
 import type { Logger } from '../../shared/logger.js';
-import { bracketHost, isAllowedHost, isAllowedOrigin, type HostPolicy } from '../../shared/host-policy.js';
+import { bracketHost, isAllowedHost, type HostPolicy } from '../../shared/host-policy.js';
 import { newToken, tokenMatches } from '../../shared/node/token.js';
 import { startAdbReverse, type AdbReverse } from './adb.js';
 import { MAX_AGENT_FRAME, OutboundAgent } from './dial-out.js';
 import { Heartbeat } from '../../shared/node/protocol-server/heartbeat.js';
-import { refuseUpgrade } from '../../shared/node/protocol-server/refuse-upgrade.js';
-import { parseStartPlan } from '../../shared/node/protocol-server/stream.js';
 import { parseRequestTarget } from '../../shared/node/request-target.js';
+import { Admission, type DropReason } from '../../shared/node/protocol-server/admission.js';
+import { HTTP_TIMEOUTS } from '../../shared/node/protocol-server/http-timeouts.js';
+import { printable } from '../../shared/printable.js';
+import { HubLog } from './hub-log.js';
+import type { TargetStats } from './hub-target.js';
+import { createUpgradeHandler } from './upgrades.js';
 import { Hub } from './hub.js';
 import { defaultUiDir } from '../../shared/node/package-root.js';
 import { DEFAULT_RECORD_MAX_BYTES, Recorder } from './recorder.js';
 import { createStaticHandler, securityHeaders } from './static-files.js';
 import { markInternal } from '../../shared/node/internal-mark.js';
-import type { TargetsMessage } from '../../shared/hub-protocol.js';
 
 export { ADB_MISSING } from './adb.js';
 export type { TargetInfo, TargetsMessage } from '../../shared/hub-protocol.js';
+export type { TargetStats } from './hub-target.js';
 
 export const DEFAULT_SERVE_PORT = 9231;
 /** Host names an Android emulator (10.0.2.2) or Genymotion (10.0.3.2) uses for the host machine. */
@@ -60,10 +63,22 @@ export interface InspectorServerOptions {
   allowedHosts?: string[];
   /** Extra browser origins allowed (loopback origins always are). */
   allowedOrigins?: string[];
-  /** History kept per target, in lines. Default 200,000. */
+  /** History kept per target, in lines (hellos, events, gaps). Default 200,000. */
   historyLines?: number;
+  /** History kept per target, in bytes held (the events' JSON in UTF-8, outside the JS heap, and 28 bytes a line). Default 32 MiB. */
+  historyBytes?: number;
+  /** History kept for all targets together, in bytes; past it the largest history gives up its oldest lines. Default 256 MiB. */
+  maxHistoryBytes?: number;
+  /** Milliseconds an offline target nobody watches stays listed (its recording stays on disk). Default 15 minutes. */
+  forgetAfter?: number;
+  /** Targets kept at most; past it the one offline the longest is forgotten. Default 256. */
+  maxTargets?: number;
   /** Ping interval for agent and UI sockets, in ms. Default 15000. */
   heartbeatInterval?: number;
+  /** Most connections at once (agents, UIs, HTTP requests). Default 512. */
+  maxConnections?: number;
+  /** Most connections that have not shown a token yet; past it the oldest is dropped. Default 64. */
+  maxUnauthenticated?: number;
   /** `adb devices` poll interval, in ms. Default 2000. */
   adbPollInterval?: number;
   /** Default: warnings and errors to the console. `debug` carries attach/detach notices. */
@@ -78,6 +93,8 @@ export interface InspectorServer {
   port: number;
   token: string;
   pairingToken: string;
+  /** Diagnostics: history bytes held for all targets, and each target's figures. */
+  stats(): { historyBytes: number; targets: TargetStats[] };
   close(): Promise<void>;
 }
 
@@ -86,6 +103,23 @@ const MAX_UI_REQUEST = 64 * 1024;
 const UI_SEND_BUDGET = 4 * 1024 * 1024;
 /** Milliseconds a UI that connected without a token has to send `auth`. */
 const AUTH_TIMEOUT = 5000;
+/** Bytes a socket may send before it has authenticated: one `auth` message. */
+const MAX_AUTH_MESSAGE = 4096;
+export const DEFAULT_MAX_CONNECTIONS = 512;
+export const DEFAULT_MAX_UNAUTHENTICATED = 64;
+export const DEFAULT_HISTORY_BYTES = 32 * 1024 * 1024;
+export const DEFAULT_MAX_HISTORY_BYTES = 256 * 1024 * 1024;
+export const DEFAULT_FORGET_AFTER = 15 * 60_000;
+export const DEFAULT_MAX_TARGETS = 256;
+/** How long a target's live agent has to answer a ping before a newcomer of its name may take its place. */
+const LIVENESS_TIMEOUT = 3000;
+
+const DROP_REASONS: Record<DropReason, string> = {
+  connections: 'over --max-connections',
+  unauthenticated: 'the oldest of more than --max-unauthenticated connections without a token',
+  'auth-message-size': 'it sent more than an auth message before authenticating',
+  'upgrade-rate': 'too many token-less upgrades a second (HTTP 503)',
+};
 
 const consoleLogger: Logger = {
   warn: (message) => console.warn(`[bridgescope] ${message}`),
@@ -125,12 +159,17 @@ export async function startInspectorServer(options: InspectorServerOptions = {})
   let port = 0;
   const base = () => `${urlHost(host)}:${port}`;
   const heartbeat = new Heartbeat(heartbeatInterval);
+  const log = new HubLog(logger);
   const hub = new Hub({
-    logger,
-    maxLines: options.historyLines ?? 200_000,
+    log,
+    history: { maxLines: options.historyLines ?? 200_000, maxBytes: options.historyBytes ?? DEFAULT_HISTORY_BYTES },
+    maxHistoryBytes: options.maxHistoryBytes ?? DEFAULT_MAX_HISTORY_BYTES,
+    forgetAfter: options.forgetAfter ?? DEFAULT_FORGET_AFTER,
+    maxTargets: options.maxTargets ?? DEFAULT_MAX_TARGETS,
     ...(recorder ? { recorder } : {}),
     targetUrl: (key) => `ws://${base()}/target/${encodeURIComponent(key)}?token=${encodeURIComponent(token)}`,
     helloTimeout: 10_000,
+    livenessTimeout: LIVENESS_TIMEOUT,
     heartbeat,
     session: { token, batchSize: 500, sendBudget: UI_SEND_BUDGET, maxMessageSize: MAX_UI_REQUEST, authTimeout: AUTH_TIMEOUT },
   });
@@ -174,78 +213,43 @@ export async function startInspectorServer(options: InspectorServerOptions = {})
     });
   }
 
-  function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    socket.on('error', () => {});
-    const url = parseRequestTarget(req.url);
-    if (!url) return refuseUpgrade(socket, 400, 'Bad Request: the request target must be a path\n');
-    const isAgent = url.pathname === '/agent';
-    const remote = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
-    if (!isAllowedHost(req.headers.host, isAgent ? agentHostPolicy : hostPolicy)) {
-      if (isAgent) logger.warn(`refused an agent from ${remote}: Host "${req.headers.host}" not allowed (add it with --allowed-host)`);
-      return refuseUpgrade(socket, 403, `Host not allowed: ${req.headers.host ?? '(none)'}. Add it with --allowed-host if you meant it.\n`);
-    }
-    if (!isAllowedOrigin(req.headers.origin, allowedOrigins)) {
-      return refuseUpgrade(socket, 403, `Origin not allowed: ${req.headers.origin}. Add it with --allowed-origin if you meant it.\n`);
-    }
-    const given = url.searchParams.get('token');
-    if (isAgent) {
-      if (!tokenMatches(given ?? '', pairingToken)) {
-        logger.warn(`refused an agent from ${remote}: wrong or missing pairing token (HTTP 401)`);
-        return refuseUpgrade(socket, 401, 'Bridgescope hub: wrong or missing pairing token. Dial the URL `bridgescope serve` printed (ws://…/agent?token=…).\n');
-      }
-      agentSockets.handleUpgrade(req, socket, head, (ws) => hub.adopt(ws, 'in', remote));
-      return;
-    }
-    if (url.pathname.startsWith('/target/')) {
-      // The agent protocol, served as an agent serves it: the token on the URL, or in a first `auth` message.
-      if (given !== null && !tokenMatches(given, token)) return refuseUpgrade(socket, 401, 'Bridgescope hub: wrong token. Open the UI URL `bridgescope serve` printed.\n');
-      let key: string;
-      try {
-        key = decodeURIComponent(url.pathname.slice('/target/'.length));
-      } catch {
-        return refuseUpgrade(socket, 400, 'malformed target key\n');
-      }
-      const plan = parseStartPlan(url.searchParams);
-      if (!plan) return refuseUpgrade(socket, 400, 'since must be a non-negative integer\n');
-      uiSockets.handleUpgrade(req, socket, head, (ws) => {
-        const session = hub.target(key).serve(ws, remote, given !== null, plan);
-        heartbeat.watch(ws, (reason) => session.terminate(reason));
-      });
-      return;
-    }
-    if (!tokenMatches(given ?? '', token)) return refuseUpgrade(socket, 401, 'Bridgescope hub: wrong or missing token. Open the UI URL `bridgescope serve` printed.\n');
-    if (url.pathname === '/ui') {
-      uiSockets.handleUpgrade(req, socket, head, (ws) => watchTargets(ws));
-      return;
-    }
-    refuseUpgrade(socket, 404, 'WebSocket endpoints: /agent, /ui, /target/<key>\n');
-  }
-
-  function watchTargets(ws: WebSocket): void {
-    const send = () => {
-      if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: 'targets', targets: hub.list() } satisfies TargetsMessage));
-    };
-    send();
-    const unsubscribe = hub.onChange(send);
-    heartbeat.watch(ws, () => {});
-    ws.on('close', unsubscribe);
-    ws.on('error', () => {});
-  }
-
   /** No request may take the hub down: whatever a handler throws costs that request only. */
   function guarded<A extends unknown[]>(handle: (...args: A) => void, drop: (...args: A) => void): (...args: A) => void {
     return (...args) => {
       try {
         handle(...args);
       } catch (error) {
-        logger.error(`a request failed: ${(error as Error).message}`);
+        log.error('request-failed', `a request failed: ${printable((error as Error).message)}`);
         drop(...args);
       }
     };
   }
 
-  const server = createServer(guarded(onRequest, (_req, res) => res.destroy()));
+  const server = createServer(HTTP_TIMEOUTS, guarded(onRequest, (_req, res) => res.destroy()));
   markInternal(server);
+  const admission = new Admission(
+    server,
+    {
+      maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+      maxUnauthenticated: options.maxUnauthenticated ?? DEFAULT_MAX_UNAUTHENTICATED,
+      maxAuthMessageSize: MAX_AUTH_MESSAGE,
+    },
+    (reason) => log.warn(`drop-${reason}`, `dropped a connection: ${DROP_REASONS[reason]}`),
+  );
+  const onUpgrade = createUpgradeHandler({
+    hub,
+    log,
+    admission,
+    heartbeat,
+    token,
+    pairingToken,
+    hostPolicy,
+    agentHostPolicy,
+    allowedOrigins,
+    agentSockets,
+    uiSockets,
+    uiSendBudget: UI_SEND_BUDGET,
+  });
   server.on('upgrade', guarded(onUpgrade, (_req, socket) => socket.destroy()));
   server.on('clientError', (_error, socket) => socket.destroy());
   await new Promise<void>((resolveListen, reject) => {
@@ -260,7 +264,7 @@ export async function startInspectorServer(options: InspectorServerOptions = {})
 
   const outbound: OutboundAgent[] = [];
   try {
-    for (const url of options.agents ?? []) outbound.push(new OutboundAgent(url, hub, logger));
+    for (const url of options.agents ?? []) outbound.push(new OutboundAgent(url, hub, log));
   } catch (error) {
     server.close();
     throw error;
@@ -279,18 +283,21 @@ export async function startInspectorServer(options: InspectorServerOptions = {})
     port,
     token,
     pairingToken,
+    stats: () => ({ historyBytes: hub.historyBytes, targets: hub.stats() }),
     close() {
-      closing ??= new Promise<void>((resolveClose) => {
+      closing ??= (async () => {
         adb?.close();
         for (const agent of outbound) agent.close();
         heartbeat.stop();
-        hub.close();
+        const targetsClosed = hub.close();
+        log.close();
         for (const ws of [...agentSockets.clients, ...uiSockets.clients]) ws.terminate();
         agentSockets.close();
         uiSockets.close();
-        server.close(() => resolveClose());
+        const serverClosed = new Promise<void>((resolveClose) => server.close(() => resolveClose()));
         server.closeAllConnections?.();
-      });
+        await Promise.all([serverClosed, targetsClosed]);
+      })();
       return closing;
     },
   };

@@ -2,12 +2,12 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AgentEvent } from '../../shared/protocol.js';
 import { parseRecording } from '../client/recording.js';
 import { TargetRecorder } from './recorder.js';
 import { hello } from '../client/hello.test-util.js';
 
-const mark = (seq: number, label = 'm'): AgentEvent => ({ type: 'mark', seq, t: seq, label });
+/** A mark as the hub's history hands it over: its seq and its JSON. */
+const mark = (seq: number, label = 'm') => ({ seq, json: JSON.stringify({ type: 'mark', seq, t: seq, label }) });
 
 let dir: string;
 afterEach(() => rm(dir, { recursive: true, force: true }));
@@ -23,8 +23,7 @@ describe('TargetRecorder', () => {
     recorder.events([mark(2), mark(3)], 3);
     recorder.hello(hello('y'));
     recorder.events([mark(1), mark(2)], 2);
-    recorder.close();
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await recorder.close();
     const parsed = parseRecording(await readFile(recorder.files[0]!, 'utf8'));
     expect(parsed.errors).toEqual([]);
     expect(parsed.lines.map((l) => (l.type === 'hello' ? `hello ${l.agent.instance}` : l.type === 'gap' ? `gap ${l.from}-${l.to}` : l.type))).toEqual([

@@ -1,6 +1,6 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
-import type { AgentEvent, GapMessage, HelloMessage, RecordingLine } from '../../shared/protocol.js';
+import type { GapMessage, HelloMessage, RecordingLine } from '../../shared/protocol.js';
 import type { Logger } from '../../shared/logger.js';
 import { createRecordingHeader } from '../client/recording.js';
 
@@ -54,7 +54,8 @@ export class TargetRecorder {
     this.write(hello);
   }
 
-  events(events: AgentEvent[], now: number): void {
+  /** Events as the history keeps them: their JSON is written as it is. */
+  events(events: readonly { seq: number; json: string }[], now: number): void {
     if (events.length === 0) return;
     if (this.stream && this.stream.writableLength > MAX_PENDING_BYTES) {
       const from = events[0]!.seq;
@@ -63,7 +64,7 @@ export class TargetRecorder {
       return;
     }
     this.flushDropped();
-    for (const event of events) this.write(event);
+    for (const event of events) this.writeText(event.json);
     this.write({ type: 'now', now });
   }
 
@@ -72,10 +73,16 @@ export class TargetRecorder {
     this.write(gap);
   }
 
-  close(): void {
+  /** Ends the file; resolves once everything written is on disk (or the file failed). */
+  close(): Promise<void> {
     this.flushDropped();
-    this.stream?.end();
+    const stream = this.stream;
     this.stream = undefined;
+    if (!stream) return Promise.resolve();
+    return new Promise((resolve) => {
+      stream.once('close', resolve);
+      stream.end();
+    });
   }
 
   /** Writes what the disk could not take as a gap, in its place in the stream. */
@@ -86,15 +93,19 @@ export class TargetRecorder {
   }
 
   private write(line: RecordingLine): void {
+    this.writeText(JSON.stringify(line), line);
+  }
+
+  private writeText(json: string, line?: RecordingLine): void {
     if (this.failed) return;
-    const text = JSON.stringify(line) + '\n';
+    const text = json + '\n';
     const size = Buffer.byteLength(text);
     if (!this.stream || (this.bytes + size > this.maxBytes && this.bytes > this.headerBytes)) this.rotate(line);
     this.stream?.write(text);
     this.bytes += size;
   }
 
-  private rotate(next: RecordingLine): void {
+  private rotate(next: RecordingLine | undefined): void {
     this.stream?.end();
     this.part++;
     const file = join(this.dir, `${fileSafe(this.key)}-${this.stamp}-part${this.part}.ndjson`);

@@ -15,7 +15,7 @@ import { formatViewState, parseViewState } from './model/deep-link.js';
 import { linkSummary } from './model/link-summary.js';
 import { runNow } from './model/runs.js';
 import { selectionInWindow } from './model/subjects.js';
-import { inWindow, windowFrom, type TimeWindow } from './model/time-window.js';
+import { inWindow, wholeMs, windowFrom, type TimeWindow } from './model/time-window.js';
 
 /** Where the page gets its data, from the URL: an agent, a hub (token only), or nothing yet. */
 function sourceFromUrl(): { agent?: string; hubToken?: string; recording: boolean } {
@@ -50,7 +50,8 @@ export function App() {
   // False once the user opens a file: the view then shows only that recording.
   const [followLive, setFollowLive] = useState(true);
   const [tab, setTab] = useState<Tab>(linked.tab);
-  const [window, setWindow] = useState<TimeWindow | null>(linked.window);
+  const [window, setExactWindow] = useState<TimeWindow | null>(linked.window);
+  const setWindow = useCallback((w: TimeWindow | null) => setExactWindow(wholeMs(w)), []);
   const [selection, select] = useState<Selection | null>(linked.selection);
   const [traces, setTraces] = useState<TeardownTraceRef[]>([]);
   const [actionError, setActionError] = useState<string | null>(null);
@@ -106,7 +107,7 @@ export function App() {
     setStore(new UiStore());
     setTraces([]);
     select(null);
-    setWindow(null);
+    setExactWindow(null);
   }, []);
 
   const chooseTarget = useCallback(
@@ -125,7 +126,7 @@ export function App() {
       const view = parseViewState(location.hash);
       setTab(view.tab);
       select(view.selection);
-      setWindow(view.window);
+      setExactWindow(view.window);
       if (view.target && view.target !== targetKey) chooseTarget(view.target);
     };
     globalThis.addEventListener('hashchange', onHashChange);
@@ -198,13 +199,15 @@ export function App() {
       closeTrace: (ref) => setTraces((list) => list.filter((r) => r.key !== ref.key)),
       runAction,
       actionError,
+      dismissActionError: () => setActionError(null),
     };
-  }, [store, tab, window, selection, link, traces, runAction, actionError]);
+  }, [store, tab, window, setWindow, selection, link, traces, runAction, actionError]);
 
   // Escape closes the open details (menus and fields handle their own first).
   useEffect(() => {
     const onKeyDown = (e: KeyboardEvent) => {
-      if (e.key !== 'Escape' || e.defaultPrevented || !selection) return;
+      // Escape in a field is the field's (a search box clears itself).
+      if (e.key !== 'Escape' || e.defaultPrevented || !selection || (e.target as HTMLElement | null)?.closest('input, select, textarea')) return;
       select(null);
     };
     document.addEventListener('keydown', onKeyDown);

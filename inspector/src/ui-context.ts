@@ -35,6 +35,7 @@ export interface Ui {
   /** Runs an action and opens its trace. */
   runAction(conn: string | null, name: string): Promise<void>;
   actionError: string | null;
+  dismissActionError(): void;
 }
 
 /**

@@ -79,6 +79,39 @@ async function dial(port: number, options: { allowHalfOpen?: boolean } = {}): Pr
 const backend = (model: Model): ConnectionModel[] => model.connections.filter((c) => c.peer !== undefined && peers.has(c.peer));
 const openBackend = (model: Model): ConnectionModel[] => backend(model).filter((c) => c.state !== 'closed');
 
+describe('settle() under steady traffic', () => {
+  it('resolves once the findings are stable, though lifecycle events never stop', async () => {
+    const leaky = await startBackend(false);
+    const churn = await startBackend(true);
+    const inspector = await attach();
+    // Two sessions of a client that closes properly, on a backend that forgets to unsubscribe them.
+    for (let i = 0; i < 2; i++) {
+      const client = await dial(leaky);
+      await inspector.waitFor((s) => s.listeners.filter((l) => l.removedSeq === undefined).length === i + 1);
+      client.end();
+      await once(client, 'close');
+    }
+    // Meanwhile a correct backend serves a steady stream of short connections (each subscribes and
+    // unsubscribes): connections open and close, listeners come and go, for as long as settle() runs.
+    let stop = false;
+    const traffic = (async () => {
+      while (!stop) {
+        const client = await dial(churn);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        client.end();
+        await once(client, 'close');
+      }
+    })();
+    try {
+      await inspector.settle();
+      expect(inspector.findings().map((f) => f.rule).sort()).toEqual(['listener-growth', 'orphan-listener', 'orphan-listener']);
+    } finally {
+      stop = true;
+      await traffic;
+    }
+  });
+});
+
 describe('connectInspector against a real agent', () => {
   it("sees a TCP server's connections and the listeners each one adds, with their owner", async () => {
     const port = await startBackend(true);

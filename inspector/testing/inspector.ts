@@ -5,10 +5,9 @@
  */
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
-import { DEFAULT_ANALYSIS_OPTIONS } from '../../shared/analysis/index.js';
 import type { AnalysisOptions } from '../../shared/analysis/options.js';
 import type { CountsSnapshot, FindingFilter, Model } from '../../shared/analysis/types.js';
-import type { AgentEvent, Finding, HelloMessage, RecordingLine, RuleId, SettleResult } from '../../shared/protocol.js';
+import type { Finding, HelloMessage, RecordingLine, RuleId, SettleResult } from '../../shared/protocol.js';
 import { AgentClockEstimate } from '../client/agent-clock.js';
 import { redactToken } from '../client/agent-url.js';
 import { ClientError } from '../client/errors.js';
@@ -33,7 +32,7 @@ export interface WaitOptions {
 }
 
 export interface SettleOptions {
-  /** ms without a lifecycle event. Default 200. */
+  /** ms for events in flight to arrive, and the findings must then stay unchanged. Default 200. */
   quiet?: number;
   /** ms before rejecting with code TIMEOUT. Default 30000. */
   timeout?: number;
@@ -65,7 +64,13 @@ export interface Inspector {
   counts(): CountsSnapshot;
   /** Resolves with the model once `predicate` holds; rejects with code TIMEOUT. */
   waitFor(predicate: (state: Model) => boolean, options?: WaitOptions): Promise<Model>;
-  /** Resolves once no lifecycle event arrived for `quiet` ms and every grace period since the last one has run out. */
+  /**
+   * Resolves once the findings are stable: every grace period running when
+   * the events in flight had arrived (`quiet` ms after the call) has run out,
+   * and no finding opened, resolved or changed for `quiet` ms. Steady
+   * traffic does not hold it up; findings that never stop changing do
+   * (TIMEOUT).
+   */
   settle(options?: SettleOptions): Promise<void>;
   /** Runs an action on a connection; resolves with its verdict once the settle event is in the model. */
   act(connectionId: string, name: string, options?: { timeout?: number }): Promise<SettleResult>;
@@ -80,8 +85,6 @@ export interface Inspector {
   close(): Promise<void>;
 }
 
-/** Events that say the app did something; io counters, our marks and the agent's own findings do not. */
-const PASSIVE: ReadonlySet<string> = new Set(['conn.io', 'mark']);
 /** How far behind the agent's estimated clock we advance: covers its flush interval. */
 const CLOCK_MARGIN = 100;
 /** How long act() and mark() wait for their own events to arrive after the reply. */
@@ -104,19 +107,14 @@ class InspectorClient implements Inspector {
   private readonly target: Target;
   private readonly lines: RecordingLine[] = [];
   private readonly createdAt = Date.now();
-  private readonly maxGrace: number;
-  private lastActivity = performance.now();
   private readonly clock = new AgentClockEstimate();
 
   constructor(
     private readonly url: string,
     options: ConnectOptions,
   ) {
-    const analysis = { ...DEFAULT_ANALYSIS_OPTIONS, ...options.analysis };
-    this.maxGrace = Math.max(analysis.orphanGrace, analysis.handleGrace, analysis.halfOpenGrace);
     this.target = new Target({
       analysis: options.analysis,
-      onEvents: (events) => this.onEvents(events),
       onLine: (line) => this.lines.push(line),
     });
     this.link = new AgentLink({
@@ -213,6 +211,10 @@ class InspectorClient implements Inspector {
     const quiet = options.quiet ?? 200;
     const timeout = options.timeout ?? 30_000;
     const started = performance.now();
+    /** Agent time by which every grace period running once in-flight events arrived has run out (null: not taken yet). */
+    let graceEnds: number | undefined | null = null;
+    let version: number | undefined;
+    let stableSince = started;
     return new Promise((resolve, reject) => {
       const poll = (): void => {
         if (this.link.state.status === 'closed') {
@@ -220,18 +222,28 @@ class InspectorClient implements Inspector {
           return;
         }
         const now = performance.now();
-        // Quiet counts from the call too: events the app caused just before may still be in flight.
-        const quietFor = now - Math.max(this.lastActivity, started);
-        const graceFor = now - this.lastActivity;
-        if (quietFor >= quiet && graceFor >= this.maxGrace + CLOCK_MARGIN) {
-          // Never ahead of the agent: events stamped before our estimate may still be in flight.
-          const estimate = this.clock.now(CLOCK_MARGIN);
-          if (estimate !== undefined && estimate > this.state().now) this.target.advance(estimate);
-          resolve();
-          return;
+        const analysis = this.run().analysis;
+        // Grace periods run out as the agent's time passes, events or not.
+        const estimate = this.clock.now(CLOCK_MARGIN);
+        const next = analysis.nextDeadline();
+        if (estimate !== undefined && next !== undefined && estimate >= next) this.target.advance(estimate);
+        if (analysis.findingsVersion !== version) {
+          version = analysis.findingsVersion;
+          stableSince = now;
+        }
+        // Quiet counts from the call: events the app caused just before may still be in flight.
+        if (now - started >= quiet) {
+          graceEnds ??= analysis.lastDeadline();
+          const graceOver = graceEnds === undefined || analysis.model.now >= graceEnds;
+          if (graceOver && now - stableSince >= quiet) {
+            // Never ahead of the agent: events stamped before our estimate may still be in flight.
+            if (estimate !== undefined && estimate > analysis.model.now) this.target.advance(estimate);
+            resolve();
+            return;
+          }
         }
         if (now - started >= timeout) {
-          reject(new ClientError('TIMEOUT', `settle: events kept arriving for ${timeout} ms`));
+          reject(new ClientError('TIMEOUT', `settle: the findings were still changing after ${timeout} ms`));
           return;
         }
         setTimeout(poll, 25);
@@ -287,9 +299,4 @@ class InspectorClient implements Inspector {
     if (!run) throw new ClientError('DISCONNECTED', `no agent state yet from ${redactToken(this.url)}`);
     return run;
   }
-
-  private onEvents(events: AgentEvent[]): void {
-    if (events.some((e) => !PASSIVE.has(e.type))) this.lastActivity = performance.now();
-  }
-
 }

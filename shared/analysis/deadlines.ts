@@ -1,7 +1,7 @@
 /** What a grace period is waiting for; checked again when it expires. */
 export interface Deadline {
   t: number;
-  kind: 'owner-listeners' | 'owner-handles' | 'listener' | 'handle' | 'half-open';
+  kind: 'owner-listeners' | 'owner-handles' | 'listener' | 'handle' | 'half-open' | 'abandon' | 'lapse';
   /** Connection, listener or handle id. */
   id: string;
   /** Insertion order: breaks ties so expiry order never depends on the heap. */
@@ -12,8 +12,10 @@ export interface Deadline {
 export class DeadlineQueue {
   private readonly heap: Deadline[] = [];
   private counter = 0;
+  private latest: number | undefined;
 
   add(t: number, kind: Deadline['kind'], id: string): void {
+    if (this.latest === undefined || t > this.latest) this.latest = t;
     const heap = this.heap;
     heap.push({ t, kind, id, order: this.counter++ });
     let i = heap.length - 1;
@@ -28,6 +30,11 @@ export class DeadlineQueue {
   /** Time of the earliest deadline, if any. */
   get next(): number | undefined {
     return this.heap[0]?.t;
+  }
+
+  /** Time of the latest deadline still queued, if any. */
+  get last(): number | undefined {
+    return this.heap.length > 0 ? this.latest : undefined;
   }
 
   /** The earliest deadline at or before `now`, removed from the queue. */

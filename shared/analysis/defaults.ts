@@ -5,6 +5,7 @@ export const DEFAULT_ANALYSIS_OPTIONS: Readonly<Required<AnalysisOptions>> = Obj
   orphanGrace: 1000,
   handleGrace: 1000,
   halfOpenGrace: 2000,
+  abandonGrace: 3000,
   listenerGrowthSessions: 3,
   connectionGrowthSessions: 3,
   retainDead: 5000,
@@ -21,6 +22,7 @@ export function resolveOptions(options: AnalysisOptions = {}): Required<Analysis
     orphanGrace: pick('orphanGrace', 0),
     handleGrace: pick('handleGrace', 0),
     halfOpenGrace: pick('halfOpenGrace', 0),
+    abandonGrace: pick('abandonGrace', 0),
     // Growth needs at least two sessions to compare.
     listenerGrowthSessions: Math.floor(pick('listenerGrowthSessions', 2)),
     connectionGrowthSessions: Math.floor(pick('connectionGrowthSessions', 2)),

@@ -8,6 +8,7 @@ import { type HookTable, hookTable, recordGap, reduce } from './reducer.js';
 import { copyCounts } from './records.js';
 import { createRules } from './rules/index.js';
 import type { RuleContext } from './rules/rule.js';
+import { Staleness } from './staleness.js';
 import { AnalysisState } from './state.js';
 import type { Analysis, CountsSnapshot, FindingFilter, GapModel, Model } from './types.js';
 
@@ -22,6 +23,7 @@ export class AnalysisEngine implements Analysis {
   private readonly deadlines = new DeadlineQueue();
   private readonly hooks: HookTable;
   private readonly ctx: RuleContext;
+  private readonly staleness: Staleness;
   private version_ = 0;
   /** A gap whose `t` waits for the first event after it. */
   private openGap: GapModel | undefined;
@@ -45,6 +47,16 @@ export class AnalysisEngine implements Analysis {
         if (t <= state.model.now) this.expire(state.model.now);
       },
     };
+    const ctx = this.ctx;
+    const hooks = this.hooks;
+    this.staleness = new Staleness(state, resolved, ctx.schedule, {
+      stale: (conn, at) => {
+        for (const rule of hooks.sessionStale) rule.sessionStale!(ctx, conn, at);
+      },
+      revived: (conn, at) => {
+        for (const rule of hooks.sessionRevived) rule.sessionRevived!(ctx, conn, at);
+      },
+    });
   }
 
   get model(): Model {
@@ -67,7 +79,7 @@ export class AnalysisEngine implements Analysis {
       this.openGap.t = event.t;
       this.openGap = undefined;
     }
-    reduce(event, this.ctx, this.hooks);
+    reduce(event, this.ctx, this.staleness, this.hooks);
     this.state.endEvent(event.seq, event.t);
     this.version_++;
   }
@@ -100,10 +112,20 @@ export class AnalysisEngine implements Analysis {
     return this.deadlines.next;
   }
 
+  lastDeadline(): number | undefined {
+    const last = this.deadlines.last;
+    return last !== undefined && last > this.state.model.now ? last : undefined;
+  }
+
+  get findingsVersion(): number {
+    return this.registry.version;
+  }
+
   /** Fires every deadline due by `now`, earliest first. */
   private expire(now: number): void {
     for (let d = this.deadlines.popDue(now); d; d = this.deadlines.popDue(now)) {
-      for (const rule of this.hooks.deadline) rule.deadline!(this.ctx, d);
+      if (d.kind === 'abandon' || d.kind === 'lapse') this.staleness.deadline(d, this.state.model.seq);
+      else for (const rule of this.hooks.deadline) rule.deadline!(this.ctx, d);
     }
   }
 }

@@ -16,10 +16,37 @@ export function describeConnection(id: string, conn: ConnectionModel | undefined
   return parts.length > 0 ? `connection ${id} (${parts.join(', ')})` : `connection ${id}`;
 }
 
-/** The innermost app frame of a creation stack, for "created at …". */
+/**
+ * The frame to name for "created at …": the innermost one in the user's own
+ * code, outside `node_modules` and Node's internals (a library that
+ * subscribes on the app's behalf is not where the app can fix it), else the
+ * innermost frame there is.
+ */
 export function topFrame(stack: Stack | undefined): string | undefined {
-  const frame = stack?.[0]?.trim();
-  if (!frame) return undefined;
+  if (!stack || stack.length === 0) return undefined;
+  let first: string | undefined;
+  for (const line of stack) {
+    const frame = typeof line === 'string' ? line.trim() : '';
+    if (!frame) continue;
+    first ??= frame;
+    if (isUserFrame(frame)) return bare(frame);
+  }
+  return first === undefined ? undefined : bare(first);
+}
+
+function isUserFrame(frame: string): boolean {
+  // Also not V8's own built-ins (`new Promise (<anonymous>)`, `Array.map (<anonymous>)`).
+  return (
+    !/[\\/]node_modules[\\/]/.test(frame) &&
+    !frame.includes('(node:') &&
+    !frame.startsWith('at node:') &&
+    !frame.includes('(internal/') &&
+    !frame.endsWith('(<anonymous>)') &&
+    !frame.endsWith(' <anonymous>')
+  );
+}
+
+function bare(frame: string): string {
   return frame.startsWith('at ') ? frame.slice(3) : frame;
 }
 
@@ -43,9 +70,10 @@ function trimZero(text: string): string {
   return text.endsWith('.0') ? text.slice(0, -2) : text;
 }
 
-/** `3 → 6 → 9` */
+/** `3 → 6 → 9`; a long series keeps its first three and last three values: `1 → 2 → 3 → … → 14 → 15 → 16`. */
 export function progression(values: number[]): string {
-  return values.join(' → ');
+  if (values.length <= 7) return values.join(' → ');
+  return [...values.slice(0, 3), '…', ...values.slice(-3)].join(' → ');
 }
 
 /** `1 listener`, `2 listeners`. */

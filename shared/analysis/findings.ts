@@ -5,6 +5,9 @@ import type { FindingFilter } from './types.js';
 /** A finding about to open: `subject` (what it is about) makes its id `${rule}:${subject}`. */
 export type FindingSpec = Omit<Finding, 'id' | 'resolvedSeq' | 'resolvedT'> & { subject: string };
 
+/** What an open finding may change while its condition grows. */
+export type FindingUpdate = Pick<Finding, 'title' | 'message' | 'subjects' | 'evidence' | 'stack'>;
+
 /** Most seqs kept as evidence of one finding (the first ones: they show how it started). */
 const MAX_EVIDENCE = 100;
 /** Most findings kept in history; resolved ones are forgotten first. */
@@ -30,6 +33,9 @@ export class FindingRegistry {
   private readonly active = new WeakSet<Finding>();
   private opened: Finding[] = [];
   private resolved: Finding[] = [];
+  private updated = new Set<Finding>();
+  /** Increments whenever a finding opens, resolves or changes. */
+  version = 0;
 
   constructor(
     /** The model's findings array, in the order they opened (mutated in place). */
@@ -67,6 +73,7 @@ export class FindingRegistry {
       evidence: spec.evidence.slice(0, MAX_EVIDENCE),
       openedSeq: spec.openedSeq,
       openedT: spec.openedT,
+      ...(spec.stack !== undefined && { stack: spec.stack }),
     };
     let ofRule = this.open_.get(spec.rule);
     if (!ofRule) this.open_.set(spec.rule, (ofRule = new Map()));
@@ -76,8 +83,38 @@ export class FindingRegistry {
     for (const subject of finding.subjects) this.pins.set(subject, (this.pins.get(subject) ?? 0) + 1);
     this.list.push(finding);
     this.opened.push(finding);
+    this.version++;
     if (this.list.length > this.limit) this.trimHistory();
     return finding;
+  }
+
+  /**
+   * An open finding follows its condition as it grows (counts, message,
+   * subjects, evidence): its id and when it opened stay.
+   */
+  update(finding: Finding, changes: FindingUpdate): void {
+    if (!this.active.has(finding)) return;
+    const evidence = changes.evidence.slice(0, MAX_EVIDENCE);
+    if (
+      finding.title === changes.title &&
+      finding.message === changes.message &&
+      sameList(finding.subjects, changes.subjects) &&
+      sameList(finding.evidence, evidence) &&
+      finding.stack === changes.stack
+    ) {
+      return;
+    }
+    const before = finding.subjects;
+    for (const subject of changes.subjects) this.pins.set(subject, (this.pins.get(subject) ?? 0) + 1);
+    this.unpin(before);
+    finding.title = changes.title;
+    finding.message = changes.message;
+    finding.subjects = [...changes.subjects];
+    finding.evidence = evidence;
+    if (changes.stack !== undefined) finding.stack = changes.stack;
+    else delete finding.stack;
+    this.updated.add(finding);
+    this.version++;
   }
 
   resolve(finding: Finding, seq: number, t: number): void {
@@ -86,6 +123,7 @@ export class FindingRegistry {
     finding.resolvedT = t;
     this.close(finding);
     this.resolved.push(finding);
+    this.version++;
   }
 
   addEvidence(finding: Finding, seq: number): void {
@@ -104,9 +142,15 @@ export class FindingRegistry {
   }
 
   takeChanges(): FindingChanges {
-    const changes = { opened: this.opened.map(copyFinding), resolved: this.resolved.map(copyFinding) };
+    const opened = new Set(this.opened);
+    const changes = {
+      opened: this.opened.map(copyFinding),
+      resolved: this.resolved.map(copyFinding),
+      updated: [...this.updated].filter((f) => !opened.has(f)).map(copyFinding),
+    };
     this.opened = [];
     this.resolved = [];
+    this.updated.clear();
     return changes;
   }
 
@@ -115,7 +159,11 @@ export class FindingRegistry {
     const subject = this.subjectOf.get(finding);
     const ofRule = this.open_.get(finding.rule);
     if (subject !== undefined && ofRule?.get(subject) === finding) ofRule.delete(subject);
-    for (const subject of finding.subjects) {
+    this.unpin(finding.subjects);
+  }
+
+  private unpin(subjects: readonly string[]): void {
+    for (const subject of subjects) {
       const n = (this.pins.get(subject) ?? 0) - 1;
       if (n > 0) this.pins.set(subject, n);
       else {
@@ -164,5 +212,11 @@ export class FindingRegistry {
 }
 
 function copyFinding(f: Finding): Finding {
-  return { ...f, subjects: [...f.subjects], evidence: [...f.evidence] };
+  const copy = { ...f, subjects: [...f.subjects], evidence: [...f.evidence] };
+  if (f.stack) copy.stack = [...f.stack];
+  return copy;
+}
+
+function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }

@@ -6,6 +6,8 @@ export interface AnalysisOptions {
   handleGrace?: number;
   /** ms a connection may stay half-open before `half-open`. Default 2000. */
   halfOpenGrace?: number;
+  /** ms an open session's peer must stay silent, once a newer session of its group opened, to count as abandoned. Default 3000. */
+  abandonGrace?: number;
   /** Consecutive growing sessions that flag `listener-growth`. Default 3. */
   listenerGrowthSessions?: number;
   /** Consecutive growing sessions that flag `connection-growth`. Default 3. */

@@ -9,24 +9,24 @@ import type { ActionModel, ConnectionModel, CountsSnapshot, EmitterModel, Handle
 /** Everything one session group (a client, or a server without client ids) has alive. */
 export interface GroupState {
   name: string;
+  /** How findings name it (`clients of server s1`). */
+  description: string;
   /** Live counts of what the group's connections own. */
   live: CountsSnapshot;
   /** The latest session's `counts`: the most that was alive at once since it opened. */
   peak: CountsSnapshot;
-  /** Live listeners owned by the group's connections, per `${emitter}\u0000${event}`. */
-  listenersByKey: Map<string, number>;
   sessions: number;
-  /** The most recent sessions, newest last, with their end counts once ended (bounded). */
-  recent: SessionRecord[];
+  /** The newest session. */
+  latest: SessionRecord | undefined;
+  /** Open sessions that could be abandoned (not carried by another connection). */
+  open: Set<ConnRecord>;
+  /** When the newest session its peer has talked on opened: older silent ones are superseded by it. */
+  heardOpenT: number;
 }
 
 export interface SessionRecord {
   model: SessionModel;
   conn: ConnRecord | undefined;
-  /** Frozen at the session's end: open connections in the group. */
-  endConnections?: number;
-  /** Frozen at the session's end: live listeners per emitter+event key. */
-  endListeners?: Map<string, number>;
 }
 
 export interface ConnRecord extends Retained<ConnectionModel> {
@@ -34,6 +34,20 @@ export interface ConnRecord extends Retained<ConnectionModel> {
   session: SessionRecord;
   ownedListeners: Set<ListenerRecord>;
   ownedHandles: Set<HandleRecord>;
+  /** Live listeners it owns per emitter+event key. */
+  listenersByKey: Map<string, number>;
+  /** The connections that carried this app-level session (`via`, then `conn.via`). */
+  carriers: ConnRecord[];
+  /** Open sessions this connection carries: while one is, it is part of a live session. */
+  openCarried: number;
+  /** Its peer has sent something (a read, its FIN, a session it carries). */
+  heard: boolean;
+  /** Open, silent for the abandon grace and superseded by a newer session of its group. */
+  abandoned: boolean;
+  /** Closed, and the orphan grace has passed. */
+  lapsed: boolean;
+  /** When an abandonment check is due, so at most one is pending. */
+  abandonCheck?: number;
 }
 
 export interface ListenerRecord extends Retained<ListenerModel> {

@@ -112,13 +112,34 @@ describe('model reducer', () => {
     const changes = a.takeChanges();
     expect(changes.opened.map((f) => f.id)).toEqual(['half-open:c1']);
     expect(changes.resolved).toEqual([]);
-    expect(a.takeChanges()).toEqual({ opened: [], resolved: [] });
+    expect(a.takeChanges()).toEqual({ opened: [], resolved: [], updated: [] });
     a.apply({ type: 'conn.close', seq: 3, t: s.t + 200, conn: 'c1', cause: 'peer-end' });
     const later = a.takeChanges();
     expect(later.opened).toEqual([]);
     expect(later.resolved).toMatchObject([{ id: 'half-open:c1', resolvedSeq: 3 }]);
     // What was handed out does not change under the agent's feet.
     expect(changes.opened[0]!.resolvedSeq).toBeUndefined();
+  });
+
+  it('findingsVersion moves when a finding opens, changes or resolves, and only then; lastDeadline says when every grace period has run out', () => {
+    const s = new StreamBuilder();
+    s.watch('e1', 'bus');
+    s.open('c1');
+    s.add('c1/l', 'e1', 'tick', 'c1');
+    const closedT = s.t + 1;
+    s.close('c1');
+    const a = s.analyze();
+    expect(a.findingsVersion).toBe(0);
+    expect(a.lastDeadline()).toBe(closedT + 1000);
+    a.advance(closedT + 500);
+    expect(a.findingsVersion).toBe(0);
+    a.advance(closedT + 1000);
+    expect(a.findingsVersion).toBe(1);
+    expect(a.lastDeadline()).toBeUndefined();
+    a.apply({ type: 'mark', seq: 99, t: closedT + 1001, label: 'x' });
+    expect(a.findingsVersion).toBe(1);
+    a.apply({ type: 'listener.remove', seq: 100, t: closedT + 1002, listener: 'c1/l', emitter: 'e1', event: 'tick', how: 'remove' });
+    expect(a.findingsVersion).toBe(2);
   });
 
   it('a finding that recurs after resolving gets a new id', () => {
@@ -147,6 +168,7 @@ describe('model reducer', () => {
       orphanGrace: 1000,
       handleGrace: 1000,
       halfOpenGrace: 2000,
+      abandonGrace: 3000,
       listenerGrowthSessions: 3,
       connectionGrowthSessions: 3,
       retainDead: 5000,

@@ -5,6 +5,7 @@
  */
 import type { AgentEvent, HandleAccessEvent, HandleDropEvent } from '../protocol.js';
 import type { Rule, RuleContext, RuleHook } from './rules/rule.js';
+import type { Staleness } from './staleness.js';
 import type { GapModel } from './types.js';
 
 /** Most seqs remembered per handle in `staleAccesses`. */
@@ -29,19 +30,35 @@ export function hookTable(rules: readonly Rule[]): HookTable {
     'handleMisused',
     'actionSettled',
     'deadline',
+    'sessionStale',
+    'sessionRevived',
+    'attributionLost',
   ] as const satisfies readonly RuleHook[];
   const table = {} as HookTable;
   for (const hook of hooks) table[hook] = rules.filter((rule) => typeof rule[hook] === 'function');
   return table;
 }
 
-export function reduce(e: AgentEvent, ctx: RuleContext, hooks: HookTable): void {
+export function reduce(e: AgentEvent, ctx: RuleContext, staleness: Staleness, hooks: HookTable): void {
   const state = ctx.state;
   switch (e.type) {
     case 'conn.open': {
       if (!isId(e.conn)) return;
       const conn = state.openConnection(e);
-      if (conn) for (const rule of hooks.connOpened) rule.connOpened!(ctx, conn, e);
+      if (!conn) return;
+      staleness.opened(conn, e);
+      for (const rule of hooks.connOpened) rule.connOpened!(ctx, conn, e);
+      return;
+    }
+    case 'conn.protocol': {
+      const conn = state.conns.get(e.conn);
+      if (conn && conn.model.state !== 'closed' && typeof e.protocol === 'string') staleness.speaks(conn, e.protocol, e);
+      return;
+    }
+    case 'conn.via': {
+      const conn = state.conns.get(e.conn);
+      const carrier = state.conns.get(e.via);
+      if (conn && carrier) staleness.carriedBy(conn, carrier, e);
       return;
     }
     case 'conn.peer-end': {
@@ -49,6 +66,11 @@ export function reduce(e: AgentEvent, ctx: RuleContext, hooks: HookTable): void 
       if (!conn || conn.model.state === 'closed' || conn.model.peerEndedSeq !== undefined) return;
       conn.model.peerEndedSeq = e.seq;
       conn.model.peerEndedT = e.t;
+      // The peer's FIN is the last thing it sends: it ended the session, it did not abandon it.
+      if (conn.model.lastInbound < e.t) {
+        conn.model.lastInbound = e.t;
+        staleness.heard(conn, e);
+      }
       // With our FIN already sent the connection stays `closing`.
       if (conn.model.state === 'open') conn.model.state = 'half-open';
       for (const rule of hooks.connPeerEnded) rule.connPeerEnded!(ctx, conn, e);
@@ -69,6 +91,7 @@ export function reduce(e: AgentEvent, ctx: RuleContext, hooks: HookTable): void 
       conn.model.cause = e.cause;
       if (e.error !== undefined) conn.model.error = e.error;
       state.closeConnection(conn, e.seq, e.t);
+      staleness.closed(conn, e);
       for (const rule of hooks.connClosed) rule.connClosed!(ctx, conn, e);
       return;
     }
@@ -82,13 +105,18 @@ export function reduce(e: AgentEvent, ctx: RuleContext, hooks: HookTable): void 
       if (!conn) return;
       const m = conn.model;
       const prevIn = m.bytesIn;
+      const prevMsgsIn = m.msgsIn;
       m.bytesIn = num(e.bytesIn, m.bytesIn);
       m.bytesOut = num(e.bytesOut, m.bytesOut);
       m.msgsIn = num(e.msgsIn, m.msgsIn);
       m.msgsOut = num(e.msgsOut, m.msgsOut);
       m.lastActivity = num(e.lastActivity, m.lastActivity);
       // Agents that don't send lastIn: a rise in bytes in is the best hint.
-      m.lastInbound = num(e.lastIn, e.bytesIn > prevIn ? m.lastActivity : m.lastInbound);
+      const prevInbound = m.lastInbound;
+      m.lastInbound = Math.max(prevInbound, num(e.lastIn, e.bytesIn > prevIn ? m.lastActivity : m.lastInbound));
+      // The peer sent something since the last update (possibly within the millisecond the connection opened).
+      const heard = m.lastInbound > prevInbound || m.msgsIn > prevMsgsIn || m.bytesIn > prevIn;
+      if (heard && m.state !== 'closed') staleness.heard(conn, e);
       return;
     }
     case 'conn.write-after-close': {
@@ -177,6 +205,14 @@ export function reduce(e: AgentEvent, ctx: RuleContext, hooks: HookTable): void 
       action.model.result = e.result;
       state.settleAction(action);
       for (const rule of hooks.actionSettled) rule.actionSettled!(ctx, action, e);
+      return;
+    }
+    case 'attribution.lost': {
+      const lost = state.model.attribution;
+      lost.lost++;
+      const conn = typeof e.conn === 'string' && e.conn ? e.conn : undefined;
+      if (conn !== undefined && !lost.connections.includes(conn) && lost.connections.length < MAX_MARKS_AND_GAPS) lost.connections.push(conn);
+      for (const rule of hooks.attributionLost) rule.attributionLost!(ctx, e);
       return;
     }
     case 'mark': {

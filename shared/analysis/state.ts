@@ -28,6 +28,7 @@ import {
   listenerKey,
 } from './records.js';
 import { HandleIndex } from './handle-index.js';
+import { describeGroup } from './rules/growth.js';
 import { RetainedList } from './retention.js';
 import { CountsSeries } from './series.js';
 import type { ActionModel, ConnectionModel, CountsSnapshot, EmitterModel, HandleModel, ListenerModel, Model, SessionModel } from './types.js';
@@ -36,10 +37,16 @@ export function handleModelId(table: string, handle: HandleId): string {
   return `${table}:${handle}`;
 }
 
-/** The session group of a connection: its client identity, else its server. */
-function groupName(e: Pick<ConnOpenEvent, 'client' | 'server'>): string {
-  if (e.client) return e.client;
-  return e.server !== null && e.server !== undefined ? `server:${e.server}` : 'custom';
+/**
+ * The session group of a connection: its client identity, else its server.
+ * App-level sessions carried by another connection (`via`) group apart from
+ * the connections that carry them, per protocol.
+ */
+function groupOf(e: Pick<ConnOpenEvent, 'client' | 'server' | 'via' | 'protocol'>): { name: string; description: string } {
+  const base = e.client ? e.client : e.server !== null && e.server !== undefined ? `server:${e.server}` : 'custom';
+  if (typeof e.via !== 'string') return { name: base, description: describeGroup(base) };
+  const protocol = typeof e.protocol === 'string' && e.protocol ? e.protocol : 'app';
+  return { name: `${base}/${protocol}`, description: describeGroup(base, protocol) };
 }
 
 export class AnalysisState {
@@ -57,6 +64,7 @@ export class AnalysisState {
     findings: [],
     series: [],
     pruned: { connections: 0, listeners: 0, handles: 0, actions: 0 },
+    attribution: { lost: 0, connections: [] },
   };
   /** Counts of everything alive, across groups (the series and `counts()`). */
   readonly global: CountsSnapshot = emptyCounts();
@@ -68,6 +76,8 @@ export class AnalysisState {
   readonly groups = new Map<string, GroupState>();
   /** Live listeners per emitter id (to drop them when watching stops). */
   readonly emitterListeners = new Map<string, Set<ListenerRecord>>();
+  /** Stale sessions that still hold listeners or handles: abandoned ones, and closed ones past the orphan grace. */
+  readonly stale = new Set<ConnRecord>();
   private readonly countKeys = new Map<string, Map<string, string>>();
   /** True when counts changed during the current event (one series point per event). */
   countsChanged = false;
@@ -80,8 +90,6 @@ export class AnalysisState {
   private readonly series: CountsSeries;
   /** Sessions whose connection was forgotten, removed at the next compaction. */
   private readonly removedSessions = new Set<SessionModel>();
-  /** How many recent sessions each group remembers (growth rules look back this far). */
-  private readonly recentSessions: number;
 
   constructor(
     options: Required<AnalysisOptions>,
@@ -107,7 +115,6 @@ export class AnalysisState {
       if (this.emitters.get(e.model.id) === e) this.emitters.delete(e.model.id);
     });
     this.series = new CountsSeries(m.series, options.seriesLimit);
-    this.recentSessions = Math.max(options.listenerGrowthSessions, options.connectionGrowthSessions) + 1;
   }
 
   /** An open finding stopped referencing `id`: whatever it names may be pruned again. */
@@ -158,14 +165,9 @@ export class AnalysisState {
   openConnection(e: ConnOpenEvent): ConnRecord | undefined {
     const existing = this.conns.get(e.conn);
     if (existing && existing.model.state !== 'closed') return undefined;
-    const group = this.group(groupName(e));
-    const previous = group.recent[group.recent.length - 1];
-    if (previous && previous.endConnections === undefined) {
-      // What the ended session left behind, for the growth rules; its `counts` (the peak) stops moving.
-      previous.endConnections = group.live.connections;
-      previous.endListeners = new Map(group.listenersByKey);
-      previous.model.endedSeq = e.seq;
-    }
+    const group = this.group(groupOf(e));
+    // The previous session ended: its `counts` (the peak) stop moving.
+    if (group.latest) group.latest.model.endedSeq = e.seq;
     this.global.connections++;
     group.live.connections++;
     this.countsChanged = true;
@@ -179,8 +181,7 @@ export class AnalysisState {
       counts: group.peak,
     };
     const session: SessionRecord = { model: sessionModel, conn: undefined };
-    group.recent.push(session);
-    if (group.recent.length > this.recentSessions) group.recent.shift();
+    group.latest = session;
     const model: ConnectionModel = {
       id: e.conn,
       server: e.server ?? null,
@@ -202,7 +203,23 @@ export class AnalysisState {
     if (e.client !== undefined) model.client = e.client;
     if (e.peer !== undefined) model.peer = e.peer;
     if (e.stack !== undefined) model.stack = e.stack;
-    const conn: ConnRecord = { model, retention: 'alive', group, session, ownedListeners: new Set(), ownedHandles: new Set() };
+    if (typeof e.protocol === 'string') model.protocol = e.protocol;
+    const carrier = typeof e.via === 'string' ? this.conns.get(e.via) : undefined;
+    if (typeof e.via === 'string') model.via = e.via;
+    const conn: ConnRecord = {
+      model,
+      retention: 'alive',
+      group,
+      session,
+      ownedListeners: new Set(),
+      ownedHandles: new Set(),
+      listenersByKey: new Map(),
+      carriers: carrier && carrier.model.state !== 'closed' ? [carrier] : [],
+      openCarried: 0,
+      heard: false,
+      abandoned: false,
+      lapsed: false,
+    };
     session.conn = conn;
     this.model.sessions.push(sessionModel);
     this.conns.set(e.conn, conn);
@@ -221,9 +238,10 @@ export class AnalysisState {
   }
 
   private maybeConnectionDead(conn: ConnRecord): void {
-    if (conn.model.state === 'closed' && conn.ownedListeners.size === 0 && conn.ownedHandles.size === 0) {
-      this.connList.died(conn);
-    }
+    if (conn.ownedListeners.size > 0 || conn.ownedHandles.size > 0) return;
+    // A lapsed session that let go of everything holds nothing stale any more.
+    if (conn.lapsed) this.stale.delete(conn);
+    if (conn.model.state === 'closed') this.connList.died(conn);
   }
 
   private forgetConnection(conn: ConnRecord): void {
@@ -234,10 +252,10 @@ export class AnalysisState {
     if (removed > 1024 && removed * 2 > this.model.sessions.length) this.compactSessions();
   }
 
-  private group(name: string): GroupState {
+  private group({ name, description }: { name: string; description: string }): GroupState {
     let group = this.groups.get(name);
     if (!group) {
-      group = { name, live: emptyCounts(), peak: emptyCounts(), listenersByKey: new Map(), sessions: 0, recent: [] };
+      group = { name, description, live: emptyCounts(), peak: emptyCounts(), sessions: 0, latest: undefined, open: new Set(), heardOpenT: -Infinity };
       this.groups.set(name, group);
     }
     return group;
@@ -285,7 +303,10 @@ export class AnalysisState {
     let byEmitter = this.emitterListeners.get(e.emitter);
     if (!byEmitter) this.emitterListeners.set(e.emitter, (byEmitter = new Set()));
     byEmitter.add(record);
-    owner?.ownedListeners.add(record);
+    if (owner) {
+      owner.ownedListeners.add(record);
+      bumpMap(owner.listenersByKey, record.key, 1);
+    }
     this.countListener(record, 1);
     return record;
   }
@@ -302,6 +323,7 @@ export class AnalysisState {
     this.listenerList.died(record);
     if (record.owner) {
       record.owner.ownedListeners.delete(record);
+      bumpMap(record.owner.listenersByKey, record.key, -1);
       this.maybeConnectionDead(record.owner);
     }
   }
@@ -313,7 +335,6 @@ export class AnalysisState {
     if (group) {
       bump(group.live.listeners, name, delta);
       raise(group.peak.listeners, group.live.listeners, name);
-      bumpMap(group.listenersByKey, record.key, delta);
     }
     this.countsChanged = true;
   }

@@ -49,6 +49,12 @@ export interface ConnectionModel {
   /** Index into `sessions`. */
   session: number;
   stack?: Stack;
+  /** What it speaks, when the agent recognised it (`socket.io`, `http2`, `grpc`…). */
+  protocol?: string;
+  /** The connection that carried this app-level session when it opened. */
+  via?: string;
+  /** Open, but its client left it: silent for the abandon grace since a newer session of its group opened. */
+  abandoned?: boolean;
 }
 
 export interface EmitterModel {
@@ -179,6 +185,11 @@ export interface Model {
   series: CountsPoint[];
   /** Entities forgotten to keep memory bounded (oldest dead first). */
   pruned: { connections: number; listeners: number; handles: number; actions: number };
+  /**
+   * Where the agent could not tell who owned some work (`attribution.lost`):
+   * leaks of that work cannot be flagged, so detection is degraded.
+   */
+  attribution: { lost: number; connections: string[] };
 }
 
 export interface FindingFilter {
@@ -211,10 +222,15 @@ export interface Analysis {
   takeChanges(): FindingChanges;
   /** Agent time at which the next grace period expires, if one is running: when `advance` can next change anything (it may turn out moot, e.g. the connection closed meanwhile). */
   nextDeadline(): number | undefined;
+  /** Agent time by which every grace period running now has run out (undefined when none is running). */
+  lastDeadline(): number | undefined;
+  /** Increments whenever a finding opens, resolves or changes: the findings are stable while it stays put. */
+  readonly findingsVersion: number;
 }
 
-/** Findings opened and resolved since the last `takeChanges()`. */
+/** Findings opened, resolved and updated (counts, message, subjects of a growth that goes on) since the last `takeChanges()`. */
 export interface FindingChanges {
   opened: Finding[];
   resolved: Finding[];
+  updated: Finding[];
 }

@@ -16,7 +16,7 @@ interface Props {
 
 /** Identity, the link's state with its reason, hub targets, agent-wide actions, save/open a recording. */
 export function Header({ onOpenFile, hubTargets, hubState, targetKey, onChooseTarget }: Props) {
-  const { store, runAction, link } = useUi();
+  const { store, runAction, link, show } = useUi();
   const fileInput = useRef<HTMLInputElement>(null);
   const actionsMenu = useRef<HTMLDetailsElement>(null);
   // Close the actions menu on a click elsewhere or on Escape, as menus do.
@@ -38,7 +38,7 @@ export function Header({ onOpenFile, hubTargets, hubState, targetKey, onChooseTa
       document.removeEventListener('keydown', close);
     };
   }, []);
-  const { hello, uptime, runCount } = useDerived(store, identityOf, { store });
+  const { hello, uptime, runCount, unattributed } = useDerived(store, identityOf, { store });
   const live = link.word === 'live';
 
   return (
@@ -57,10 +57,13 @@ export function Header({ onOpenFile, hubTargets, hubState, targetKey, onChooseTa
                   className={`btn small${t.key === targetKey ? ' active' : ''}`}
                   aria-pressed={t.key === targetKey}
                   onClick={() => onChooseTarget(t.key)}
-                  title={`${t.direction === 'in' ? 'dialled in' : 'connected out'}${t.remote ? ` from ${t.remote}` : ''}`}
+                  title={`${t.direction === 'in' ? 'dialled in' : 'connected out'}${t.remote ? ` from ${t.remote}` : ''}${t.verified === false ? ' — an agent older than pairing: it showed the pairing token, not its identity' : ''}`}
                 >
                   <span className={`dot ${t.state === 'live' ? 'live' : 'offline'}`} /> {t.name}
-                  {t.client ? ` · ${t.client}` : ''} <span className="muted">({t.state})</span>
+                  {t.client ? ` · ${t.client}` : ''}
+                  {t.duplicateOf !== undefined && ` ${t.key.slice(t.duplicateOf.length)}`} <span className="muted">({t.state})</span>
+                  {t.duplicateOf !== undefined && <span className="muted"> another process of this name</span>}
+                  {t.verified === false && <span className="muted"> unverified</span>}
                 </button>
               </li>
             ))}
@@ -87,6 +90,16 @@ export function Header({ onOpenFile, hubTargets, hubState, targetKey, onChooseTa
         {link.readonly && <span className="chip">readonly</span>}
         <span className="reason">{link.readonly ? link.actionsOff : link.reason}</span>
       </div>
+      {unattributed > 0 && (
+        <button
+          type="button"
+          className="chip degraded"
+          title={`The agent could not tell which connection owned ${unattributed} piece${unattributed === 1 ? '' : 's'} of work: leaks of that work cannot be flagged. Open the finding.`}
+          onClick={() => show({ run: runCount, kind: 'finding', id: 'unattributed:attribution' })}
+        >
+          detection degraded
+        </button>
+      )}
       <div className="spacer" />
       {hello && hello.actions.length > 0 && (
         // A menu, not a row of buttons: apps may register many actions (the demo has one per scenario).
@@ -144,5 +157,11 @@ export function Header({ onOpenFile, hubTargets, hubState, targetKey, onChooseTa
 
 function identityOf({ store }: { store: UiStore }) {
   const run = store.target.currentRun();
-  return { hello: run?.hello, uptime: run?.analysis.model.now ?? 0, runCount: store.target.runs.length };
+  return {
+    hello: run?.hello,
+    uptime: run?.analysis.model.now ?? 0,
+    runCount: store.target.runs.length,
+    // Older agents and recordings carry no attribution reports.
+    unattributed: run?.analysis.model.attribution?.lost ?? 0,
+  };
 }

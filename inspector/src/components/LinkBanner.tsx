@@ -7,7 +7,7 @@ import { formatCount } from '../model/format.js';
 
 /** What the link state means and what to do about it; recording load errors; skipped malformed events; action failures. */
 export function LinkBanner() {
-  const { store, actionError, link: summary } = useUi();
+  const { store, actionError, dismissActionError, link: summary } = useUi();
   const { link, runs, events, recordingErrors, malformed } = useDerived(store, bannerView, { store });
   const seconds = useSecondsUntil(link.status === 'reconnecting' ? link.retryAt : undefined);
 
@@ -99,7 +99,10 @@ export function LinkBanner() {
   if (actionError) {
     banners.push(
       <div key="action" className="banner error" role="alert">
-        {actionError}
+        {actionError}{' '}
+        <button type="button" className="btn small" onClick={dismissActionError}>
+          Dismiss
+        </button>
       </div>,
     );
   }

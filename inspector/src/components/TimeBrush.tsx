@@ -45,26 +45,29 @@ export function TimeBrush({ extent, window, onChange, points }: Props) {
     drag.current = { kind, startX: e.clientX, start: { from, to } };
     if (kind === 'new') setDraft({ from: atX(e.clientX), to: atX(e.clientX) });
   };
-  const onPointerMove = (e: PointerEvent<HTMLElement>) => {
-    const d = drag.current;
-    if (!d) return;
-    const at = atX(e.clientX);
-    const delta = at - atX(d.startX);
-    if (d.kind === 'from') setDraft({ from: Math.min(at, d.start.to - 1), to: d.start.to });
-    else if (d.kind === 'to') setDraft({ from: d.start.from, to: Math.max(at, d.start.from + 1) });
-    else if (d.kind === 'move') {
+  /** The window a drag describes with the pointer at `clientX`. */
+  const dragged = (d: Drag, clientX: number): TimeWindow => {
+    const at = atX(clientX);
+    if (d.kind === 'from') return { from: Math.min(at, d.start.to - 1), to: d.start.to };
+    if (d.kind === 'to') return { from: d.start.from, to: Math.max(at, d.start.from + 1) };
+    if (d.kind === 'move') {
       const width = d.start.to - d.start.from;
-      const start = clamp(d.start.from + delta, extent.from, extent.to - width);
-      setDraft({ from: start, to: start + width });
-    } else setDraft(makeWindow(atX(d.startX), at) ?? { from: at, to: at });
+      const start = clamp(d.start.from + at - atX(d.startX), extent.from, extent.to - width);
+      return { from: start, to: start + width };
+    }
+    return makeWindow(atX(d.startX), at) ?? { from: at, to: at };
   };
-  const onPointerUp = () => {
+  const onPointerMove = (e: PointerEvent<HTMLElement>) => {
+    if (drag.current) setDraft(dragged(drag.current, e.clientX));
+  };
+  const onPointerUp = (e: PointerEvent<HTMLElement>) => {
     const d = drag.current;
     drag.current = null;
-    if (!d) return;
-    // A click without a drag on the track is not a window.
-    if (draft && draft.to - draft.from >= span / 1000) settle(draft);
     setDraft(null);
+    if (!d) return;
+    const w = dragged(d, e.clientX);
+    // A click without a drag on the track is not a window.
+    if (w.to - w.from >= span / 1000) settle(w);
   };
 
   const onKey = (edge: 'from' | 'to') => (e: KeyboardEvent) => {

@@ -14,8 +14,12 @@ export interface ConnectionRow {
   label: string;
   server: string;
   transport: string;
+  /** What it speaks when the agent recognised it (`socket.io`, `http2`…), else empty. */
+  protocol: string;
   client: string;
   state: ConnectionRowState;
+  /** Open, but its client left it for a newer session (the growth rules' "stale"). */
+  abandoned: boolean;
   /** ms from open to close (or to now). */
   age: number;
   /**
@@ -26,8 +30,9 @@ export interface ConnectionRow {
   peerIdle: number | undefined;
   bytesIn: number;
   bytesOut: number;
-  msgsIn: number;
-  msgsOut: number;
+  /** Undefined for a byte stream (a socket): bytes flowed, no message was counted. */
+  msgsIn: number | undefined;
+  msgsOut: number | undefined;
   /** Live listeners and handles it owns. */
   listeners: number;
   handles: number;
@@ -45,6 +50,7 @@ export function connectionRows(runs: readonly RunModel[], window: TimeWindow | n
     build: (c, run, owned): ConnectionRow => {
       const gone = run.endedAt !== undefined && c.state !== 'closed';
       const ended = c.state === 'closed' || gone;
+      const counted = c.msgsIn + c.msgsOut > 0 || c.bytesIn + c.bytesOut === 0;
       return {
         key: `${run.run}:${c.id}`,
         run: run.run,
@@ -52,14 +58,16 @@ export function connectionRows(runs: readonly RunModel[], window: TimeWindow | n
         label: runScopedId(run.run, c.id, runs.length),
         server: c.server ?? 'app',
         transport: c.transport,
+        protocol: c.protocol ?? '',
         client: c.client ?? c.label ?? c.peer ?? '',
         state: gone ? 'gone' : c.state,
+        abandoned: !ended && c.abandoned === true,
         age: (c.closedT ?? run.model.now) - c.openedT,
         peerIdle: ended ? undefined : run.model.now - c.lastInbound,
         bytesIn: c.bytesIn,
         bytesOut: c.bytesOut,
-        msgsIn: c.msgsIn,
-        msgsOut: c.msgsOut,
+        msgsIn: counted ? c.msgsIn : undefined,
+        msgsOut: counted ? c.msgsOut : undefined,
         listeners: owned.listeners.get(c.id) ?? 0,
         handles: owned.handles.get(c.id) ?? 0,
         actions: ended ? [] : c.actions,

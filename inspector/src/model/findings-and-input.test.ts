@@ -12,10 +12,10 @@ import { buildTrace, connectionStateAt } from './teardown-trace.js';
 const START = 1_700_000_000_000;
 
 describe('findings across runs', () => {
-  const model = analyze(reloadLeakStream(4, false));
+  const model = analyze(reloadLeakStream(4, false), {}, 10_000);
   const runs: RunModel[] = [
     { run: 1, startedAt: START, endedAt: START + 60_000, model },
-    { run: 2, startedAt: START + 70_000, model: analyze(reloadLeakStream(4, false)) },
+    { run: 2, startedAt: START + 70_000, model: analyze(reloadLeakStream(4, false), {}, 10_000) },
   ];
 
   it('counts only the live run: a restart does not double the badge', () => {
@@ -68,6 +68,9 @@ describe('teardown verdicts', () => {
     expect(connectionStateAt(conn, 4)).toBe('closing');
     expect(connectionStateAt(conn, 1)).toBe('open');
     expect(buildTrace(1, stuck, 'a1', () => undefined, connectionStateAt(conn, 4))!.verdictText).toBe('stuck: closing, 3 listeners and 1 handle remain');
+    // The stuck-teardown finding names it the same way, whatever the agent's result says.
+    const finding = analyze(stuck).findings.find((f) => f.rule === 'stuck-teardown')!;
+    expect(finding.message).toContain('the connection was still closing,');
   });
 });
 

@@ -1,6 +1,10 @@
 import type { AgentEvent } from '../../../shared/protocol.js';
 
-/** A synthetic reload-leak stream: each session opens a connection and adds 3 manager listeners; old sockets stay open. */
+/**
+ * A synthetic reload-leak stream: each session opens a connection, adds 3
+ * manager listeners and talks once; old sockets stay open. Analyse it with a
+ * `now` past the abandon grace (3 s) for the growth findings.
+ */
 export function reloadLeakStream(sessions: number, closeOld: boolean): AgentEvent[] {
   const events: AgentEvent[] = [];
   let seq = 0;
@@ -17,6 +21,8 @@ export function reloadLeakStream(sessions: number, closeOld: boolean): AgentEven
     }
     push({ type: 'conn.open', conn, server: 's1', transport: 'tcp', client: 'app', actions: [] });
     for (let k = 0; k < 3; k++) push({ type: 'listener.add', listener: `l${++listener}`, emitter: 'e1', event: 'update', owner: conn, once: false });
+    // The session's client talks (subscribes) once, then goes silent.
+    push({ type: 'conn.io', conn, bytesIn: 100, bytesOut: 100, lastActivity: t, lastIn: t });
   }
   return events;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { analyze } from '../../../shared/analysis/index.js';
+import { analyze, createAnalysis } from '../../../shared/analysis/index.js';
 import type { AgentEvent } from '../../../shared/protocol.js';
 import { connectionRows } from './connection-rows.js';
 import { handleGroups, handleRows } from './handle-rows.js';
@@ -40,6 +40,14 @@ describe('connection rows', () => {
     const [c1, c2] = connectionRows([run(events)], null);
     expect(c1!.peerIdle).toBeGreaterThanOrEqual(5000);
     expect(c2!.peerIdle).toBe(100);
+    expect([c1!.msgsOut, c2!.msgsIn]).toEqual([9, 2]);
+  });
+
+  it('shows no message counts for a byte stream (bytes flowed, no message counted)', () => {
+    const base = reloadLeakStream(1, false);
+    const t = base[base.length - 1]!.t;
+    const [c1] = connectionRows([run(extend(base, [{ type: 'conn.io', t: t + 10, conn: 'c1', bytesIn: 40, bytesOut: 900, lastActivity: t + 10 }]))], null);
+    expect([c1!.bytesIn, c1!.msgsIn, c1!.msgsOut]).toEqual([40, undefined, undefined]);
   });
 
   it('marks what a restart took with it as gone, with no actions, and scopes ids by run', () => {
@@ -103,5 +111,21 @@ describe('handle rows', () => {
     expect(rows[0]!.misuse).toMatch(/^double drop; used after drop ×2 \(#6, #7\)$/);
     expect(rows[1]!.misuse).toBe('');
     expect(handleGroups(rows)).toEqual([{ key: 'rooms/room', live: 1, dropped: 1, stale: 2, doubleDrops: 1 }]);
+  });
+});
+
+describe('connection rows, app-level sessions', () => {
+  it("carry the protocol the agent recognised, and mark an open session its client abandoned", () => {
+    const analysis = createAnalysis();
+    for (const e of reloadLeakStream(2, false)) analysis.apply(e.type === 'conn.open' ? ({ ...e, protocol: 'socket.io' } as AgentEvent) : e);
+    // Past the abandon grace: c1's client moved on to c2 and never spoke again.
+    analysis.advance(analysis.model.now + 5000);
+    const rows = connectionRows([{ run: 1, startedAt: START, model: analysis.model }], null);
+    expect(rows.map((r) => [r.id, r.protocol, r.state, r.abandoned])).toEqual([
+      ['c1', 'socket.io', 'open', true],
+      ['c2', 'socket.io', 'open', false],
+    ]);
+    const ended = connectionRows([{ run: 1, startedAt: START, endedAt: START + 10, model: analysis.model }], null)[0]!;
+    expect(ended).toMatchObject({ state: 'gone', abandoned: false });
   });
 });

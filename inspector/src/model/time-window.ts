@@ -65,3 +65,9 @@ function upperBound(count: number, timeAt: (i: number) => number, value: number)
 export function windowFrom(from: number): TimeWindow {
   return { from, to: Infinity };
 }
+
+/** The window on whole milliseconds (what a link can hold exactly); an open end stays open. */
+export function wholeMs(window: TimeWindow | null): TimeWindow | null {
+  if (!window) return null;
+  return { from: Math.floor(window.from), to: Number.isFinite(window.to) ? Math.ceil(window.to) : Infinity };
+}

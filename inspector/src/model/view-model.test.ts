@@ -105,7 +105,7 @@ describe('event filter', () => {
     expect(events.filter(eventMatcher({ types: ['conn'] })).every((e) => e.type.startsWith('conn.'))).toBe(true);
     expect(events.filter(eventMatcher({ types: ['conn.close'] })).length).toBe(2);
     const c2 = events.filter(eventMatcher({ conn: 'c2' }));
-    expect(c2.map((e) => e.type)).toEqual(['conn.open', 'listener.add', 'listener.add', 'listener.add', 'conn.close']);
+    expect(c2.map((e) => e.type)).toEqual(['conn.open', 'listener.add', 'listener.add', 'listener.add', 'conn.io', 'conn.close']);
     expect(events.filter(eventMatcher({ text: 'L4 ADDED' })).map((e) => describeEvent(e))).toEqual(['l4 added to e1 "update" by c2']);
     expect(events.filter(eventMatcher({})).length).toBe(events.length);
   });

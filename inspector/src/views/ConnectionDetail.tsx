@@ -28,6 +28,28 @@ export function ConnectionDetail({ run, id }: { run: number; id: string }) {
           {gone ? 'gone with its process (restart)' : c.state}
           {c.cause ? ` (${c.cause}${c.error ? ` ${c.error}` : ''})` : ''}
         </dd>
+        {c.abandoned && !gone && c.state !== 'closed' && (
+          <>
+            <dt className="warn">abandoned</dt>
+            <dd className="warn">its client opened a newer session and this one went silent: nothing will close it but the backend</dd>
+          </>
+        )}
+        {c.protocol && (
+          <>
+            <dt>protocol</dt>
+            <dd>{c.protocol}</dd>
+          </>
+        )}
+        {c.via && (
+          <>
+            <dt>carried by</dt>
+            <dd>
+              <button type="button" className="linklike" onClick={() => show({ run, kind: 'connection', id: c.via! })}>
+                {c.via}
+              </button>
+            </dd>
+          </>
+        )}
         <dt>server</dt>
         <dd>
           {c.server ?? 'registered by the app'} · {c.transport}

@@ -16,8 +16,19 @@ const COLUMNS: GridColumn<ConnectionRow>[] = [
   { key: 'id', label: 'id', text: (r) => r.label, sortValue: (r) => r.run * 1e9 + Number(r.id.replace(/\D/g, '') || 0) },
   { key: 'server', label: 'server', text: (r) => r.server },
   { key: 'transport', label: 'transport', text: (r) => r.transport },
+  { key: 'protocol', label: 'protocol', text: (r) => r.protocol },
   { key: 'client', label: 'client', text: (r) => r.client, maxWidth: 220 },
-  { key: 'state', label: 'state', text: (r) => STATE_TEXT[r.state], render: (r) => <span className={`state-${r.state}`}>{STATE_TEXT[r.state]}</span> },
+  {
+    key: 'state',
+    label: 'state',
+    text: (r) => `${STATE_TEXT[r.state]}${r.abandoned ? ' · abandoned' : ''}`,
+    render: (r) => (
+      <span className={`state-${r.state}`}>
+        {STATE_TEXT[r.state]}
+        {r.abandoned && <span className="state-abandoned"> · abandoned</span>}
+      </span>
+    ),
+  },
   { key: 'age', label: 'age', numeric: true, text: (r) => formatDuration(r.age), sortValue: (r) => r.age },
   {
     key: 'idle',
@@ -28,8 +39,8 @@ const COLUMNS: GridColumn<ConnectionRow>[] = [
   },
   { key: 'bytesIn', label: 'bytes in', numeric: true, text: (r) => formatBytes(r.bytesIn), sortValue: (r) => r.bytesIn },
   { key: 'bytesOut', label: 'bytes out', numeric: true, text: (r) => formatBytes(r.bytesOut), sortValue: (r) => r.bytesOut },
-  { key: 'msgsIn', label: 'msgs in', numeric: true, text: (r) => String(r.msgsIn), sortValue: (r) => r.msgsIn },
-  { key: 'msgsOut', label: 'msgs out', numeric: true, text: (r) => String(r.msgsOut), sortValue: (r) => r.msgsOut },
+  { key: 'msgsIn', label: 'msgs in', numeric: true, text: (r) => String(r.msgsIn ?? '—'), sortValue: (r) => r.msgsIn },
+  { key: 'msgsOut', label: 'msgs out', numeric: true, text: (r) => String(r.msgsOut ?? '—'), sortValue: (r) => r.msgsOut },
   { key: 'listeners', label: 'listeners', numeric: true, text: (r) => String(r.listeners), sortValue: (r) => r.listeners },
   { key: 'handles', label: 'handles', numeric: true, text: (r) => String(r.handles), sortValue: (r) => r.handles },
   {
@@ -45,7 +56,7 @@ const COLUMNS: GridColumn<ConnectionRow>[] = [
 
 /** Every connection with what it owns, and buttons that tear it down (opening a trace). */
 export function Connections() {
-  const { store, window, selection, traces, openTrace } = useUi();
+  const { store, window, selection, traces, openTrace, link } = useUi();
   const { rows, actions } = useDerived(store, connectionsView, { store, window });
 
   return (
@@ -64,7 +75,7 @@ export function Connections() {
         {actions.length > 0 && (
           <div className="filters" role="toolbar" aria-label="Past actions">
             <span className="muted">Traces:</span>
-            {actions.slice(-12).map(({ run, a }) => {
+            {actions.slice(-12).map(({ run, a, ended }) => {
               const key = `${run}:${a.id}`;
               const isOpen = traces.some((t) => (t.action === a.id && t.run === run) || t.key === key);
               return (
@@ -76,7 +87,7 @@ export function Connections() {
                   onClick={() => openTrace({ key, run, conn: a.connection, name: a.name, afterSeq: a.startedSeq - 1, action: a.id })}
                   title="Open this action's teardown trace (open two to compare)"
                 >
-                  {a.name} {a.connection} {a.verdict ? `· ${a.verdict}` : '· running'}
+                  {a.name} {a.connection} · {a.verdict ?? (ended || link.word !== 'live' ? 'no verdict' : 'running')}
                 </button>
               );
             })}
@@ -99,6 +110,6 @@ export function Connections() {
 function connectionsView({ store, window }: { store: UiStore; window: TimeWindow | null }) {
   return {
     rows: connectionRows(store.runs(), window),
-    actions: store.target.runs.flatMap((r) => r.analysis.model.actions.filter((a) => a.connection !== null).map((a) => ({ run: r.index + 1, a: { ...a } }))),
+    actions: store.target.runs.flatMap((r) => r.analysis.model.actions.filter((a) => a.connection !== null).map((a) => ({ run: r.index + 1, a: { ...a }, ended: r.endedAt !== undefined }))),
   };
 }

@@ -4,6 +4,7 @@ import { DetailHeader } from '../components/DetailHeader.js';
 import { TableToolbar } from '../components/TableToolbar.js';
 import { FilteredIndex } from '../data/filtered-index.js';
 import type { ChunkedLog } from '../data/chunked-log.js';
+import type { AgentEvent } from '../../../shared/protocol.js';
 import { eventMatcher, isEmptyFilter, type EventFilter } from '../model/event-filter.js';
 import { describeEvent, eventCategory, eventConnection } from '../model/event-text.js';
 import { formatClock, formatCount } from '../model/format.js';
@@ -28,7 +29,7 @@ export function Events() {
   const [marked, setMarked] = useState<ReadonlySet<string>>(() => new Set());
   const [, setScanTick] = useState(0);
   const copier = useCopyRows();
-  const columns = useMemo(() => eventColumns(log, runCount), [log, runCount]);
+  const columns = useMemo(() => eventColumns(runCount), [runCount]);
 
   const index = useMemo(() => new FilteredIndex(log, isEmptyFilter(filter) ? null : eventMatcher(filter)), [log, filter]);
   // Scan what arrived; a big rescan continues over the next frames.
@@ -86,8 +87,8 @@ export function Events() {
           label="Events"
           columns={columns}
           count={count}
-          rowAt={(i) => index.at(first + i)}
-          rowKey={(at) => String(at)}
+          rowAt={(i) => eventRow(log, index.at(first + i))}
+          rowKey={(r) => String(r.at)}
           rowHeight={20}
           followTail={follow && paused === null}
           onTailChange={(atTail) => {
@@ -95,7 +96,7 @@ export function Events() {
           }}
           selectedKey={selected >= 0 ? String(selected) : null}
           reveal={revealAt >= 0 ? { key: String(selected), index: revealAt } : null}
-          onSelect={(at) => select({ run: log.runAt(at), kind: 'event', id: String(log.at(at).seq) })}
+          onSelect={(r) => select({ run: r.run, kind: 'event', id: String(r.event.seq) })}
           marked={marked}
           onMark={setMarked}
           onCopy={copy}
@@ -116,21 +117,33 @@ export function Events() {
   );
 }
 
+/** One log row, its event parsed once per render (a recording's rows are kept as text). */
+interface EventRow {
+  at: number;
+  run: number;
+  time: number;
+  event: AgentEvent;
+}
+
+function eventRow(log: ChunkedLog, at: number): EventRow {
+  return { at, run: log.runAt(at), time: log.timeAt(at), event: log.at(at) };
+}
+
 /** Fixed widths: sizing a million rows to content is not worth it. */
-function eventColumns(log: ChunkedLog, runCount: number): GridColumn<number>[] {
+function eventColumns(runCount: number): GridColumn<EventRow>[] {
   return [
-    { key: 'seq', label: 'seq', numeric: true, minWidth: 72, unsortable: true, text: (at) => (runCount > 1 ? `${log.runAt(at)}·${log.at(at).seq}` : String(log.at(at).seq)) },
-    { key: 'time', label: 'time', minWidth: 96, unsortable: true, text: (at) => formatClock(log.timeAt(at)) },
+    { key: 'seq', label: 'seq', numeric: true, minWidth: 72, unsortable: true, text: (r) => (runCount > 1 ? `${r.run}·${r.event.seq}` : String(r.event.seq)) },
+    { key: 'time', label: 'time', minWidth: 96, unsortable: true, text: (r) => formatClock(r.time) },
     {
       key: 'type',
       label: 'type',
       minWidth: 170,
       unsortable: true,
-      text: (at) => log.at(at).type,
-      render: (at) => <span className={`cat-${eventCategory(log.at(at).type)}`}>{log.at(at).type}</span>,
+      text: (r) => r.event.type,
+      render: (r) => <span className={`cat-${eventCategory(r.event.type)}`}>{r.event.type}</span>,
     },
-    { key: 'conn', label: 'conn', minWidth: 70, unsortable: true, text: (at) => eventConnection(log.at(at)) ?? '' },
-    { key: 'text', label: 'event', minWidth: 300, unsortable: true, grow: true, text: (at) => describeEvent(log.at(at)) },
+    { key: 'conn', label: 'conn', minWidth: 70, unsortable: true, text: (r) => eventConnection(r.event) ?? '' },
+    { key: 'text', label: 'event', minWidth: 300, unsortable: true, grow: true, text: (r) => describeEvent(r.event) },
   ];
 }
 

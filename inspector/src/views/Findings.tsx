@@ -124,6 +124,16 @@ function FindingItem({ row, runCount, selected, onSelect, subjectOf, onSubject, 
         {status === 'open' && runCount > 1 && <span className="chip">run {run}</span>}
       </h3>
       <p>{f.message}</p>
+      {f.stack && f.stack.length > 0 && (
+        <details className="finding-stack">
+          <summary>
+            Creation stack ({f.stack.length} frame{f.stack.length === 1 ? '' : 's'})
+          </summary>
+          <pre className="stack" tabIndex={0}>
+            {f.stack.join('\n')}
+          </pre>
+        </details>
+      )}
       <div className="evidence">
         <span className="muted">
           opened {formatClock(row.openedAt)}

@@ -22,7 +22,7 @@ const MARKER_GAP_PX = 6;
 /** Most time labels per chart. */
 const MAX_TICKS = 8;
 
-const MARKER_NOUN: Record<Marker['kind'], string> = { restart: 'restarts', session: 'reloads', action: 'actions', gap: 'gaps', mark: 'marks' };
+const MARKER_NOUN: Record<Marker['kind'], string> = { restart: 'restart', session: 'reload', action: 'action', gap: 'gap', mark: 'mark' };
 
 interface ChartsProps {
   data: ChartData;
@@ -101,17 +101,17 @@ export const OverviewCharts = memo(function OverviewCharts({ data, markers, exte
       allowDataOverflow
       ticks={axis.ticks}
       tickFormatter={axis.format}
-      stroke="#8d9099"
+      stroke="#9a9da6"
       fontSize={10}
       height={34}
-      label={{ value: timeAxisTitle(axis.step), position: 'insideBottom', offset: 0, fill: '#8d9099', fontSize: 10 }}
+      label={{ value: timeAxisTitle(axis.step), position: 'insideBottom', offset: 0, fill: '#9a9da6', fontSize: 10 }}
     />
   );
   // What both charts draw the same way (an element may be rendered in several places).
   const frame = (what: string) => (
     <>
       <CartesianGrid stroke="#2c2d32" />
-      <YAxis allowDecimals={false} stroke="#8d9099" fontSize={10} width={52} label={{ value: what, angle: -90, position: 'insideLeft', offset: 12, fill: '#8d9099', fontSize: 10, style: { textAnchor: 'middle' } }} />
+      <YAxis allowDecimals={false} stroke="#9a9da6" fontSize={10} width={52} label={{ value: what, angle: -90, position: 'insideLeft', offset: 12, fill: '#9a9da6', fontSize: 10, style: { textAnchor: 'middle' } }} />
       <Tooltip contentStyle={{ background: '#232428', border: '1px solid #36383e' }} labelFormatter={(v) => formatClock(Number(v))} isAnimationActive={false} />
       <Legend verticalAlign="top" height={22} wrapperStyle={{ fontSize: 11 }} />
       <MarkerLines markers={markers} />
@@ -159,6 +159,6 @@ function hiddenMarkersText(markers: Marker[], from: number, to: number): string 
     (at) => ((at - from) / span) * 1000,
     MARKER_GAP_PX,
   );
-  const parts = Object.entries(hidden).map(([kind, n]) => `${n} ${MARKER_NOUN[kind as Marker['kind']]}`);
-  return parts.length ? `${parts.join(', ')} too close together to draw at this scale: narrow the window to see each one.` : '';
+  const parts = Object.entries(hidden).map(([kind, n]) => `${n} ${MARKER_NOUN[kind as Marker['kind']]}${n === 1 ? '' : 's'}`);
+  return parts.length ? `${parts.join(', ')} not drawn, too close to the previous one at this scale: narrow the window to see each.` : '';
 }

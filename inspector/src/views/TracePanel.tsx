@@ -33,7 +33,12 @@ function TraceCard({ refKey, trace, findings, onClose }: CardProps) {
   const title = `${refKey.name} ${refKey.conn ?? 'agent'}`;
   const closedButFlagged = trace?.tone === 'clean' && findings.some((f) => f.severity === 'error');
   // No verdict will come: the request failed, or the agent went away before the action settled.
-  const lost = refKey.failed ? `could not run: ${refKey.failed}` : !trace?.result && link.word !== 'live' ? `no verdict: the agent went ${link.word} before the action settled` : null;
+  // Whether the agent started it before the request failed cannot be known: no verdict either way.
+  const lost = refKey.failed
+    ? `no verdict: ${refKey.failed}`
+    : !trace?.result && link.word !== 'live'
+      ? `no verdict: the agent went ${link.word} before the action settled`
+      : null;
   const tone = lost ? 'failed' : closedButFlagged ? 'troubled' : (trace?.tone ?? 'running');
   const verdict = lost ?? (closedButFlagged ? `closed, but ${findings.map((f) => f.rule).join(', ')}` : (trace?.verdictText ?? 'waiting for the action to start…'));
   return (

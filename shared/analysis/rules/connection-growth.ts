@@ -1,65 +1,85 @@
-import { createdAt, progression, topFrame } from '../explain.js';
-import type { GroupState } from '../records.js';
-import type { Rule } from './rule.js';
-import { describeGroup, lastSessions, strictlyIncreasing } from './growth.js';
+import type { Finding } from '../../protocol.js';
+import { createdAt, duration, progression, topFrame } from '../explain.js';
+import type { FindingUpdate } from '../findings.js';
+import type { ConnRecord, GroupState } from '../records.js';
+import type { At, Rule, RuleContext } from './rule.js';
+import { bySession, idList, sessionRange } from './growth.js';
 
 /**
- * `connection-growth`: the open connections of one session group grew across
- * `connectionGrowthSessions` consecutive sessions while the older sessions'
- * connections stayed open and their peers idle (nothing received after the
- * next session opened; the backend may well keep writing into them) —
- * a client that reconnects without closing. Checked when a session opens;
- * resolves when the group's open connections fall back to the first
- * session's level.
+ * `connection-growth`: abandoned connections pile up in one session group —
+ * `connectionGrowthSessions - 1` of them or more, each still open although
+ * its peer has sent nothing since a newer session of the group opened (for
+ * the abandon grace at least): a client that reconnects without closing.
+ * Concurrently active connections never count. While open, the finding
+ * follows the growth; it resolves when fewer abandoned connections remain
+ * (they closed, or talked again).
  */
 export function connectionGrowthRule(): Rule {
-  /** Open findings by group name, with the count that resolves them. */
-  const watched = new Map<string, { group: GroupState; baseline: number }>();
+  /** Open findings by group name. */
+  const watched = new Map<string, Finding>();
+
+  const recount = (ctx: RuleContext, group: GroupState, at: At): void => {
+    const abandoned = [...group.open].filter((c) => c.abandoned).sort(bySession);
+    const open = watched.get(group.name);
+    if (abandoned.length < ctx.options.connectionGrowthSessions - 1) {
+      if (!open) return;
+      watched.delete(group.name);
+      ctx.findings.resolve(open, at.seq, at.t);
+      return;
+    }
+    const spec = describe(ctx, group, abandoned, open ? open.openedSeq : at.seq);
+    if (open) {
+      ctx.findings.update(open, spec);
+      return;
+    }
+    const finding = ctx.findings.open({
+      rule: 'connection-growth',
+      subject: group.name,
+      severity: 'error',
+      ...spec,
+      openedSeq: at.seq,
+      openedT: at.t,
+    });
+    if (finding.resolvedSeq === undefined) watched.set(group.name, finding);
+  };
+
+  const onChange = (ctx: RuleContext, conn: ConnRecord, at: At): void => {
+    if (conn.model.via === undefined) recount(ctx, conn.group, at);
+  };
+
   return {
     id: 'connection-growth',
+    sessionStale: onChange,
+    sessionRevived: onChange,
     connOpened(ctx, conn, e) {
-      const group = conn.group;
-      if (watched.has(group.name)) return;
-      const sessions = lastSessions(group, ctx.options.connectionGrowthSessions);
-      if (!sessions) return;
-      const values = sessions.map((s) => s.endConnections ?? group.live.connections);
-      if (!strictlyIncreasing(values)) return;
-      const older = sessions.slice(0, -1);
-      for (let i = 0; i < older.length; i++) {
-        const c = older[i]!.conn?.model;
-        const nextOpened = sessions[i + 1]!.model.openedT;
-        // >=: agents may stamp a read with the time of the last event before it (docs/protocol.md, conn.io).
-        if (!c || c.state === 'closed' || c.lastInbound >= nextOpened) return;
-      }
-      const first = sessions[0]!.model;
-      const olderIds = older.map((s) => s.model.conn);
-      const finding = ctx.findings.open({
-        rule: 'connection-growth',
-        subject: group.name,
-        severity: 'error',
-        title: `Open connections from ${describeGroup(group.name)} grow with every session`,
-        message:
-          `Open connections from ${describeGroup(group.name)} grew ${progression(values)} over sessions ` +
-          `${first.index}–${conn.session.model.index}: each new session (a reconnect or reload) left the previous ` +
-          `connection open, and ${olderIds.join(', ')} ${olderIds.length === 1 ? 'has' : 'have'} been idle since ` +
-          `the next session started — the client abandoned ${olderIds.length === 1 ? 'it' : 'them'} without ` +
-          `closing, so the backend never saw EOF and never ran their cleanup. ` +
-          `${topFrame(conn.model.stack) ? `${createdAt(conn.model.stack, 'The newest was opened')} ` : ''}` +
-          `Close the old connection before reconnecting: shutdown(2) then close(2) — a plain close() racing a ` +
-          `blocked read can leave the socket open.`,
-        subjects: sessions.map((s) => s.model.conn),
-        evidence: sessions.map((s) => s.model.openedSeq),
-        openedSeq: e.seq,
-        openedT: e.t,
-      });
-      if (finding.resolvedSeq === undefined) watched.set(group.name, { group, baseline: values[0]! });
+      // A newer session opened: an open finding's counts move on.
+      if (watched.has(conn.group.name)) recount(ctx, conn.group, e);
     },
-    connClosed(ctx, conn, e) {
-      const w = watched.get(conn.group.name);
-      if (!w || w.group.live.connections > w.baseline) return;
-      watched.delete(conn.group.name);
-      const finding = ctx.findings.get('connection-growth', conn.group.name);
-      if (finding) ctx.findings.resolve(finding, e.seq, e.t);
-    },
+  };
+}
+
+function describe(ctx: RuleContext, group: GroupState, abandoned: readonly ConnRecord[], openedSeq: number): FindingUpdate {
+  // One more abandoned connection with every session, then the running session's own.
+  const values = abandoned.map((_, i) => i + 1);
+  const latest = group.latest?.conn;
+  const running = latest !== undefined && latest.model.state !== 'closed' && !latest.abandoned;
+  if (running) values.push(abandoned.length + 1);
+  const sessions = running ? [...abandoned, latest] : [...abandoned];
+  const ids = abandoned.map((c) => c.model.id);
+  const many = ids.length !== 1;
+  const newest = latest?.model;
+  return {
+    title: `Open connections from ${group.description} grow with every session`,
+    message:
+      `Open connections from ${group.description} grew ${progression(values)} over ${sessionRange(sessions)}: each ` +
+      `new session (a reconnect or reload) left the previous connection open, and ${idList(ids)} ${many ? 'have' : 'has'} ` +
+      `been idle since a newer session started (nothing received for ${duration(ctx.options.abandonGrace)} or more) — ` +
+      `the client abandoned ${many ? 'them' : 'it'} without closing, so the backend never saw EOF and never ran ` +
+      `their cleanup. ${newest && topFrame(newest.stack) ? `${createdAt(newest.stack, 'The newest was opened')} ` : ''}` +
+      `Close the old connection before reconnecting: shutdown(2) then close(2) — a plain close() racing a ` +
+      `blocked read can leave the socket open.`,
+    subjects: sessions.map((c) => c.model.id),
+    evidence: [...new Set([...sessions.map((c) => c.session.model.openedSeq), openedSeq])],
+    ...(newest?.stack !== undefined && { stack: newest.stack }),
   };
 }

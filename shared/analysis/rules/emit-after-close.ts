@@ -5,8 +5,11 @@ import type { Rule } from './rule.js';
 
 /**
  * `emit-after-close`: the backend wrote to a connection that was closed or
- * whose peer had ended. One finding per connection, with every such write as
- * evidence; it never resolves (the write happened).
+ * whose peer had ended — after the peer left, `orphanGrace` ms or more
+ * later: a write already on its way when the peer left (a queued message a
+ * library flushes a moment later) is a race, not a listener that still
+ * forwards to a dead peer; after our own end() or destroy(), at once. One finding per connection, with every such write
+ * as evidence; it never resolves (the write happened).
  */
 export function emitAfterCloseRule(): Rule {
   return {
@@ -18,6 +21,10 @@ export function emitAfterCloseRule(): Rule {
         return;
       }
       const c = conn?.model;
+      // Destroyed, its close not out yet: the write raced the teardown itself (later ones are judged against the close).
+      if (e.state === 'closed' && c !== undefined && c.state !== 'closed') return;
+      const stopped = stoppedAt(e, c);
+      if (stopped !== undefined && byPeer(e, c) && e.t - stopped < ctx.options.orphanGrace) return;
       ctx.findings.open({
         rule: 'emit-after-close',
         subject: e.conn,
@@ -32,6 +39,7 @@ export function emitAfterCloseRule(): Rule {
         evidence: [e.seq],
         openedSeq: e.seq,
         openedT: e.t,
+        ...(e.stack !== undefined && { stack: e.stack }),
       });
     },
   };
@@ -43,8 +51,23 @@ function stateWords(state: ConnWriteAfterCloseEvent['state']): string {
   return 'it closed';
 }
 
+/**
+ * The peer stopped the connection (its FIN, a reset, or it closed first): a
+ * write a moment later may have been on its way. After our own end() or
+ * destroy(), any write is the backend's own mistake.
+ */
+function byPeer(e: ConnWriteAfterCloseEvent, c: ConnectionModel | undefined): boolean {
+  if (e.state === 'peer-ended') return true;
+  return e.state === 'closed' && (c?.cause === 'peer-end' || c?.cause === 'error');
+}
+
+/** When the connection stopped taking writes, as the write found it, when known. */
+function stoppedAt(e: ConnWriteAfterCloseEvent, c: ConnectionModel | undefined): number | undefined {
+  return e.state === 'peer-ended' ? c?.peerEndedT : e.state === 'local-ended' ? c?.localEndedT : c?.closedT;
+}
+
 /** `1.5 s ` after the moment the connection stopped accepting writes, when known. */
 function since(e: ConnWriteAfterCloseEvent, c: ConnectionModel | undefined): string {
-  const from = e.state === 'peer-ended' ? c?.peerEndedT : e.state === 'local-ended' ? c?.localEndedT : c?.closedT;
+  const from = stoppedAt(e, c);
   return from === undefined ? '' : `${duration(e.t - from)} `;
 }

@@ -10,6 +10,8 @@ export function halfOpenRule(): Rule {
   return {
     id: 'half-open',
     connPeerEnded(ctx, conn, e) {
+      // An HTTP/2 stream (or any session carried by another connection) is half-closed by design while it streams back.
+      if (conn.model.via !== undefined) return;
       if (conn.model.state === 'half-open') ctx.schedule(e.t + ctx.options.halfOpenGrace, 'half-open', conn.model.id);
     },
     connLocalEnded(ctx, conn, e) {
@@ -40,6 +42,7 @@ export function halfOpenRule(): Rule {
         evidence: [c.peerEndedSeq ?? c.openedSeq],
         openedSeq: c.peerEndedSeq ?? c.openedSeq,
         openedT: d.t,
+        ...(c.stack !== undefined && { stack: c.stack }),
       });
     },
   };

@@ -58,5 +58,6 @@ export function reportMisuse(
     evidence,
     openedSeq: e.seq,
     openedT: e.t,
+    ...(e.stack !== undefined && { stack: e.stack }),
   });
 }

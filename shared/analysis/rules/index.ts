@@ -9,6 +9,7 @@ import { orphanListenerRule } from './orphan-listener.js';
 import type { Rule } from './rule.js';
 import { staleHandleRule } from './stale-handle.js';
 import { stuckTeardownRule } from './stuck-teardown.js';
+import { unattributedRule } from './unattributed.js';
 
 /** One factory per rule id: a Record, so a new RuleId fails to compile until it has a rule. */
 const RULES: Record<RuleId, () => Rule> = {
@@ -21,6 +22,7 @@ const RULES: Record<RuleId, () => Rule> = {
   'double-drop': doubleDropRule,
   'orphan-handle': orphanHandleRule,
   'stuck-teardown': stuckTeardownRule,
+  unattributed: unattributedRule,
 };
 
 /** Fresh instances of every rule, in the design's order (some keep per-analysis state). */

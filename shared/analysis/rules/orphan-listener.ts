@@ -63,5 +63,6 @@ function open(ctx: RuleContext, listener: ListenerRecord, owner: ConnRecord, d: 
     evidence: addedLate ? [closedSeq, l.addedSeq] : [l.addedSeq, closedSeq],
     openedSeq: Math.max(closedSeq, l.addedSeq),
     openedT: d.t,
+    ...(l.stack !== undefined && { stack: l.stack }),
   });
 }

@@ -5,6 +5,7 @@
  */
 import type {
   ActionSettleEvent,
+  AttributionLostEvent,
   ConnCloseEvent,
   ConnOpenEvent,
   ConnPeerEndEvent,
@@ -53,6 +54,11 @@ export interface Rule {
   handleMisused?(ctx: RuleContext, e: HandleAccessEvent | HandleDropEvent, handle: HandleRecord | undefined): void;
   actionSettled?(ctx: RuleContext, action: ActionRecord, e: ActionSettleEvent): void;
   deadline?(ctx: RuleContext, deadline: Deadline): void;
+  /** A session became stale: abandoned by its client, or closed past the orphan grace while still holding something. */
+  sessionStale?(ctx: RuleContext, conn: ConnRecord, at: At): void;
+  /** An abandoned session talked again or closed. */
+  sessionRevived?(ctx: RuleContext, conn: ConnRecord, at: At): void;
+  attributionLost?(ctx: RuleContext, e: AttributionLostEvent): void;
 }
 
 export type RuleHook = Exclude<keyof Rule, 'id'>;

@@ -19,8 +19,11 @@ export function stuckTeardownRule(): Rule {
       const conn = connId !== null ? ctx.state.conns.get(connId) : undefined;
       const c = conn?.model;
       const remaining = e.result.remaining;
+      // Named as the model tracks it (as the UI's rows and timeline show it): our FIN sent is
+      // `closing`, where the agent's settle result calls a one-sided end `half-open`.
+      const state = c && c.state !== 'closed' ? c.state : e.result.state;
       const still = [
-        e.result.state ? `still ${e.result.state}` : 'still not closed',
+        state ? `still ${state}` : 'still not closed',
         remaining ? `still owning ${plural(remaining.listeners, 'listener')} and ${plural(remaining.handles, 'handle')}` : '',
       ].filter(Boolean);
       const target = connId !== null ? describeConnection(connId, c) : 'the agent';

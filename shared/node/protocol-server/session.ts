@@ -4,7 +4,7 @@ import type { Logger } from '../../logger.js';
 import { parseFrame } from '../request-frame.js';
 import { tokenMatches } from '../token.js';
 import type { LogReader, Pump } from './pump.js';
-import type { Answer, StartPlan, StreamReader, StreamSource } from './stream.js';
+import type { Answer, OutboundFrame, StartPlan, StreamReader, StreamSource } from './stream.js';
 
 /** Most requests one peer may have in flight (running actions, relayed requests). */
 const MAX_IN_FLIGHT = 32;
@@ -41,6 +41,18 @@ export interface SessionHost {
   ended(session: ProtocolSession, reason: string): void;
 }
 
+/** Who the peer is, and how it starts. */
+export interface PeerInfo {
+  id: string;
+  remote: string;
+  direction: 'in' | 'out';
+  /** The token was on the URL (checked at the upgrade): no `auth` message needed. */
+  authenticated: boolean;
+  plan: StartPlan;
+  /** Called once the peer is authenticated (at once, or on its `auth` message). */
+  onAuthenticated?: () => void;
+}
+
 /**
  * One peer of the agent protocol on one WebSocket, whichever side dialled,
  * served by an agent or by the hub. It authenticates the peer (token on the
@@ -62,22 +74,29 @@ export class ProtocolSession implements LogReader {
   private readonly held: { data: WebSocket.RawData; isBinary: boolean }[] = [];
   private drainTimer: ReturnType<typeof setTimeout> | undefined;
 
+  readonly id: string;
+  readonly remote: string;
+  readonly direction: 'in' | 'out';
+  private readonly plan: StartPlan;
+  private readonly onAuthenticated: (() => void) | undefined;
+
   constructor(
-    readonly id: string,
     readonly ws: WebSocket,
-    readonly remote: string,
-    readonly direction: 'in' | 'out',
+    peer: PeerInfo,
     private readonly host: SessionHost,
-    authenticated: boolean,
-    private readonly plan: StartPlan,
   ) {
-    this.authenticated = authenticated;
+    this.id = peer.id;
+    this.remote = peer.remote;
+    this.direction = peer.direction;
+    this.plan = peer.plan;
+    this.onAuthenticated = peer.onAuthenticated;
+    this.authenticated = peer.authenticated;
     ws.on('message', (data, isBinary) => this.guard(() => this.receive(data, isBinary)));
     ws.on('error', (err) => {
       this.leftReason ||= `error: ${err.message}`;
     });
     ws.on('close', (code, reason) => this.guard(() => this.onClose(code, reason.toString())));
-    if (authenticated) this.start();
+    if (peer.authenticated) this.start();
     else {
       this.authTimer = setTimeout(() => this.refuse(undefined, 'no auth message in time'), host.config.authTimeout);
       this.authTimer.unref();
@@ -147,6 +166,17 @@ export class ProtocolSession implements LogReader {
     });
   }
 
+  /**
+   * The peer sent more before authenticating than an `auth` message may
+   * take: refused like any bad first frame (UNAUTHORIZED, close 4401), and
+   * the socket is cut at once instead of waiting for the rest of its frame.
+   */
+  cutOff(): void {
+    if (this.authenticated) return;
+    this.refuse(undefined, 'the first message must be an auth request of a few bytes');
+    this.ws.terminate();
+  }
+
   /** Drop the peer at once (it missed a heartbeat). */
   terminate(reason: string): void {
     this.leftReason ||= reason;
@@ -155,6 +185,7 @@ export class ProtocolSession implements LogReader {
 
   private start(): void {
     this.authenticated = true;
+    this.onAuthenticated?.();
     const { source } = this.host;
     const hello = source.greeting(this.plan);
     if (hello) this.send(hello);
@@ -278,8 +309,9 @@ export class ProtocolSession implements LogReader {
     this.send({ type: 'response', id, ...answer });
   }
 
-  private send(frame: AgentMessage | string): void {
+  private send(frame: OutboundFrame): void {
     if (this.ws.readyState !== this.ws.OPEN) return;
+    if (frame instanceof Uint8Array) return this.ws.send(frame, { binary: false });
     let text: string;
     try {
       text = typeof frame === 'string' ? frame : JSON.stringify(frame);

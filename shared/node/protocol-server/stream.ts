@@ -21,6 +21,9 @@ export function parseStartPlan(params: URLSearchParams): StartPlan | undefined {
 /** What a request is answered with: `{ result }` or `{ error }`. */
 export type Answer = { result: unknown } | { error: ProtocolError };
 
+/** A frame as a reader gives it: a message, or already serialised JSON (text, or its UTF-8 bytes). */
+export type OutboundFrame = AgentMessage | string | Uint8Array;
+
 /**
  * A cursor into a source's stream. It is pulled by its session only while
  * the peer's socket is under its send budget, so a peer that reads slowly
@@ -31,8 +34,8 @@ export interface StreamReader {
   readonly position: number;
   /** True when there is nothing to take right now. */
   caughtUp(): boolean;
-  /** The next frame (at most `maxEvents` events), a message or already serialised JSON; undefined when caught up. */
-  next(maxEvents: number): AgentMessage | string | undefined;
+  /** The next frame (at most `maxEvents` events); undefined when caught up. */
+  next(maxEvents: number): OutboundFrame | undefined;
 }
 
 /**

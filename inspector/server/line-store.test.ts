@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { LineStore } from './line-store.js';
+
+const text = (buffers: Buffer[]) => Buffer.concat(buffers).toString();
+
+describe('LineStore', () => {
+  it('keeps events as their JSON and gaps as they are, by position, across column growth', () => {
+    const store = new LineStore();
+    for (let seq = 1; seq <= 3000; seq++) store.pushEvent(seq, seq / 2, JSON.stringify({ seq, label: `é${seq}` }));
+    store.pushGap({ type: 'gap', from: 3001, to: 3010, count: 10, reason: 'evicted' });
+    expect([store.start, store.end]).toEqual([0, 3001]);
+    expect([store.seqAt(2999), store.timeAt(2999), store.lastSeqAt(3000)]).toEqual([3000, 1500, 3010]);
+    expect(store.gapAt(3000)).toMatchObject({ from: 3001, to: 3010 });
+    expect(JSON.parse(`[${text(store.eventBytes(0, 3000)).slice(0, -1)}]`).map((e: { seq: number }) => e.seq)).toEqual(Array.from({ length: 3000 }, (_, i) => i + 1));
+    expect(store.firstAfter(0, store.end, 2500)).toBe(2500);
+    expect(store.firstAfter(0, store.end, 3005)).toBe(3000);
+  });
+
+  it('gives back the bytes of a slab once every event in it is shifted out', () => {
+    const store = new LineStore();
+    const big = 'x'.repeat(1000);
+    for (let seq = 1; seq <= 500; seq++) store.pushEvent(seq, seq, `{"seq":${seq},"pad":"${big}"}`);
+    const full = store.bytes;
+    expect(full).toBeGreaterThan(500 * 1000);
+    for (let i = 0; i < 250; i++) expect(store.shift()).toEqual({ seq: i + 1 });
+    expect(store.bytes).toBeLessThan(full);
+    expect(store.bytes).toBeGreaterThan(250 * 1000);
+    while (store.shift());
+    // One slab stays to be filled, and the columns.
+    expect(store.bytes).toBeLessThan(70 * 1024 + 1024 * 28);
+    expect(store.start).toBe(500);
+  });
+
+  it('gives an event larger than a slab a slab of its own', () => {
+    const store = new LineStore();
+    const huge = JSON.stringify({ seq: 1, label: 'y'.repeat(200_000) });
+    store.pushEvent(1, 1, huge);
+    store.pushEvent(2, 2, '{"seq":2}');
+    expect(text(store.eventBytes(0, 2))).toBe(`${huge},{"seq":2},`);
+  });
+});
