@@ -1,7 +1,7 @@
 /**
  * ui.*: the real UI (dist/ui, served by startInspectorServer) in the system
- * Chromium, fed by a real agent in its own process (bench/workload/publisher.ts,
- * analysis off so the agent is not what limits the rate: the UI runs its own).
+ * Chromium, fed by a real agent in its own process (bench/workload/publisher.ts;
+ * the agent runs no analysis, the UI runs its own).
  *
  * - Ingest: the agent publishes at rising rates, RATE_SECONDS each, with the
  *   Overview open; a rate is sustained when the UI ingests ≥ 95 % of it
@@ -100,7 +100,7 @@ interface RateStep {
 }
 
 async function live(browser: Browser, uiDir: string): Promise<BenchResult[]> {
-  const publisher = startChild('publisher', [JSON.stringify({ analysis: false })]);
+  const publisher = startChild('publisher');
   const ui = await startInspectorServer({ port: 0, uiDir, logger: quiet });
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   try {
