@@ -1,5 +1,6 @@
 import type { ConnIoEvent } from '../../../shared/protocol.js';
 import type { RowBatch } from '../../client/recording.js';
+import { IO_FIELDS, IO_PREFIX, IO_REQUIRED, scanIoRow } from './io-row-scan.js';
 
 /**
  * A batch's rows made cheap for the page, by the worker that reads the file.
@@ -16,7 +17,7 @@ export interface PreparedRows {
   /** The batch's distinct connection ids; `conn` holds an index into them per io row. */
   connIds: string[];
   conn: Uint32Array;
-  /** {@link FIELDS}.length numbers per io row; an optional field the row leaves out is NaN (no JSON number is NaN). */
+  /** {@link IO_FIELDS}.length numbers per io row (in that order); an optional field the row leaves out is NaN (no JSON number is NaN). */
   values: Float64Array;
   /** The other rows, in order, as JSON arrays `[row,row,…]` of {@link REST_SLICE} rows (the last one fewer). */
   rest: string[];
@@ -28,17 +29,20 @@ const REST_SLICE = 1024;
 /** What {@link RestRows.next} returns for a row to parse from its text (its slice is not whole JSON). */
 export const UNREAD: unique symbol = Symbol('parse this row');
 
-const REQUIRED = ['seq', 't', 'bytesIn', 'bytesOut', 'lastActivity'] as const;
-const OPTIONAL = ['msgsIn', 'msgsOut', 'lastIn'] as const;
-const FIELDS = [...REQUIRED, ...OPTIONAL];
-const WIDTH = FIELDS.length;
-const PREFIX = '{"type":"conn.io",';
+const WIDTH = IO_FIELDS.length;
+const REQUIRED = IO_FIELDS.slice(0, IO_REQUIRED);
+const OPTIONAL = IO_FIELDS.slice(IO_REQUIRED);
 
-/** Prepares a batch's rows (on the thread that reads the file). */
-export function prepareRows(batch: RowBatch): PreparedRows {
+/**
+ * Prepares a batch's rows (on the thread that reads the file). With `ascii`,
+ * the batch's bytes when they are all ASCII (its text's offsets are theirs),
+ * the io rows are read from them without parsing (io-row-scan.ts).
+ */
+export function prepareRows(batch: RowBatch, ascii?: Uint8Array): PreparedRows {
   const { text, spans } = batch;
+  const bytes = ascii?.length === text.length ? ascii : undefined;
   const count = batch.lines.length;
-  const io = new Int32Array(count);
+  const ioRows = new Int32Array(count);
   const connIds: string[] = [];
   const connIndex = new Map<string, number>();
   const conn = new Uint32Array(count);
@@ -47,34 +51,35 @@ export function prepareRows(batch: RowBatch): PreparedRows {
   let taken = 0;
   for (let i = 0; i < count; i++) {
     const start = spans[2 * i]!;
-    const row = text.slice(start, spans[2 * i + 1]);
-    const value = text.startsWith(PREFIX, start) ? parseOr(row) : undefined;
-    if (!isIoRow(value)) {
-      io[i] = -1;
-      rest.push(row);
+    const end = spans[2 * i + 1]!;
+    const base = taken * WIDTH;
+    const io = text.startsWith(IO_PREFIX, start);
+    let id = io && bytes ? scanIoRow(bytes, text, start, end, values, base) : undefined;
+    if (io && id === undefined) {
+      // Not the plain form: what parsing gives decides.
+      const value = parseOr(text.slice(start, end));
+      if (isIoRow(value)) {
+        id = value.conn;
+        IO_FIELDS.forEach((field, f) => (values[base + f] = value[field] ?? Number.NaN));
+      }
+    }
+    if (id === undefined) {
+      ioRows[i] = -1;
+      rest.push(text.slice(start, end));
       continue;
     }
-    let id = connIndex.get(value.conn);
-    if (id === undefined) {
-      id = connIds.push(value.conn) - 1;
-      connIndex.set(value.conn, id);
+    let index = connIndex.get(id);
+    if (index === undefined) {
+      index = connIds.push(id) - 1;
+      connIndex.set(id, index);
     }
-    const base = taken * WIDTH;
-    values[base] = value.seq;
-    values[base + 1] = value.t;
-    values[base + 2] = value.bytesIn;
-    values[base + 3] = value.bytesOut;
-    values[base + 4] = value.lastActivity;
-    values[base + 5] = value.msgsIn ?? Number.NaN;
-    values[base + 6] = value.msgsOut ?? Number.NaN;
-    values[base + 7] = value.lastIn ?? Number.NaN;
-    conn[taken] = id;
-    io[i] = taken++;
+    conn[taken] = index;
+    ioRows[i] = taken++;
   }
   if (taken < count) values = values.slice(0, taken * WIDTH);
   const slices: string[] = [];
   for (let at = 0; at < rest.length; at += REST_SLICE) slices.push(`[${rest.slice(at, at + REST_SLICE).join(',')}]`);
-  return { io, connIds, conn: conn.slice(0, taken), values, rest: slices };
+  return { io: ioRows, connIds, conn: conn.slice(0, taken), values, rest: slices };
 }
 
 /** The event of io row `k`: equal to parsing its text. */
@@ -139,7 +144,7 @@ function isIoRow(row: unknown): row is ConnIoEvent {
   if (typeof row !== 'object' || row === null) return false;
   const r = row as Record<string, unknown>;
   if (r.type !== 'conn.io' || typeof r.conn !== 'string') return false;
-  let expected = 2 + REQUIRED.length;
+  let expected = 2 + IO_REQUIRED;
   for (const field of REQUIRED) if (typeof r[field] !== 'number') return false;
   for (const field of OPTIONAL) {
     const value = r[field];

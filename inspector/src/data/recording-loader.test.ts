@@ -34,7 +34,8 @@ function open(text: string, chunk = 64 * 1024): UiStore {
     if (!batch) continue;
     const { text: lines, ...rows } = batch;
     const bytes = new TextEncoder().encode(lines);
-    const wire: WireBatch = { bytes, rows: { ...rows, ascii: isAscii(bytes, lines) }, prepared: prepareRows(batch) };
+    const ascii = isAscii(bytes, lines);
+    const wire: WireBatch = { bytes, rows: { ...rows, ascii }, prepared: prepareRows(batch, ascii ? bytes : undefined) };
     if (!store.appendRecording(wire, null)) break;
   }
   store.endRecording({ read: null });

@@ -95,7 +95,7 @@ export async function readRecording(source: RecordingSource, report: (progress: 
       if (!batch) return;
       const { text: _, ...lines } = batch;
       const rows = { ...lines, ascii: isAscii(bytes, text) };
-      const prepared = prepareRows(batch);
+      const prepared = prepareRows(batch, rows.ascii ? bytes : undefined);
       lap('prepareMs');
       stats.batches++;
       report({ type: 'rows', batch: { bytes, rows, prepared }, read, total });
