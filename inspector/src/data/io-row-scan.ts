@@ -36,10 +36,6 @@ const PLUS = 43;
 const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
 const MAX_MANTISSA = 2 ** 53;
 
-/** Where the last {@link scanNumber} ended, and its value. */
-let numberEnd = 0;
-let numberValue = 0;
-
 /**
  * Reads the row at `[start, end)` of an ASCII batch's `bytes` and `text` (it starts with {@link IO_PREFIX}):
  * its fields into `out` from `base` (an optional field it lacks as NaN) and
@@ -67,9 +63,8 @@ export function scanIoRow(bytes: Uint8Array, text: string, start: number, end: n
       const field = fieldAt(bytes, at);
       if (field < 0) return undefined;
       seen |= 1 << field;
-      if (!scanNumber(bytes, text, at + KEYS[field]!.length, end)) return undefined;
-      out[base + field] = numberValue;
-      at = numberEnd;
+      at = scanNumber(bytes, text, at + KEYS[field]!.length, end, out, base + field);
+      if (at < 0) return undefined;
     }
     const next = bytes[at];
     if (next === COMMA) at++;
@@ -113,8 +108,8 @@ function matches(bytes: Uint8Array, at: number, text: string): boolean {
   return true;
 }
 
-/** Reads a JSON number at `at` (before `end`) into numberValue/numberEnd; false when there is none. */
-function scanNumber(bytes: Uint8Array, text: string, at: number, end: number): boolean {
+/** Reads a JSON number at `at` (before `end`) into `out[slot]`: where it ends, or -1 when there is none. */
+function scanNumber(bytes: Uint8Array, text: string, at: number, end: number, out: Float64Array, slot: number): number {
   let i = at;
   const negative = bytes[i] === MINUS;
   if (negative) i++;
@@ -127,7 +122,7 @@ function scanNumber(bytes: Uint8Array, text: string, at: number, end: number): b
       mantissa = mantissa * 10 + (c - ZERO);
       if (mantissa >= MAX_MANTISSA) exact = false;
     }
-  } else return false;
+  } else return -1;
   let decimals = 0;
   if (bytes[i] === DOT) {
     const from = ++i;
@@ -136,7 +131,7 @@ function scanNumber(bytes: Uint8Array, text: string, at: number, end: number): b
       if (mantissa >= MAX_MANTISSA) exact = false;
     }
     decimals = i - from;
-    if (decimals === 0) return false;
+    if (decimals === 0) return -1;
   }
   const e = bytes[i];
   if (e === LOWER_E || e === UPPER_E) {
@@ -145,13 +140,12 @@ function scanNumber(bytes: Uint8Array, text: string, at: number, end: number): b
     if (sign === PLUS || sign === MINUS) i++;
     const from = i;
     for (let c = bytes[i]!; c >= ZERO && c <= NINE && i < end; c = bytes[++i]!);
-    if (i === from) return false;
+    if (i === from) return -1;
   }
-  if (i > end) return false;
-  numberEnd = i;
+  if (i > end) return -1;
   if (exact && decimals < POW10.length) {
     const value = decimals === 0 ? mantissa : mantissa / POW10[decimals]!;
-    numberValue = negative ? -value : value;
-  } else numberValue = Number(text.slice(at, i));
-  return true;
+    out[slot] = negative ? -value : value;
+  } else out[slot] = Number(text.slice(at, i));
+  return i;
 }
