@@ -108,6 +108,7 @@ class AgentImpl implements Agent {
       ioInterval: options.ioInterval,
       logger: this.logger,
     });
+    this.log.holdWith(this.probes.holdings);
     this.pump = new Pump(this.log, options, this.logger);
     this.sessions = new SessionSet(
       this.core(),

@@ -1,6 +1,7 @@
 import { LiveState } from './live-state.js';
 import type { AgentEvent, EventInput } from '../shared/protocol.js';
 import { RingBuffer } from './ring-buffer.js';
+import type { LiveHoldings } from './types.js';
 
 export interface ReadResult {
   events: AgentEvent[];
@@ -38,6 +39,11 @@ export class EventLog {
   /** Seq of the oldest event still in the ring (lastSeq + 1 when empty). */
   get oldestSeq(): number {
     return this.seq - this.ring.size + 1;
+  }
+
+  /** The probes' listeners and handles: the snapshot includes them (they are not kept twice). */
+  holdWith(holdings: LiveHoldings): void {
+    this.live.holdWith(holdings);
   }
 
   /** Number of retained "still alive" events (for memory accounting). */

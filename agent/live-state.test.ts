@@ -1,22 +1,7 @@
+import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { EventLog } from './event-log.js';
-
-describe('snapshot of what is still alive', () => {
-  it('forgets a closed connection once a reused handle id moved to another owner and was dropped', () => {
-    const log = new EventLog(4, () => 0);
-    const open = (conn: string) => log.publish({ type: 'conn.open', conn, server: null, transport: 'custom', actions: [] });
-    open('c1');
-    open('c2');
-    // A foreign table (mirrorHandles) reuses id 7.
-    log.publish({ type: 'handle.store', table: 'ffi', handle: 7, handleType: 'room', owner: 'c1' });
-    log.publish({ type: 'handle.store', table: 'ffi', handle: 7, handleType: 'room', owner: 'c2' });
-    log.publish({ type: 'handle.drop', table: 'ffi', handle: 7, ok: true, owner: 'c2' });
-    log.publish({ type: 'conn.close', conn: 'c1', cause: 'peer-end' });
-    // Let the ring wrap so the snapshot is all an inspector would get.
-    for (let i = 0; i < 4; i++) log.publish({ type: 'mark', label: `m${i}` });
-    expect(log.snapshot().map((e) => (e.type === 'conn.open' ? e.conn : e.type))).toEqual(['c2']);
-  });
-});
+import { startProbes } from './probes/harness.test-util.js';
 
 describe('what a late inspector learns about', () => {
   it('keeps each kind of still-alive event once the ring wrapped, and only the latest I/O', () => {
@@ -29,19 +14,13 @@ describe('what a late inspector learns about', () => {
     log.publish({ type: 'conn.io', conn: 'c1', bytesIn: 2, bytesOut: 2, msgsIn: 2, msgsOut: 2, lastActivity: 0, lastIn: 0 });
     log.publish({ type: 'conn.peer-end', conn: 'c1' });
     log.publish({ type: 'conn.local-end', conn: 'c1' });
-    log.publish({ type: 'listener.add', listener: 'l1', emitter: 'e1', event: 'x', owner: 'c1', once: false });
-    log.publish({ type: 'listener.add', listener: 'l2', emitter: 'e1', event: 'x', owner: null, once: false });
-    log.publish({ type: 'listener.remove', listener: 'l2', emitter: 'e1', event: 'x', how: 'remove' });
+    log.publish({ type: 'conn.open', conn: 'c2', server: 's1', transport: 'unix', actions: [] });
     log.publish({ type: 'handle.table', table: 'rooms', mirror: false });
-    log.publish({ type: 'handle.store', table: 'rooms', handle: 1, handleType: 'room', owner: 'c1' });
-    log.publish({ type: 'handle.store', table: 'rooms', handle: 2, handleType: 'room', owner: null });
-    log.publish({ type: 'handle.drop', table: 'rooms', handle: 2, ok: true, owner: null });
     log.publish({ type: 'action.start', action: 'a1', conn: null, name: 'reset', source: 'code', timeout: 10 });
-    log.publish({ type: 'conn.close', conn: 'c1', cause: 'peer-end' });
+    log.publish({ type: 'conn.close', conn: 'c2', cause: 'peer-end' });
     for (let i = 0; i < 2; i++) log.publish({ type: 'mark', label: `m${i}` });
-    const kept = () => log.snapshot().map((e) => `${e.type}${'conn' in e && e.type.startsWith('conn.') ? ` ${e.conn}` : ''}${e.type === 'conn.io' ? ` ${e.bytesIn}` : ''}`);
-    // c1 closed but still owns l1 and handle 1: it stays explainable.
-    expect(kept()).toEqual([
+    // c2 closed owning nothing: forgotten.
+    expect(kept(log)).toEqual([
       'server.listen',
       'emitter.watch',
       'emitter.lost-track',
@@ -49,21 +28,73 @@ describe('what a late inspector learns about', () => {
       'conn.io c1 2',
       'conn.peer-end c1',
       'conn.local-end c1',
-      'listener.add',
       'handle.table',
-      'handle.store',
       'action.start',
-      'conn.close c1',
     ]);
-    log.publish({ type: 'listener.remove', listener: 'l1', emitter: 'e1', event: 'x', how: 'remove' });
-    log.publish({ type: 'handle.drop', table: 'rooms', handle: 1, ok: true, owner: 'c1' });
     log.publish({ type: 'action.settle', action: 'a1', conn: null, name: 'reset', result: { verdict: 'clean', duration: 1, listenersRemoved: 0, handlesDropped: 0 } });
     log.publish({ type: 'emitter.unwatch', emitter: 'e1' });
     log.publish({ type: 'server.close', server: 's1' });
+    log.publish({ type: 'conn.close', conn: 'c1', cause: 'peer-end' });
     for (let i = 0; i < 2; i++) log.publish({ type: 'mark', label: `n${i}` });
-    expect(kept()).toEqual(['handle.table']);
+    expect(kept(log)).toEqual(['handle.table']);
+  });
+
+  it('carries the listeners and handles the probes still hold, and a closed connection while it owns one', () => {
+    const h = startProbes({}, 4);
+    const manager = new EventEmitter();
+    h.probes.watchEmitter(manager, { name: 'manager' });
+    const rooms = h.probes.handleTable('rooms');
+    const session = {};
+    const c1 = h.probes.trackConnection(session);
+    const update = (): void => {};
+    const room = h.probes.runAs(session, () => {
+      manager.on('update', update);
+      return rooms.store({ name: 'lobby' });
+    });
+    // Nobody's, and gone again: not carried.
+    manager.on('ping', update);
+    manager.off('ping', update);
+    rooms.drop(rooms.store({ name: 'scratch' }));
+    h.probes.connectionClosed(session);
+    wrap(h.log);
+    expect(kept(h.log)).toEqual(['emitter.watch', 'handle.table', `conn.open ${c1}`, 'listener.add update', 'handle.store', `conn.io ${c1} 0`, `conn.close ${c1}`]);
+
+    manager.off('update', update);
+    rooms.drop(room);
+    wrap(h.log);
+    expect(kept(h.log)).toEqual(['emitter.watch', 'handle.table']);
+  });
+
+  it('forgets a closed connection once a reused foreign handle id moved to another owner and was dropped', () => {
+    const h = startProbes({}, 4);
+    const ffi = h.probes.mirrorHandles('ffi');
+    const first = {};
+    const second = {};
+    h.probes.trackConnection(first);
+    const c2 = h.probes.trackConnection(second);
+    h.probes.runAs(first, () => ffi.stored(7, { type: 'room' }));
+    h.probes.runAs(second, () => ffi.stored(7, { type: 'room' }));
+    h.probes.runAs(second, () => ffi.dropped(7));
+    h.probes.connectionClosed(first);
+    wrap(h.log);
+    expect(kept(h.log)).toEqual(['handle.table', `conn.open ${c2}`]);
   });
 });
+
+/** Enough marks to push everything else out of a small ring: the snapshot is then all a new inspector gets. */
+function wrap(log: EventLog): void {
+  for (let i = 0; i < log.capacity; i++) log.publish({ type: 'mark', label: `filler ${i}` });
+}
+
+/** The snapshot as short labels: the type, the connection of a conn.* event, a listener's event name, an I/O's bytes. */
+function kept(log: EventLog): string[] {
+  return log.snapshot().map((e) => {
+    if (e.type === 'conn.io') return `${e.type} ${e.conn} ${e.bytesIn}`;
+    if (e.type.startsWith('conn.') && 'conn' in e) return `${e.type} ${e.conn}`;
+    if (e.type === 'listener.add') return `${e.type} ${e.event}`;
+    return e.type;
+  });
+}
 
 describe('app-level sessions and blind spots for a late inspector', () => {
   it('keeps the transports an open session moved to, and the reports that some work had no owner', () => {

@@ -1,4 +1,5 @@
-import type { AgentEvent, HandleId, HandleStoreEvent, ListenerAddEvent } from '../shared/protocol.js';
+import type { AgentEvent } from '../shared/protocol.js';
+import type { LiveHoldings } from './types.js';
 
 /** What describes one connection while it matters: opened, ended by either side, its last I/O, closed. */
 interface ConnEvents {
@@ -17,34 +18,42 @@ interface ConnEvents {
 /** Most `attribution.lost` reports kept for late inspectors (one per connection at most is sent). */
 const MAX_ATTRIBUTION_LOST = 100;
 
+/** Closed connections kept before the first sweep for those that no longer own anything. */
+const FIRST_SWEEP = 64;
+
 /**
  * Remembers the events that define what is still alive (open connections,
- * attached listeners, live handles, running actions…), so an
- * inspector attaching after the ring buffer wrapped still learns about them.
- * Bounded by what the app itself keeps alive. One map per kind of thing,
- * keyed by the event's own ids: this runs for every event the host
- * publishes, so it builds no key strings.
+ * watched emitters, tables, running actions…), so an inspector attaching
+ * after the ring buffer wrapped still learns about them. Attached listeners
+ * and stored handles are not copied here: the probes hold them already
+ * ({@link LiveHoldings}), and a second copy cost the app a map set and
+ * delete on each of its hottest calls. Bounded by what the app itself
+ * keeps alive. One map per kind of thing, keyed by the event's own ids.
  */
 export class LiveState {
   private readonly servers = new Map<string, AgentEvent>();
   private readonly conns = new Map<string, ConnEvents>();
   private readonly emitters = new Map<string, AgentEvent>();
   private readonly lostTrack = new Map<string, AgentEvent>();
-  private readonly listeners = new Map<string, ListenerAddEvent>();
   private readonly tables = new Map<string, AgentEvent>();
-  private readonly handles = new Map<string, Map<HandleId, HandleStoreEvent>>();
   private readonly actions = new Map<string, AgentEvent>();
   /** Reports that some work had no owner: detection stays degraded for the whole run. */
   private readonly attributionLost: AgentEvent[] = [];
-  /** Live listeners and handles per owning connection. */
-  private readonly owned = new Map<string, number>();
+  /** Closed connections kept because they owned something when they closed. */
   private readonly closedConns = new Set<string>();
+  /** Sweep the closed connections when this many are kept (doubles with what stays: amortised). */
+  private nextSweep = FIRST_SWEEP;
+  private holdings: LiveHoldings | undefined;
+
+  /** The probes' listeners and handles, which {@link before} includes. */
+  holdWith(holdings: LiveHoldings): void {
+    this.holdings = holdings;
+  }
 
   get size(): number {
-    let n = this.servers.size + this.emitters.size + this.lostTrack.size + this.listeners.size + this.tables.size;
-    n += this.actions.size + this.attributionLost.length;
+    let n = this.servers.size + this.emitters.size + this.lostTrack.size + this.tables.size;
+    n += this.actions.size + this.attributionLost.length + (this.holdings?.size ?? 0);
     for (const conn of this.conns.values()) n += Object.keys(conn).length + (conn.via ? conn.via.length - 1 : 0);
-    for (const table of this.handles.values()) n += table.size;
     return n;
   }
 
@@ -82,9 +91,10 @@ export class LiveState {
       case 'conn.close':
         // Keep a closed connection while it still owns something: the owner
         // of an orphan must stay explainable.
-        if ((this.owned.get(e.conn) ?? 0) > 0) {
+        if (this.holdings?.owns(e.conn)) {
           this.conn(e.conn).close = e;
           this.closedConns.add(e.conn);
+          if (this.closedConns.size >= this.nextSweep) this.sweepClosed();
         } else this.forgetConn(e.conn);
         break;
       case 'emitter.watch':
@@ -97,42 +107,9 @@ export class LiveState {
         this.emitters.delete(e.emitter);
         this.lostTrack.delete(e.emitter);
         break;
-      case 'listener.add':
-        this.listeners.set(e.listener, e);
-        this.own(e.owner, 1);
-        break;
-      case 'listener.remove': {
-        const added = this.listeners.get(e.listener);
-        if (added) {
-          this.listeners.delete(e.listener);
-          this.own(added.owner, -1);
-        }
-        break;
-      }
       case 'handle.table':
         this.tables.set(e.table, e);
         break;
-      case 'handle.store': {
-        let table = this.handles.get(e.table);
-        if (!table) this.handles.set(e.table, (table = new Map()));
-        // A foreign table may reuse an id: the previous holder no longer owns it.
-        const previous = table.get(e.handle);
-        if (previous) this.own(previous.owner, -1);
-        table.set(e.handle, e);
-        this.own(e.owner, 1);
-        break;
-      }
-      case 'handle.take':
-      case 'handle.drop': {
-        if (!e.ok) break;
-        const table = this.handles.get(e.table);
-        const stored = table?.get(e.handle);
-        if (stored) {
-          table!.delete(e.handle);
-          this.own(stored.owner, -1);
-        }
-        break;
-      }
       case 'action.start':
         this.actions.set(e.action, e);
         break;
@@ -144,13 +121,15 @@ export class LiveState {
     }
   }
 
-  /** Retained events older than `beforeSeq`, in seq order. */
+  /** Retained events older than `beforeSeq`, with the probes' listeners and handles, in seq order. */
   before(beforeSeq: number): AgentEvent[] {
+    this.sweepClosed();
     const out: AgentEvent[] = [];
     const keep = (e: AgentEvent | undefined) => {
       if (e && e.seq < beforeSeq) out.push(e);
     };
-    for (const map of [this.servers, this.emitters, this.lostTrack, this.listeners, this.tables, this.actions]) {
+    if (this.holdings) for (const e of this.holdings.events()) keep(e);
+    for (const map of [this.servers, this.emitters, this.lostTrack, this.tables, this.actions]) {
       for (const e of map.values()) keep(e);
     }
     for (const e of this.attributionLost) keep(e);
@@ -163,12 +142,11 @@ export class LiveState {
       keep(c.io);
       keep(c.close);
     }
-    for (const table of this.handles.values()) for (const e of table.values()) keep(e);
     return out.sort((a, b) => a.seq - b.seq);
   }
 
   clear(): void {
-    for (const map of [this.servers, this.conns, this.emitters, this.lostTrack, this.listeners, this.tables, this.handles, this.actions, this.owned]) {
+    for (const map of [this.servers, this.conns, this.emitters, this.lostTrack, this.tables, this.actions]) {
       map.clear();
     }
     this.closedConns.clear();
@@ -181,15 +159,10 @@ export class LiveState {
     return conn;
   }
 
-  private own(owner: string | null, delta: number): void {
-    if (owner === null) return;
-    const n = (this.owned.get(owner) ?? 0) + delta;
-    if (n > 0) {
-      this.owned.set(owner, n);
-      return;
-    }
-    this.owned.delete(owner);
-    if (this.closedConns.has(owner)) this.forgetConn(owner);
+  /** Forgets the closed connections that own nothing any more. */
+  private sweepClosed(): void {
+    for (const conn of this.closedConns) if (!this.holdings?.owns(conn)) this.forgetConn(conn);
+    this.nextSweep = Math.max(FIRST_SWEEP, 2 * this.closedConns.size);
   }
 
   private forgetConn(conn: string): void {

@@ -221,6 +221,20 @@ export interface ProbeOptions {
 }
 
 /**
+ * The listeners still attached and the handles still stored, as the probes
+ * hold them: what a late inspector's snapshot includes besides the event
+ * log's own live state.
+ */
+export interface LiveHoldings {
+  /** The published `listener.add` and `handle.store` events of what is still held. */
+  events(): AgentEvent[];
+  /** Whether `conn` still owns a listener or a handle. */
+  owns(conn: string): boolean;
+  /** How many listeners and handles are held. */
+  readonly size: number;
+}
+
+/**
  * What the probes give the agent (agent/probes/index.ts: `createProbes(sink,
  * options)`): the agent's observing methods, which it delegates as they are.
  */
@@ -234,4 +248,6 @@ export interface Probes
   act(conn: string, name: string, options: ActOptions): Promise<SettleResult>;
   /** Stop observing: unhook channels, restore patched methods, clear timers. */
   close(): void;
+  /** What they hold alive, for the event log's snapshot. */
+  readonly holdings: LiveHoldings;
 }

@@ -3,16 +3,15 @@
  * callgrind (valgrind): not a wall-clock figure, so a loaded machine does
  * not move it, though the JIT's and GC's timing still do by several percent
  * per run: repeat variants and compare ranges. Not part of `npm run bench`;
- * a tool for comparing code variants:
- *   npx tsx bench/cg-host.ts none agent none agent [requests]
+ * a tool for comparing code variants, run compiled as the package ships:
+ *   npx tsc -p bench/tsconfig.json && node bench/.build/bench/cg-host.js none agent none agent [requests]
  * Prints the folder holding the callgrind files (for callgrind_annotate).
  */
 import { execFileSync, fork } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { startChild } from './workload/child.js';
+import { startChild, workload } from './workload/child.js';
 import { EventCounter } from './workload/event-counter.js';
 
 const args = process.argv.slice(2);
@@ -25,9 +24,10 @@ await loadgen.next('ready');
 for (const [i, variant] of variants.entries()) {
   const out = join(dir, `${variant}-${i}.out`);
   const socketPath = join(dir, `${variant}-${i}.sock`);
-  const server = fork(fileURLToPath(new URL('./workload/host-server.ts', import.meta.url)), [variant, socketPath], {
+  const serverModule = workload('host-server');
+  const server = fork(serverModule.file, [variant, socketPath], {
     execPath: 'valgrind',
-    execArgv: ['--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${out}`, process.execPath, '--import', 'tsx'],
+    execArgv: ['--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${out}`, process.execPath, ...serverModule.execArgv],
     stdio: ['ignore', 'inherit', 'ignore', 'ipc'],
   });
   const ready = await new Promise<{ agentUrl: string }>((resolve) => server.on('message', (m: { type: string; agentUrl: string }) => m.type === 'ready' && resolve(m)));

@@ -17,6 +17,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { packageRoot } from '../shared/node/package-root.js';
 import { median, type BenchResult } from './result.js';
 import { type Child, startChild } from './workload/child.js';
 import { EventCounter } from './workload/event-counter.js';
@@ -25,7 +26,7 @@ import type { BridgeVariant } from './workload/reflector-server.js';
 
 /** The installed version of a devDependency (neither package exports its package.json). */
 const installed = (name: string): string =>
-  (JSON.parse(readFileSync(new URL(`../node_modules/${name}/package.json`, import.meta.url), 'utf8')) as { version: string }).version;
+  (JSON.parse(readFileSync(join(packageRoot() ?? process.cwd(), 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
 const REFLECTOR_VERSION = installed('rpc-reflector');
 const WHY_VERSION = installed('why-is-node-running');
 

@@ -85,6 +85,7 @@ function startProbes(stackFrames: number): { probes: Probes; log: EventLog } {
     ioInterval: 1000,
     logger: console,
   });
+  log.holdWith(probes.holdings);
   return { probes, log };
 }
 

@@ -5,7 +5,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { packageRoot } from '../shared/node/package-root.js';
 import { type Bench, type CheckedResult, check } from './result.js';
 
 const benches: Record<string, () => Promise<{ default: Bench }>> = {
@@ -66,7 +67,8 @@ async function main(names: string[]): Promise<number> {
     ...results.filter((r) => r.note).map((r) => `\n- \`${r.name}\`: ${r.note}`),
     '',
   ].join('\n');
-  const dir = fileURLToPath(new URL('.', import.meta.url));
+  // Next to the sources, also when this runs compiled from bench/.build.
+  const dir = join(packageRoot() ?? process.cwd(), 'bench/');
   writeFileSync(`${dir}results.md`, md);
   writeFileSync(`${dir}results.json`, `${JSON.stringify(results.map(({ name, value, unit, budget, pass }) => ({ name, value, unit, budget: budget ?? null, pass })), null, 2)}\n`);
   console.log(`\n${results.length} figures, ${results.filter((r) => r.pass).length} budgets met, ${failed.length} missed → bench/results.md`);

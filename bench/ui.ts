@@ -21,9 +21,9 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { startInspectorServer } from '../inspector/server/index.js';
+import { packageRoot } from '../shared/node/package-root.js';
 import { median, percentile, type BenchResult } from './result.js';
 import { startChild } from './workload/child.js';
 import { writeRecording } from './workload/recording-file.js';
@@ -73,7 +73,7 @@ interface BenchWindow {
 }
 
 function ensureBuiltUi(): string {
-  const root = fileURLToPath(new URL('..', import.meta.url));
+  const root = packageRoot() ?? process.cwd();
   const dir = join(root, 'dist/ui');
   if (!existsSync(join(dir, 'index.html'))) execFileSync('npx', ['vite', 'build'], { cwd: root, stdio: 'inherit' });
   return dir;

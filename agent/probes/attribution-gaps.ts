@@ -1,3 +1,4 @@
+import type { HandleId } from '../../shared/protocol.js';
 import type { ProbeContext } from './context.js';
 
 /** Most connections reported; past that the inspector already knows detection is degraded. */
@@ -16,11 +17,16 @@ export class AttributionGaps {
 
   constructor(private readonly ctx: ProbeContext) {}
 
-  /** `subject` (a listener id, `table:handle`) was created with no owner. */
-  unowned(subject: string): void {
+  /**
+   * A listener (its id) or a handle (its table and id) was created with no
+   * owner. The subject's name is built only when reported: this runs on
+   * every unowned store.
+   */
+  unowned(listenerOrTable: string, handle?: HandleId): void {
     if (this.ctx.options.attribution !== 'sync') return;
     const conn = this.ctx.lastOwner;
     if (conn === null || this.reported.has(conn) || this.reported.size >= MAX_REPORTED) return;
+    const subject = handle === undefined ? listenerOrTable : `${listenerOrTable}:${handle}`;
     this.reported.add(conn);
     this.ctx.sink.publish({
       type: 'attribution.lost',

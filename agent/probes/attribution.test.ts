@@ -122,6 +122,23 @@ describe('listener attribution', () => {
     expect(async.ofType('attribution.lost')).toEqual([]);
   });
 
+  it('follows runAs in and out within one synchronous turn', () => {
+    const h = startProbes();
+    const manager = new EventEmitter();
+    h.probes.watchEmitter(manager, { name: 'manager' });
+    const first = h.probes.trackConnection({});
+    const second = h.probes.trackConnection({});
+    manager.on('before', noop);
+    h.probes.runAs(first, () => {
+      manager.on('first', noop);
+      h.probes.runAs(second, () => manager.on('nested', noop));
+      manager.on('first-again', noop);
+    });
+    manager.on('after', noop);
+    const owners = Object.fromEntries(h.ofType('listener.add').map((e) => [e.event, e.owner]));
+    expect(owners).toEqual({ before: null, first, nested: second, 'first-again': first, after: null });
+  });
+
   it('attributes subscriptions made in the app’s own connection listener', async () => {
     const h = startProbes();
     const manager = new EventEmitter();

@@ -21,6 +21,13 @@ export class ProbeContext {
    * `'sync'`, and with `'async'` where stores cannot be put on the handle.
    */
   private readonly handleOwners = new Map<number, string>();
+  /**
+   * The owner found for the async execution running now, by its async id:
+   * looking the store up on the running resource costs more than the rest of
+   * a probe's work, and within one execution only `runOwned` and `ownHandle`
+   * change it (both forget this).
+   */
+  private ownerCache = { asyncId: -1, owner: null as string | null };
   /** With `attribution: 'sync'`: the owner `runAs` (or a server's 'connection' dispatch) set, if any (null: nobody). */
   private syncOwner: string | null | undefined = undefined;
   /** With `attribution: 'sync'`: the connection whose work last had an owner (attribution-gaps.ts). */
@@ -66,10 +73,19 @@ export class ProbeContext {
 
   /** The connection the running work belongs to, if any. */
   owner(): string | null {
+    if (this.resourceStore) {
+      // Id 0: no async context (some native callbacks), which nothing identifies.
+      const asyncId = executionAsyncId();
+      const cache = this.ownerCache;
+      if (asyncId === cache.asyncId && asyncId !== 0) return cache.owner;
+      const store = this.als.getStore();
+      cache.asyncId = asyncId;
+      return (cache.owner = store === undefined || store === '' ? null : store);
+    }
     if (this.followsAsync) {
       const store = this.als.getStore();
       if (store !== undefined) return store === '' ? null : store;
-      return this.resourceStore ? null : this.ownerOfRunningHandle();
+      return this.ownerOfRunningHandle();
     }
     const owner = this.syncOwner !== undefined ? this.syncOwner : this.ownerOfRunningHandle();
     if (owner !== null) this.lastOwner = owner;
@@ -78,7 +94,14 @@ export class ProbeContext {
 
   /** Runs `fn` as `owner`'s work (`null`: as nobody's). */
   runOwned<R>(owner: string | null, fn: () => R): R {
-    if (this.followsAsync) return this.als.run(owner ?? '', fn);
+    if (this.followsAsync) {
+      this.ownerCache.asyncId = -1;
+      try {
+        return this.als.run(owner ?? '', fn);
+      } finally {
+        this.ownerCache.asyncId = -1;
+      }
+    }
     const previous = this.syncOwner;
     this.syncOwner = owner;
     if (owner !== null) this.lastOwner = owner;
@@ -100,6 +123,7 @@ export class ProbeContext {
     if (!handle) return;
     if (this.resourceStore) {
       (handle as Record<symbol, unknown>)[this.resourceStore] = owner;
+      this.ownerCache.asyncId = -1;
       return;
     }
     const id = asyncIdOf(handle);

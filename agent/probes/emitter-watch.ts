@@ -1,6 +1,6 @@
 import type { ListenerRemoval } from '../../shared/protocol.js';
 import type { ProbeContext } from './context.js';
-import { eventName, ListenerBook, type ListenerRecord } from './listener-book.js';
+import { eventName, ListenerBook, type ListenerRecord, type Watch } from './listener-book.js';
 import { ListenerIndex, onceListener, type Entry, type EventKey } from './listener-index.js';
 import { patchMethods } from './patch.js';
 
@@ -36,7 +36,7 @@ type EmitterLike = Record<Method, Fn> & {
  * a 'newListener'/'removeListener' handler) is reconciled against
  * `rawListeners(event)`, which is what the emitter really holds.
  */
-export function watchEventEmitter(ctx: ProbeContext, target: object, name: string): () => void {
+export function watchEventEmitter(ctx: ProbeContext, target: object, name: string): Watch {
   const emitter = target as EmitterLike;
   const book = new ListenerBook(ctx, ctx.nextId('e'));
   const index = new ListenerIndex();
@@ -177,16 +177,19 @@ export function watchEventEmitter(ctx: ProbeContext, target: object, name: strin
     for (const raw of emitter.rawListeners(event)) record(event, raw, false, { preexisting: true });
   }
 
-  return function unwatch(): void {
-    if (!watching) return;
-    ctx.guard('unwatching an emitter failed', () => {
+  return {
+    unwatch(): void {
+      if (!watching) return;
+      ctx.guard('unwatching an emitter failed', () => {
+        watching = false;
+        // A method the app replaced since stays the app's.
+        patches.restore();
+        for (const entry of index.ordered()) book.remove(entry.record, 'unwatch');
+        index.clear();
+        ctx.sink.publish({ type: 'emitter.unwatch', emitter: book.emitter });
+      });
       watching = false;
-      // A method the app replaced since stays the app's.
-      patches.restore();
-      for (const entry of index.ordered()) book.remove(entry.record, 'unwatch');
-      index.clear();
-      ctx.sink.publish({ type: 'emitter.unwatch', emitter: book.emitter });
-    });
-    watching = false;
+    },
+    attached: () => index.ordered().map((entry) => entry.record),
   };
 }

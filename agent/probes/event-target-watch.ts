@@ -1,6 +1,6 @@
 import type { ListenerRemoval } from '../../shared/protocol.js';
 import type { ProbeContext } from './context.js';
-import { ListenerBook, type ListenerRecord } from './listener-book.js';
+import { ListenerBook, type ListenerRecord, type Watch } from './listener-book.js';
 import { patchMethods } from './patch.js';
 
 type Fn = (...args: unknown[]) => unknown;
@@ -36,7 +36,7 @@ interface Entry {
  * unwatch registers the app's own callbacks again in place of the wrappers
  * (same order), so nothing of the agent stays behind.
  */
-export function watchEventTarget(ctx: ProbeContext, target: object, name: string): () => void {
+export function watchEventTarget(ctx: ProbeContext, target: object, name: string): Watch {
   const host = target as EventTargetLike;
   const book = new ListenerBook(ctx, ctx.nextId('e'));
   const entries = new Map<string, Entry[]>();
@@ -180,16 +180,19 @@ export function watchEventTarget(ctx: ProbeContext, target: object, name: string
     }
   };
 
-  return function unwatch(): void {
-    if (!watching) return;
-    ctx.guard('unwatching an emitter failed', () => {
+  return {
+    unwatch(): void {
+      if (!watching) return;
+      ctx.guard('unwatching an emitter failed', () => {
+        watching = false;
+        patches.restore();
+        unwrapOnce();
+        for (const list of [...entries.values()]) for (const entry of [...list]) forget(entry, 'unwatch');
+        ctx.sink.publish({ type: 'emitter.unwatch', emitter: book.emitter });
+      });
       watching = false;
-      patches.restore();
-      unwrapOnce();
-      for (const list of [...entries.values()]) for (const entry of [...list]) forget(entry, 'unwatch');
-      ctx.sink.publish({ type: 'emitter.unwatch', emitter: book.emitter });
-    });
-    watching = false;
+    },
+    attached: () => [...entries.values()].flatMap((list) => list.map((entry) => entry.record)),
   };
 }
 

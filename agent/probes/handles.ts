@@ -6,6 +6,8 @@ import type { ProbeContext } from './context.js';
 interface LiveHandle<T> {
   value: T;
   owner: Owner;
+  /** Its published `handle.store`: a late inspector's snapshot carries it while it is stored. */
+  stored?: HandleStoreEvent;
   parent?: HandleId;
   /** Live children, in store order: dropped before their parent. */
   children?: Set<number>;
@@ -48,11 +50,16 @@ class TrackedHandleTable<T> implements HandleTable<T> {
       if (parentEntry) (parentEntry.children ??= new Set()).add(id);
     }
     try {
-      publishStore(this.ctx, this.name, id, options, owner);
+      entry.stored = publishStore(this.ctx, this.name, id, options, owner);
     } catch (err) {
       this.ctx.warnOnce('publishing handle.store failed', err);
     }
     return id;
+  }
+
+  /** The `handle.store` of every handle still stored. */
+  *storedEvents(): Iterable<HandleStoreEvent> {
+    for (const entry of this.live.values()) if (entry.stored) yield entry.stored;
   }
 
   retrieve(id: HandleId): T {
@@ -150,7 +157,8 @@ class TrackedHandleTable<T> implements HandleTable<T> {
  * foreign table reports each child's drop.
  */
 class TrackedHandleMirror implements HandleMirror {
-  private readonly live = new Map<HandleId, Owner>();
+  /** The `handle.store` of each id stored and not yet dropped or taken. */
+  private readonly live = new Map<HandleId, HandleStoreEvent>();
 
 
   constructor(
@@ -165,10 +173,13 @@ class TrackedHandleMirror implements HandleMirror {
       const id = wireId(foreignId);
       const owner = this.ctx.owner();
       const previous = this.live.get(id);
-      if (previous !== undefined) this.ctx.ledger.release(previous, 'handles', false);
-      this.live.set(id, owner);
-      publishStore(this.ctx, this.name, id, info, owner);
+      if (previous !== undefined) this.ctx.ledger.release(previous.owner, 'handles', false);
+      this.live.set(id, publishStore(this.ctx, this.name, id, info, owner));
     });
+  }
+
+  storedEvents(): Iterable<HandleStoreEvent> {
+    return this.live.values();
   }
 
   retrieved(foreignId: ForeignHandleId, ok = true): void {
@@ -199,10 +210,10 @@ class TrackedHandleMirror implements HandleMirror {
   }
 
   private release(id: HandleId): void {
-    if (!this.live.has(id)) return;
-    const owner = this.live.get(id)!;
+    const stored = this.live.get(id);
+    if (stored === undefined) return;
     this.live.delete(id);
-    this.ctx.ledger.release(owner, 'handles', true);
+    this.ctx.ledger.release(stored.owner, 'handles', true);
   }
 }
 
@@ -222,6 +233,13 @@ export class HandleProbe {
     return table as HandleTable<T>;
   }
 
+  /** The `handle.store` of every handle still stored, in every table and mirror. */
+  stored(): HandleStoreEvent[] {
+    const out: HandleStoreEvent[] = [];
+    for (const holder of [...this.tables.values(), ...this.mirrors.values()]) for (const e of holder.storedEvents()) out.push(e);
+    return out;
+  }
+
   mirror(name: string): HandleMirror {
     let mirror = this.mirrors.get(name);
     if (!mirror) {
@@ -233,7 +251,7 @@ export class HandleProbe {
 }
 
 /** A stored handle: counted for its owner and published, by the real table and the mirror alike. */
-function publishStore(ctx: ProbeContext, table: string, handle: HandleId, options: ForeignStoreOptions | undefined, owner: Owner): void {
+function publishStore(ctx: ProbeContext, table: string, handle: HandleId, options: ForeignStoreOptions | undefined, owner: Owner): HandleStoreEvent {
   if (owner !== null) ctx.ledger.acquire(owner, 'handles');
   const type = options?.type;
   const event: HandleStoreEvent = { type: 'handle.store', table, handle, handleType: typeof type === 'string' ? type : 'handle', owner, seq: 0, t: 0 };
@@ -242,7 +260,8 @@ function publishStore(ctx: ProbeContext, table: string, handle: HandleId, option
   const stack = ctx.captureStack();
   if (stack !== undefined) event.stack = stack;
   ctx.sink.publish(event);
-  if (owner === null) ctx.gaps.unowned(`${table}:${handle}`);
+  if (owner === null) ctx.gaps.unowned(table, handle);
+  return event;
 }
 
 /** A foreign table's id as events carry it: a BigInt (a 64-bit FFI handle) as its decimal string. */

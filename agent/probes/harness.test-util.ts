@@ -65,6 +65,7 @@ export function startProbes(options: Partial<ProbeOptions> = {}, capacity = 100_
     logger: { warn: (...args) => warnings.push(args), error: (...args) => warnings.push(args) },
     ...options,
   });
+  log.holdWith(probes.holdings);
   onCleanup(() => probes.close());
   const events = (): AgentEvent[] => log.read(0, 1e6).events;
   return {

@@ -50,6 +50,16 @@ export function createProbes(sink: EventSink, options: ProbeOptions): Probes {
       return ctx.runOwned(owner, fn);
     },
     act: (conn, name, actOptions) => actions.act(conn, name, actOptions),
+    holdings: {
+      events: () => [...listeners.attached(), ...handles.stored()],
+      owns: (conn) => {
+        const owned = ctx.ledger.ownedBy(conn);
+        return owned.listeners + owned.handles > 0;
+      },
+      get size() {
+        return listeners.attached().length + handles.stored().length;
+      },
+    },
     close(): void {
       if (!ctx.active) return;
       ctx.active = false;

@@ -5,8 +5,16 @@ export interface ListenerRecord {
   readonly id: string;
   readonly event: string;
   readonly owner: Owner;
+  /** Its published `listener.add`: a late inspector's snapshot carries it while it is attached. */
+  readonly added: ListenerAddEvent;
   /** False once its removal was published. */
   live: boolean;
+}
+
+/** A watched emitter or EventTarget: how to stop watching it, and the listeners it holds now. */
+export interface Watch {
+  unwatch(): void;
+  attached(): ListenerRecord[];
 }
 
 /** Publishes one watched emitter's listener additions and removals and keeps ownership counts. */
@@ -19,17 +27,13 @@ export class ListenerBook {
   ) {}
 
   add(event: string, once: boolean, origin: { preexisting: true } | { owner: Owner; stack: Stack | undefined }): ListenerRecord {
-    const record: ListenerRecord = {
-      id: this.ctx.nextListenerId(),
-      event,
-      owner: 'preexisting' in origin ? null : origin.owner,
-      live: true,
-    };
-    if (record.owner !== null) this.ctx.ledger.acquire(record.owner, 'listeners');
-    const published: ListenerAddEvent = { type: 'listener.add', listener: record.id, emitter: this.emitter, event, owner: record.owner, once, seq: 0, t: 0 };
-    if ('preexisting' in origin) published.preexisting = true;
-    else if (origin.stack !== undefined) published.stack = origin.stack;
-    this.ctx.sink.publish(published);
+    const owner = 'preexisting' in origin ? null : origin.owner;
+    const added: ListenerAddEvent = { type: 'listener.add', listener: this.ctx.nextListenerId(), emitter: this.emitter, event, owner, once, seq: 0, t: 0 };
+    if ('preexisting' in origin) added.preexisting = true;
+    else if (origin.stack !== undefined) added.stack = origin.stack;
+    const record: ListenerRecord = { id: added.listener, event, owner, added, live: true };
+    if (owner !== null) this.ctx.ledger.acquire(owner, 'listeners');
+    this.ctx.sink.publish(added);
     if (record.owner === null && !('preexisting' in origin)) this.ctx.gaps.unowned(record.id);
     return record;
   }

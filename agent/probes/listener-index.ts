@@ -57,22 +57,13 @@ export class ListenerIndex {
   /** The entry Node's `removeListener(event, fn)` removes: the last one of `event` stored as `fn` or wrapping it. */
   lastMatching(event: EventKey, fn: unknown): Entry | undefined {
     if (typeof fn !== 'function') return undefined;
-    let last: Entry | undefined;
-    const consider = (entry: Entry): void => {
-      if (entry.event === event && (!last || entry.position > last.position)) last = entry;
-    };
-    each(this.byRaw.get(fn as Fn), consider);
-    each(this.byListener.get(fn as Fn), consider);
-    return last;
+    const stored = latest(this.byRaw.get(fn as Fn), event, undefined);
+    return latest(this.byListener.get(fn as Fn), event, stored);
   }
 
   /** Whether `raw` is recorded as stored for `event`. */
   holds(event: EventKey, raw: Fn): boolean {
-    let found = false;
-    each(this.byRaw.get(raw), (entry) => {
-      if (entry.event === event) found = true;
-    });
-    return found;
+    return latest(this.byRaw.get(raw), event, undefined) !== undefined;
   }
 
   delete(entry: Entry): void {
@@ -106,6 +97,15 @@ export class ListenerIndex {
 export function onceListener(fn: unknown): Fn | undefined {
   const listener = typeof fn === 'function' ? (fn as { listener?: unknown }).listener : undefined;
   return typeof listener === 'function' ? (listener as Fn) : undefined;
+}
+
+/** The entry of `event` in `value` (one entry or several) placed last in its list, if later than `than`. Runs on every remove: no closures. */
+function latest(value: Entry | Entry[] | undefined, event: EventKey, than: Entry | undefined): Entry | undefined {
+  if (value === undefined) return than;
+  if (!Array.isArray(value)) return value.event === event && (!than || value.position > than.position) ? value : than;
+  let last = than;
+  for (const entry of value) if (entry.event === event && (!last || entry.position > last.position)) last = entry;
+  return last;
 }
 
 function each(value: Entry | Entry[] | undefined, fn: (entry: Entry) => void): void {

@@ -1,5 +1,5 @@
 /**
- * Benchmark children: TypeScript modules forked with tsx and an IPC channel.
+ * Benchmark children: modules of this folder forked with an IPC channel.
  * Each child answers commands with one message; these helpers wait for the
  * message of a given type and tear the child down without leaving it behind.
  */
@@ -16,10 +16,22 @@ export interface Child {
   stop(): Promise<void>;
 }
 
-/** Forks bench/workload/<name>.ts with tsx; `execArgv` adds Node flags (e.g. --expose-gc). */
+/**
+ * A module of this folder and the Node flags it runs with, in the form this
+ * one runs in: compiled JavaScript (`npm run bench`), or TypeScript under tsx.
+ */
+export function workload(name: string): { file: string; execArgv: string[] } {
+  const compiled = import.meta.url.endsWith('.js');
+  return {
+    file: fileURLToPath(new URL(`./${name}${compiled ? '.js' : '.ts'}`, import.meta.url)),
+    execArgv: compiled ? [] : ['--import', 'tsx'],
+  };
+}
+
+/** Forks bench/workload/<name>; `execArgv` adds Node flags (e.g. --expose-gc). */
 export function startChild(name: string, args: string[] = [], execArgv: string[] = []): Child {
-  const file = fileURLToPath(new URL(`./${name}.ts`, import.meta.url));
-  const child = fork(file, args, { execArgv: [...execArgv, '--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const module = workload(name);
+  const child = fork(module.file, args, { execArgv: [...execArgv, ...module.execArgv], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const inbox: { type: string }[] = [];
   const waiters: { type: string; resolve: (m: { type: string }) => void; reject: (e: Error) => void }[] = [];
   let exited = false;

@@ -31,8 +31,8 @@ const OPTIONS: Record<AgentVariant, AgentOptions> = {
   stacks: {},
 };
 
-// tsx turns source maps on; a compiled production backend runs without them,
-// and with them every captured stack would be source-mapped (several times dearer).
+// Under tsx (bench/cg-host.ts by hand) source maps are on; a compiled production backend
+// runs without them, and with them every captured stack would be source-mapped (several times dearer).
 process.setSourceMapsEnabled(false);
 
 const [variant, socketPath] = process.argv.slice(2) as [HostVariant, string];
