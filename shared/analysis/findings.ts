@@ -96,12 +96,13 @@ export class FindingRegistry {
   update(finding: Finding, changes: FindingUpdate): void {
     if (!this.active.has(finding)) return;
     const evidence = changes.evidence.slice(0, MAX_EVIDENCE);
+    // The message last: a growth finding's changes with nearly every event, and comparing it flattens it.
     if (
-      finding.title === changes.title &&
-      finding.message === changes.message &&
       sameList(finding.subjects, changes.subjects) &&
       sameList(finding.evidence, evidence) &&
-      finding.stack === changes.stack
+      finding.stack === changes.stack &&
+      finding.title === changes.title &&
+      finding.message === changes.message
     ) {
       return;
     }
