@@ -104,6 +104,16 @@ interface StaleHolders {
   seqs: number[];
   first: number;
   last: number;
+  /** The lists last built from them, alone and with a running session: the same until the finding or its running session changes. */
+  alone?: BuiltLists;
+  followed?: BuiltLists;
+}
+
+interface BuiltLists {
+  runner: ConnRecord | undefined;
+  emitter: string;
+  openedSeq: number;
+  lists: SessionLists;
 }
 
 function staleHolders(ctx: RuleContext, key: string): StaleHolders {
@@ -154,14 +164,14 @@ function describe(held: StaleHolders, key: string, emitter: string, event: strin
     .map((g) => g.latest?.conn)
     .filter((c): c is ConnRecord => c !== undefined && !held.holderSet.has(c) && (c.listenersByKey.get(key) ?? 0) > 0);
   // How many the stale sessions left, then with the running session's own.
-  const values = running.length > 0 ? [...held.values, running.reduce((n, c) => n + (c.listenersByKey.get(key) ?? 0), held.values.at(-1) ?? 0)] : held.values;
+  const total = running.length > 0 ? running.reduce((n, c) => n + (c.listenersByKey.get(key) ?? 0), held.values.at(-1) ?? 0) : undefined;
   const { range, subjects, evidence } = follows(held, running) ? followed(held, running[0], emitter, openedSeq) : listed([...holders, ...running].sort(bySession), emitter, openedSeq);
   const newest = held.newest!.model;
   return {
     title: `"${event}" listeners on ${emitterName} grow with every session of ${owners}`,
     message:
       `The "${event}" listeners on ${emitterName} (emitter ${emitter}) owned by ${owners} grew ` +
-      `${progression(values)} over ${range} (each session is a new connection, e.g. a reload): ` +
+      `${progression(held.values, total)} over ${range} (each session is a new connection, e.g. a reload): ` +
       `every session adds listeners and the old ones are never removed — ${held.why}. ` +
       `${createdAt(newest.stack, 'The newest left behind was added')} Node only warns at 11 listeners. Remove each ` +
       `session's listeners when its connection closes, and make sure the client really closes the old ` +
@@ -185,7 +195,16 @@ function follows({ holders, groups }: StaleHolders, running: readonly ConnRecord
 }
 
 function followed(held: StaleHolders, runner: ConnRecord | undefined, emitter: string, openedSeq: number): SessionLists {
-  if (!runner) return { range: `sessions ${held.first}–${held.last}`, subjects: [emitter, ...held.ids], evidence: withSeqs(held.seqs, openedSeq) };
+  const built = runner ? held.followed : held.alone;
+  if (built && built.runner === runner && built.emitter === emitter && built.openedSeq === openedSeq) return built.lists;
+  const lists = runner ? withRunner(held, runner, emitter, openedSeq) : { range: `sessions ${held.first}–${held.last}`, subjects: [emitter, ...held.ids], evidence: withSeqs(held.seqs, openedSeq) };
+  const again = { runner, emitter, openedSeq, lists };
+  if (runner) held.followed = again;
+  else held.alone = again;
+  return lists;
+}
+
+function withRunner(held: StaleHolders, runner: ConnRecord, emitter: string, openedSeq: number): SessionLists {
   const index = runner.session.model.index;
   return {
     range: `sessions ${Math.min(held.first, index)}–${Math.max(held.last, index)}`,
