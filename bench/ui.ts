@@ -1,7 +1,7 @@
 /**
  * ui.*: the real UI (dist/ui, served by startInspectorServer) in the system
- * Chromium, fed by a real agent in its own process (bench/workload/publisher.ts,
- * analysis off so the agent is not what limits the rate: the UI runs its own).
+ * Chromium, fed by a real agent in its own process (bench/workload/publisher.ts;
+ * the agent runs no analysis, the UI runs its own).
  *
  * - Ingest: the agent publishes at rising rates, RATE_SECONDS each, with the
  *   Overview open; a rate is sustained when the UI ingests ≥ 95 % of it
@@ -100,7 +100,7 @@ interface RateStep {
 }
 
 async function live(browser: Browser, uiDir: string): Promise<BenchResult[]> {
-  const publisher = startChild('publisher', [JSON.stringify({ analysis: false })]);
+  const publisher = startChild('publisher');
   const ui = await startInspectorServer({ port: 0, uiDir, logger: quiet });
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   try {
@@ -178,8 +178,8 @@ interface LoadedMark {
   detail: {
     events: number;
     ms: number;
-    read: { waitMs: number; decodeMs: number; splitMs: number; prepareMs: number; postMs: number; batches: number; prepared: number } | null;
-    page: { firstMs: number; waitMs: number; parseMs: number; analysisMs: number };
+    read: { waitMs: number; decodeMs: number; splitMs: number; prepareMs: number; postMs: number; batches: number } | null;
+    page: { firstMs: number; waitMs: number; ingestMs: number };
   };
 }
 
@@ -209,8 +209,8 @@ function breakdown({ ms, mark }: Open): string {
   const { read, page } = mark.detail;
   const r = Math.round;
   const boot = mark.startTime - mark.detail.ms;
-  const worker = read ? `worker: wait ${r(read.waitMs)}, decode ${r(read.decodeMs)}, split ${r(read.splitMs)}, prepare ${r(read.prepareMs)} (${read.prepared} of ${read.batches} batches), post ${r(read.postMs)}` : 'worker: n/a';
-  return `${r(ms)} ms = page start ${r(boot)} + loading ${r(mark.detail.ms)} (${worker}; page: first batch after ${r(page.firstMs)}, waiting ${r(page.waitMs)}, parse ${r(page.parseMs)}, analysis ${r(page.analysisMs)}) + first frame ${r(ms - mark.startTime)}`;
+  const worker = read ? `worker: wait ${r(read.waitMs)}, decode ${r(read.decodeMs)}, split ${r(read.splitMs)}, prepare ${r(read.prepareMs)}, post ${r(read.postMs)} (${read.batches} batches)` : 'worker: n/a';
+  return `${r(ms)} ms = page start ${r(boot)} + loading ${r(mark.detail.ms)} (${worker}; page: first batch after ${r(page.firstMs)}, waiting ${r(page.waitMs)}, ingesting ${r(page.ingestMs)}) + first frame ${r(ms - mark.startTime)}`;
 }
 
 async function recording(uiDir: string): Promise<BenchResult[]> {

@@ -2,7 +2,7 @@
  * Recordings: NDJSON, a header line then one record per line (format in
  * shared/protocol.ts). Pure: no I/O, so the browser and Node share it.
  */
-import { isEventType, PROTOCOL_VERSION, RECORDING_FORMAT, RECORDING_VERSION } from '../../shared/protocol.js';
+import { EVENT_TYPES, PROTOCOL_VERSION, RECORDING_FORMAT, RECORDING_VERSION } from '../../shared/protocol.js';
 import type { RecordingHeader, RecordingLine } from '../../shared/protocol.js';
 import { isRetiredEvent } from '../../shared/validate-event.js';
 
@@ -148,6 +148,8 @@ export function parseRow(row: string): unknown {
  * checked where it is ingested (the Target), which skips a malformed one
  * and the retired types without stopping the file.
  */
+const EVENT_TYPE_SET: ReadonlySet<unknown> = new Set(EVENT_TYPES);
+
 export class RecordChecker {
   private readonly result: ParsedRecording = { header: undefined, lines: [], errors: [], complete: false };
   private stopped = false;
@@ -214,7 +216,14 @@ export class RecordChecker {
   private check(record: { type?: unknown; [key: string]: unknown }): string | undefined {
     if (!record || typeof record !== 'object' || Array.isArray(record)) return 'not a JSON object';
     const type = record.type;
-    if (type === 'hello') {
+    // Events first: nearly every record is one.
+    if (this.inRun && (EVENT_TYPE_SET.has(type) || isRetiredEvent(type))) {
+      const seq = record.seq;
+      if (typeof seq !== 'number' || typeof record.t !== 'number') return `"${type as string}" event without a numeric seq and t`;
+      if (seq === this.lastSeq) return `seq ${seq} appears twice in the same run`;
+      if (seq < this.lastSeq) return `seq goes backwards (${seq} after ${this.lastSeq}) within a run`;
+      this.lastSeq = seq;
+    } else if (type === 'hello') {
       if (typeof record.protocol !== 'number' || !isObject(record.agent)) return 'malformed hello (needs protocol and agent)';
       if (record.protocol > PROTOCOL_VERSION) {
         return `recorded with protocol ${record.protocol}, newer than this inspector's protocol ${PROTOCOL_VERSION}; update bridgescope to open it`;
@@ -232,12 +241,6 @@ export class RecordChecker {
       }
       if (record.from <= this.lastSeq) return `gap from seq ${record.from} does not follow seq ${this.lastSeq}`;
       this.lastSeq = Math.max(this.lastSeq, record.to);
-    } else if (isEventType(type) || isRetiredEvent(type)) {
-      const seq = record.seq;
-      if (typeof seq !== 'number' || typeof record.t !== 'number') return `"${type}" event without a numeric seq and t`;
-      if (seq === this.lastSeq) return `seq ${seq} appears twice in the same run`;
-      if (seq < this.lastSeq) return `seq goes backwards (${seq} after ${this.lastSeq}) within a run`;
-      this.lastSeq = seq;
     } else {
       return `unknown record type ${JSON.stringify(type)}`;
     }

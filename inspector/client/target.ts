@@ -137,6 +137,23 @@ export class Target {
     this.changed();
   }
 
+  /**
+   * Replays one line of a recording, as {@link ingestRecording} does for
+   * each: returns the run an event went into, or undefined when the line is
+   * no event or the event was skipped. `onLine` is called as for every line;
+   * `onEvents` is not (the caller has the event). One call per line keeps
+   * a big recording's events from piling up before they are applied.
+   */
+  replay(line: RecordingLine): Run | undefined {
+    let into: Run | undefined;
+    if (line.type === 'hello') this.hello(line);
+    else if (line.type === 'gap' && 'from' in line) this.gap(line);
+    else if (line.type === 'now') this.tick(line.now);
+    else into = this.event(line as AgentEvent);
+    this.changed();
+    return into;
+  }
+
   /** Moves the current run's clock forward (grace periods expire), and records the tick. */
   advance(now: number): void {
     const run = this.currentRun();
@@ -166,28 +183,42 @@ export class Target {
   }
 
   private events(events: AgentEvent[], now: number | undefined): void {
-    const run = this.currentRun();
-    if (!run) return;
     const applied: AgentEvent[] = [];
+    let into: Run | undefined;
     for (const event of events) {
-      const problem = eventProblem(event);
-      if (problem !== undefined) {
-        this.malformed.count++;
-        this.malformed.latest = problem;
-        continue;
-      }
-      // Defensive: a second link on the same instance may replay what we have.
-      if (event.seq <= run.lastSeq || isRetiredEvent(event.type)) continue;
-      run.analysis.apply(event);
-      run.lastSeq = event.seq;
+      const run = this.event(event);
+      if (!run) continue;
+      into = run;
       applied.push(event);
-      this.options.onLine?.(event);
     }
-    if (now !== undefined && Number.isFinite(now)) {
-      run.analysis.advance(now);
-      this.options.onLine?.({ type: 'now', now });
+    if (into) this.options.onEvents?.(applied, into);
+    if (now !== undefined) this.tick(now);
+  }
+
+  /** Validates and applies one event: the run it went into, or undefined when it was skipped. */
+  private event(event: AgentEvent): Run | undefined {
+    const run = this.currentRun();
+    if (!run) return undefined;
+    const problem = eventProblem(event);
+    if (problem !== undefined) {
+      this.malformed.count++;
+      this.malformed.latest = problem;
+      return undefined;
     }
-    if (applied.length > 0) this.options.onEvents?.(applied, run);
+    // Defensive: a second link on the same instance may replay what we have.
+    if (event.seq <= run.lastSeq || isRetiredEvent(event.type)) return undefined;
+    run.analysis.apply(event);
+    run.lastSeq = event.seq;
+    this.options.onLine?.(event);
+    return run;
+  }
+
+  /** The agent's clock said `now`: grace periods that ended expire, and the tick is recorded. */
+  private tick(now: number): void {
+    const run = this.currentRun();
+    if (!run || !Number.isFinite(now)) return;
+    run.analysis.advance(now);
+    this.options.onLine?.({ type: 'now', now });
   }
 
   private gap(gap: GapMessage): void {
@@ -200,6 +231,7 @@ export class Target {
 
   private changed(): void {
     this.changes += 1;
+    if (this.subscribers.size === 0) return;
     for (const listener of [...this.subscribers]) {
       try {
         listener();

@@ -70,10 +70,16 @@ function trimZero(text: string): string {
   return text.endsWith('.0') ? text.slice(0, -2) : text;
 }
 
-/** `3 → 6 → 9`; a long series keeps its first three and last three values: `1 → 2 → 3 → … → 14 → 15 → 16`. */
-export function progression(values: number[]): string {
-  if (values.length <= 7) return values.join(' → ');
-  return [...values.slice(0, 3), '…', ...values.slice(-3)].join(' → ');
+/**
+ * `3 → 6 → 9`; a long series keeps its first three and last three values:
+ * `1 → 2 → 3 → … → 14 → 15 → 16`. `then`: one more value after `values`
+ * (without copying a long series to add it).
+ */
+export function progression(values: readonly number[], then?: number): string {
+  const count = values.length + (then === undefined ? 0 : 1);
+  const at = (i: number): number => (i < values.length ? values[i]! : then!);
+  if (count <= 7) return Array.from({ length: count }, (_, i) => at(i)).join(' → ');
+  return [at(0), at(1), at(2), '…', at(count - 3), at(count - 2), at(count - 1)].join(' → ');
 }
 
 /** `1 listener`, `2 listeners`. */

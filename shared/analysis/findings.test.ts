@@ -36,4 +36,23 @@ describe('findings history', () => {
     expect(ids.slice(0, 3)).toEqual(['emit-after-close:c1', 'emit-after-close:c1#2', 'emit-after-close:c1#3']);
     expect(ids.at(-1)).toBe('emit-after-close:c1#25');
   });
+
+  it('keeps exactly the subjects of an updated finding pinned, and releases the ones it dropped', () => {
+    const released: string[] = [];
+    const registry = new FindingRegistry([], (id) => released.push(id));
+    const finding = registry.open({ ...spec(1), subjects: ['e1', 'c1', 'c2', 'c3'] });
+    const pinned = () => ['e1', 'c1', 'c2', 'c3', 'c4', 'c5'].filter((id) => registry.isPinned(id));
+    for (const [subjects, expected, gone] of [
+      [['e1', 'c1', 'c2', 'c3', 'c4'], ['e1', 'c1', 'c2', 'c3', 'c4'], []],
+      [['e1', 'c1', 'c3', 'c4'], ['e1', 'c1', 'c3', 'c4'], ['c2']],
+      [['e1', 'c1', 'c3', 'c5'], ['e1', 'c1', 'c3', 'c5'], ['c4']],
+      [['e1', 'c5', 'c1'], ['e1', 'c1', 'c5'], ['c3']],
+      [['c5'], ['c5'], ['e1', 'c1']],
+    ] as const) {
+      released.length = 0;
+      registry.update(finding, { title: 't', message: subjects.join(), subjects: [...subjects], evidence: [1] });
+      expect(pinned()).toEqual(expected);
+      expect(released).toEqual(gone);
+    }
+  });
 });

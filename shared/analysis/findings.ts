@@ -9,7 +9,8 @@ export type FindingSpec = Omit<Finding, 'id' | 'resolvedSeq' | 'resolvedT'> & { 
 export type FindingUpdate = Pick<Finding, 'title' | 'message' | 'subjects' | 'evidence' | 'stack'>;
 
 /** Most seqs kept as evidence of one finding (the first ones: they show how it started). */
-const MAX_EVIDENCE = 100;
+/** Evidence kept per finding: the first this many seqs. */
+export const MAX_EVIDENCE = 100;
 /** Most findings kept in history; resolved ones are forgotten first. */
 const MAX_FINDINGS = 10_000;
 
@@ -95,18 +96,17 @@ export class FindingRegistry {
   update(finding: Finding, changes: FindingUpdate): void {
     if (!this.active.has(finding)) return;
     const evidence = changes.evidence.slice(0, MAX_EVIDENCE);
+    // The message last: a growth finding's changes with nearly every event, and comparing it flattens it.
     if (
-      finding.title === changes.title &&
-      finding.message === changes.message &&
       sameList(finding.subjects, changes.subjects) &&
       sameList(finding.evidence, evidence) &&
-      finding.stack === changes.stack
+      finding.stack === changes.stack &&
+      finding.title === changes.title &&
+      finding.message === changes.message
     ) {
       return;
     }
-    const before = finding.subjects;
-    for (const subject of changes.subjects) this.pins.set(subject, (this.pins.get(subject) ?? 0) + 1);
-    this.unpin(before);
+    this.repin(finding.subjects, changes.subjects);
     finding.title = changes.title;
     finding.message = changes.message;
     finding.subjects = [...changes.subjects];
@@ -160,6 +160,21 @@ export class FindingRegistry {
     const ofRule = this.open_.get(finding.rule);
     if (subject !== undefined && ofRule?.get(subject) === finding) ofRule.delete(subject);
     this.unpin(finding.subjects);
+  }
+
+  /**
+   * Moves the pins from `before` to `after`. Only the part between their
+   * common head and tail moves: a growth finding's subjects change by a
+   * session or so at a time, and it may hold thousands.
+   */
+  private repin(before: readonly string[], after: readonly string[]): void {
+    const shorter = Math.min(before.length, after.length);
+    let head = 0;
+    while (head < shorter && before[head] === after[head]) head++;
+    let tail = 0;
+    while (tail < shorter - head && before[before.length - 1 - tail] === after[after.length - 1 - tail]) tail++;
+    for (let i = head; i < after.length - tail; i++) this.pins.set(after[i]!, (this.pins.get(after[i]!) ?? 0) + 1);
+    this.unpin(before.slice(head, before.length - tail));
   }
 
   private unpin(subjects: readonly string[]): void {

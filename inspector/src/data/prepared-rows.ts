@@ -1,72 +1,85 @@
 import type { ConnIoEvent } from '../../../shared/protocol.js';
 import type { RowBatch } from '../../client/recording.js';
-import { ObjectColumnsWriter, type ObjectColumns } from './object-columns.js';
+import { IO_FIELDS, IO_PREFIX, IO_REQUIRED, scanIoRow } from './io-row-scan.js';
 
 /**
- * A batch's rows parsed by the worker that reads the file, and handed to
- * the page as columns it turns back into objects for far less than parsing
- * them. The `conn.io` rows, most of any recording (every active
- * connection's counters, once per I/O interval), have columns of their own
- * that the page reads with one object literal; only rows of exactly the
- * protocol's conn.io shape go there. The others go through the generic
- * object columns. Either way the page gets what parsing the row gives.
+ * A batch's rows made cheap for the page, by the worker that reads the file.
+ * The `conn.io` rows, most of any recording (every active connection's
+ * counters, once per I/O interval), are parsed there and handed over as
+ * numbers the page turns into events with one object literal; only rows of
+ * exactly the protocol's conn.io shape go there, so what the page builds
+ * equals what parsing the row gives. The other rows are joined into JSON
+ * arrays the page parses a slice at a time.
  */
 export interface PreparedRows {
-  /** For each row of the batch: its position among the io rows, or -1 for a row in `others`. */
+  /** For each row of the batch: its position among the io rows, or -1 for a row in `rest`. */
   io: Int32Array;
   /** The batch's distinct connection ids; `conn` holds an index into them per io row. */
   connIds: string[];
   conn: Uint32Array;
-  /** {@link FIELDS}.length numbers per io row; an optional field the row leaves out is NaN (no JSON number is NaN). */
+  /** {@link IO_FIELDS}.length numbers per io row (in that order); an optional field the row leaves out is NaN (no JSON number is NaN). */
   values: Float64Array;
-  /** The other rows, in order. */
-  others: ObjectColumns;
+  /** The other rows, in order, as JSON arrays `[row,row,…]` of {@link REST_SLICE} rows (the last one fewer). */
+  rest: string[];
 }
 
-const REQUIRED = ['seq', 't', 'bytesIn', 'bytesOut', 'lastActivity'] as const;
-const OPTIONAL = ['msgsIn', 'msgsOut', 'lastIn'] as const;
-const FIELDS = [...REQUIRED, ...OPTIONAL];
-const WIDTH = FIELDS.length;
-const PREFIX = '{"type":"conn.io",';
+/** Rows per `rest` array: the page parses one when it gets to it, so few values are alive at once. */
+const REST_SLICE = 1024;
 
-/** Prepares a batch's rows (on the thread that reads the file). */
-export function prepareRows(batch: RowBatch): PreparedRows {
+/** What {@link RestRows.next} returns for a row to parse from its text (its slice is not whole JSON). */
+export const UNREAD: unique symbol = Symbol('parse this row');
+
+const WIDTH = IO_FIELDS.length;
+const REQUIRED = IO_FIELDS.slice(0, IO_REQUIRED);
+const OPTIONAL = IO_FIELDS.slice(IO_REQUIRED);
+
+/**
+ * Prepares a batch's rows (on the thread that reads the file). With `ascii`,
+ * the batch's bytes when they are all ASCII (its text's offsets are theirs),
+ * the io rows are read from them without parsing (io-row-scan.ts).
+ */
+export function prepareRows(batch: RowBatch, ascii?: Uint8Array): PreparedRows {
   const { text, spans } = batch;
+  const bytes = ascii?.length === text.length ? ascii : undefined;
   const count = batch.lines.length;
-  const io = new Int32Array(count);
+  const ioRows = new Int32Array(count);
   const connIds: string[] = [];
   const connIndex = new Map<string, number>();
   const conn = new Uint32Array(count);
   let values = new Float64Array(count * WIDTH);
-  const others = new ObjectColumnsWriter();
+  const rest: string[] = [];
   let taken = 0;
   for (let i = 0; i < count; i++) {
     const start = spans[2 * i]!;
-    const value = parseOr(text.slice(start, spans[2 * i + 1]));
-    if (!text.startsWith(PREFIX, start) || !isIoRow(value)) {
-      io[i] = -1;
-      others.add(value);
+    const end = spans[2 * i + 1]!;
+    const base = taken * WIDTH;
+    const io = text.startsWith(IO_PREFIX, start);
+    let id = io && bytes ? scanIoRow(bytes, text, start, end, values, base) : undefined;
+    if (io && id === undefined) {
+      // Not the plain form: what parsing gives decides.
+      const value = parseOr(text.slice(start, end));
+      if (isIoRow(value)) {
+        id = value.conn;
+        IO_FIELDS.forEach((field, f) => (values[base + f] = value[field] ?? Number.NaN));
+      }
+    }
+    if (id === undefined) {
+      ioRows[i] = -1;
+      rest.push(text.slice(start, end));
       continue;
     }
-    let id = connIndex.get(value.conn);
-    if (id === undefined) {
-      id = connIds.push(value.conn) - 1;
-      connIndex.set(value.conn, id);
+    let index = connIndex.get(id);
+    if (index === undefined) {
+      index = connIds.push(id) - 1;
+      connIndex.set(id, index);
     }
-    const base = taken * WIDTH;
-    values[base] = value.seq;
-    values[base + 1] = value.t;
-    values[base + 2] = value.bytesIn;
-    values[base + 3] = value.bytesOut;
-    values[base + 4] = value.lastActivity;
-    values[base + 5] = value.msgsIn ?? Number.NaN;
-    values[base + 6] = value.msgsOut ?? Number.NaN;
-    values[base + 7] = value.lastIn ?? Number.NaN;
-    conn[taken] = id;
-    io[i] = taken++;
+    conn[taken] = index;
+    ioRows[i] = taken++;
   }
   if (taken < count) values = values.slice(0, taken * WIDTH);
-  return { io, connIds, conn: conn.slice(0, taken), values, others: others.finish() };
+  const slices: string[] = [];
+  for (let at = 0; at < rest.length; at += REST_SLICE) slices.push(`[${rest.slice(at, at + REST_SLICE).join(',')}]`);
+  return { io: ioRows, connIds, conn: conn.slice(0, taken), values, rest: slices };
 }
 
 /** The event of io row `k`: equal to parsing its text. */
@@ -89,6 +102,35 @@ export function ioEvent(rows: PreparedRows, k: number): ConnIoEvent {
   return event;
 }
 
+/** Reads the rows of a batch's `rest` back, in order, parsing a slice when it gets to it. */
+export class RestRows {
+  private values: unknown[] | undefined;
+  private taken = 0;
+  private readonly count: number;
+
+  constructor(private readonly prepared: PreparedRows) {
+    this.count = prepared.io.length - prepared.conn.length;
+  }
+
+  /** The next row's value, or {@link UNREAD} when its slice is not whole JSON (then each row is parsed alone, to find which broke). */
+  next(): unknown {
+    const at = this.taken % REST_SLICE;
+    if (at === 0) this.values = parseSlice(this.prepared.rest[this.taken / REST_SLICE]!, Math.min(REST_SLICE, this.count - this.taken));
+    this.taken++;
+    return this.values ? this.values[at] : UNREAD;
+  }
+}
+
+function parseSlice(json: string, rows: number): unknown[] | undefined {
+  try {
+    const values = JSON.parse(json) as unknown;
+    // One value per row means every row was whole (`1,2` in a row would make two).
+    return Array.isArray(values) && values.length === rows ? values : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function parseOr(row: string): unknown {
   try {
     return JSON.parse(row);
@@ -102,7 +144,7 @@ function isIoRow(row: unknown): row is ConnIoEvent {
   if (typeof row !== 'object' || row === null) return false;
   const r = row as Record<string, unknown>;
   if (r.type !== 'conn.io' || typeof r.conn !== 'string') return false;
-  let expected = 2 + REQUIRED.length;
+  let expected = 2 + IO_REQUIRED;
   for (const field of REQUIRED) if (typeof r[field] !== 'number') return false;
   for (const field of OPTIONAL) {
     const value = r[field];

@@ -1,10 +1,9 @@
 import type { ReadProgress, RecordingSource } from './recording-reader.js';
-import type { ReaderRequest } from './recording-worker.js';
 
 /** A worker reading `source` (recording-worker.ts), reporting as it goes. */
 export function startReader(source: RecordingSource): Worker {
   const worker = new Worker(new URL('./recording-worker.ts', import.meta.url), { type: 'module' });
-  worker.postMessage(source satisfies ReaderRequest);
+  worker.postMessage(source);
   return worker;
 }
 

@@ -22,20 +22,20 @@ function busyRecording(events: number): string[] {
   return readFileSync(file, 'utf8').split('\n');
 }
 
-/** Opens `text` the way the page does: the worker's batches of `chunk` characters, prepared there when `prepare(n)` says so (every other one by default). */
-function open(text: string, chunk = 64 * 1024, prepare = (n: number) => n % 2 === 1): UiStore {
+/** Opens `text` the way the page does: the worker's batches of `chunk` characters, prepared there. */
+function open(text: string, chunk = 64 * 1024): UiStore {
   const store = new UiStore();
   store.beginRecording('test');
   const splitter = new RowSplitter();
   const batches = [];
   for (let at = 0; at < text.length; at += chunk) batches.push(splitter.push(text.slice(at, at + chunk)).take());
   batches.push(splitter.end());
-  let n = 0;
   for (const batch of batches) {
     if (!batch) continue;
     const { text: lines, ...rows } = batch;
     const bytes = new TextEncoder().encode(lines);
-    const wire: WireBatch = { bytes, rows: { ...rows, ascii: isAscii(bytes, lines) }, prepared: prepare(n++) ? prepareRows(batch) : undefined };
+    const ascii = isAscii(bytes, lines);
+    const wire: WireBatch = { bytes, rows: { ...rows, ascii }, prepared: prepareRows(batch, ascii ? bytes : undefined) };
     if (!store.appendRecording(wire, null)) break;
   }
   store.endRecording({ read: null });
@@ -108,33 +108,26 @@ describe('opening a recording in batches', () => {
     expect(small.log.length).toBe(whole.log.length);
   });
 
-  for (const [how, prepare] of [
-    ['prepared by the worker', () => true],
-    ['parsed by the page', () => false],
-  ] as const) {
-    it(`stops at the damage, keeps what came before and names the line (rows ${how})`, () => {
-      const broken = [...rows];
-      broken[25_000] = '{"type":"conn.io",';
-      broken[25_001] = '{"type":"mark","seq":1,"t":1,"label":"é"}';
-      const store = open(broken.join('\n'), 64 * 1024, prepare);
-      const ref = reference(broken.join('\n'));
-      expect(store.recordingErrors).toEqual([{ line: 25_001, message: 'line 25001: not valid JSON' }]);
-      expect(store.recordingErrors).toEqual(ref.parsed.errors);
-      expect(store.log.length).toBe(ref.applied.length);
-      expect(store.target.runs[0]!.analysis.model).toEqual(ref.target.runs[0]!.analysis.model);
-    });
-  }
+  it('stops at the damage, keeps what came before and names the line', () => {
+    const broken = [...rows];
+    broken[25_000] = '{"type":"conn.io",';
+    broken[25_001] = '{"type":"mark","seq":1,"t":1,"label":"é"}';
+    const store = open(broken.join('\n'));
+    const ref = reference(broken.join('\n'));
+    expect(store.recordingErrors).toEqual([{ line: 25_001, message: 'line 25001: not valid JSON' }]);
+    expect(store.recordingErrors).toEqual(ref.parsed.errors);
+    expect(store.log.length).toBe(ref.applied.length);
+    expect(store.target.runs[0]!.analysis.model).toEqual(ref.target.runs[0]!.analysis.model);
+  });
 
-  it('reads text that is not ASCII the same, whoever parses it', () => {
+  it('reads text that is not ASCII the same', () => {
     const wide = rows.map((row) => row.replace('"label":"', '"label":"é€😀 ').replace('"event":"', '"event":"ü'));
     const text = wide.join('\n');
     const ref = reference(text);
-    for (const prepare of [() => true, () => false]) {
-      const store = open(text, 64 * 1024, prepare);
-      expect(store.log.length).toBe(ref.applied.length);
-      expect(store.log.at(5)).toEqual(ref.applied[5]);
-      expect(store.log.rawAt(5)).toBe(JSON.stringify(ref.applied[5]));
-      expect(store.target.runs[0]!.analysis.model).toEqual(ref.target.runs[0]!.analysis.model);
-    }
+    const store = open(text);
+    expect(store.log.length).toBe(ref.applied.length);
+    expect(store.log.at(5)).toEqual(ref.applied[5]);
+    expect(store.log.rawAt(5)).toBe(JSON.stringify(ref.applied[5]));
+    expect(store.target.runs[0]!.analysis.model).toEqual(ref.target.runs[0]!.analysis.model);
   });
 });

@@ -8,17 +8,13 @@ import { decodeLines } from './batch-text.js';
 import { readRecording, type ReadProgress, type RecordingSource } from './recording-reader.js';
 
 /** Reads a source the way the page does: batches from the reader, decoded and checked as they come. */
-async function open(source: RecordingSource, pageBehind?: () => boolean) {
+async function open(source: RecordingSource) {
   const progress: ReadProgress[] = [];
   const checker = new RecordChecker();
-  await readRecording(
-    source,
-    (p) => {
-      progress.push(p);
-      if (p.type === 'rows') checker.add({ ...p.batch.rows, text: decodeLines(p.batch.bytes) });
-    },
-    pageBehind,
-  );
+  await readRecording(source, (p) => {
+    progress.push(p);
+    if (p.type === 'rows') checker.add({ ...p.batch.rows, text: decodeLines(p.batch.bytes) });
+  });
   return { progress, parsed: checker.end() };
 }
 
@@ -44,15 +40,6 @@ describe('reading a recording in batches', () => {
     expect(parsed.complete).toBe(true);
     expect(parsed.lines).toHaveLength(wide.length);
     expect(progress.filter((p) => p.type === 'rows').length).toBeGreaterThan(1);
-  });
-
-  it('parses the rows of a batch only while the page is behind, and either way the page gets the same', async () => {
-    const rows = (behind: boolean) => open({ file: new Blob([text]) }, () => behind);
-    const [prepared, plain] = await Promise.all([rows(true), rows(false)]);
-    const batches = (r: typeof prepared) => r.progress.flatMap((p) => (p.type === 'rows' ? [p.batch] : []));
-    expect(batches(prepared).every((b) => b.prepared !== undefined)).toBe(true);
-    expect(batches(plain).every((b) => b.prepared === undefined)).toBe(true);
-    expect(plain.parsed).toEqual(prepared.parsed);
   });
 
   it('finds the broken row inside a batch, with its line number, and keeps what came before', async () => {

@@ -13,25 +13,22 @@ export interface ReadStats {
   decodeMs: number;
   /** Text to rows. */
   splitMs: number;
-  /** Parsing rows for the page (prepared-rows.ts), for the batches it did. */
+  /** Preparing rows for the page (prepared-rows.ts). */
   prepareMs: number;
   /** Handing batches over. */
   postMs: number;
   batches: number;
-  /** Batches whose rows it parsed (the page was behind). */
-  prepared: number;
 }
 
 /**
  * A batch on its way to the page: the bytes of complete lines (moved, not
  * copied: the page keeps them as they are when they are ASCII, else decodes
- * them as the reader did), where its rows are, and its rows parsed when the
- * page was behind.
+ * them as the reader did), where its rows are, and the rows prepared.
  */
 export interface WireBatch {
   bytes: Uint8Array;
   rows: Omit<RowBatch, 'text'> & { ascii: boolean };
-  prepared: PreparedRows | undefined;
+  prepared: PreparedRows;
 }
 
 /** What reading reports, in order: batches as they are read, then one `end` or `failed`. */
@@ -52,14 +49,12 @@ const NEWLINE = 10;
 const BOM = [0xef, 0xbb, 0xbf];
 
 /**
- * Reads a recording and cuts it into batches of whole lines, reporting them
- * as it goes (in the recording worker). A batch's rows are parsed here when
- * `pageBehind()` says the page has fallen behind; otherwise the batch goes
- * at once and the page parses it, so the two threads share the parsing. It
- * never throws: a read failure is reported as `failed`.
+ * Reads a recording, cuts it into batches of whole lines and prepares their
+ * rows for the page, reporting them as it goes (in the recording worker).
+ * It never throws: a read failure is reported as `failed`.
  */
-export async function readRecording(source: RecordingSource, report: (progress: ReadProgress) => void, pageBehind: () => boolean = () => true): Promise<void> {
-  const stats: ReadStats = { waitMs: 0, decodeMs: 0, splitMs: 0, prepareMs: 0, postMs: 0, batches: 0, prepared: 0 };
+export async function readRecording(source: RecordingSource, report: (progress: ReadProgress) => void): Promise<void> {
+  const stats: ReadStats = { waitMs: 0, decodeMs: 0, splitMs: 0, prepareMs: 0, postMs: 0, batches: 0 };
   let clock = performance.now();
   /** Adds the time since the last lap to one phase. */
   const lap = (phase: 'waitMs' | 'decodeMs' | 'splitMs' | 'prepareMs' | 'postMs') => {
@@ -100,10 +95,9 @@ export async function readRecording(source: RecordingSource, report: (progress: 
       if (!batch) return;
       const { text: _, ...lines } = batch;
       const rows = { ...lines, ascii: isAscii(bytes, text) };
-      const prepared = pageBehind() ? prepareRows(batch) : undefined;
+      const prepared = prepareRows(batch, rows.ascii ? bytes : undefined);
       lap('prepareMs');
       stats.batches++;
-      if (prepared) stats.prepared++;
       report({ type: 'rows', batch: { bytes, rows, prepared }, read, total });
       lap('postMs');
     };
@@ -115,29 +109,13 @@ export async function readRecording(source: RecordingSource, report: (progress: 
       read += value.length;
       pending.push(value);
       pendingBytes += value.length;
-      if (pendingBytes < BATCH_BYTES || !value.includes(NEWLINE)) continue;
-      // Reads already buffered resolve without a task in between: let the page's messages in first.
-      await nextTask();
-      lap('waitMs');
-      send(false);
+      if (pendingBytes >= BATCH_BYTES && value.includes(NEWLINE)) send(false);
     }
     send(true);
     report({ type: 'end', stats });
   } catch (error) {
     report({ type: 'failed', message: error instanceof Error ? error.message : String(error) });
   }
-}
-
-/** Resolves after the tasks already queued (a message channel's, so no timer clamping). */
-function nextTask(): Promise<void> {
-  const { port1, port2 } = new MessageChannel();
-  return new Promise((resolve) => {
-    port1.onmessage = () => {
-      port1.close();
-      resolve();
-    };
-    port2.postMessage(null);
-  });
 }
 
 function concat(parts: Uint8Array[], length: number): Uint8Array {

@@ -4,7 +4,6 @@ import { createRecordingHeader } from '../../client/recording.js';
 import type { TargetInfo, TargetsMessage } from '../../../shared/hub-protocol.js';
 import type { ReadProgress, RecordingSource } from './recording-reader.js';
 import { readerFailure, startReader } from './reader-thread.js';
-import type { ReaderRequest } from './recording-worker.js';
 import { takeReadAhead } from './served-recording.js';
 import type { UiStore } from './ui-store.js';
 import { rememberTarget } from './recent-targets.js';
@@ -54,15 +53,12 @@ export function openRecording(store: UiStore, source: RecordingSource, name: str
     worker?.terminate();
     store.endRecording(end);
   };
-  let ingested = 0;
   const receive = (progress: ReadProgress): void => {
     if (finished) return;
     if (progress.type === 'rows') {
       const wanted = store.appendRecording(progress.batch, progress.total ? Math.min(1, progress.read / progress.total) : null);
       // Past the damage nothing more is loaded.
-      if (!wanted) return finish({ read: null });
-      // The reader prepares rows only while the page has some left to ingest.
-      worker?.postMessage({ ingested: ++ingested } satisfies ReaderRequest);
+      if (!wanted) finish({ read: null });
     } else finish(progress.type === 'end' ? { read: progress.stats } : { failed: progress.message });
   };
   const early = 'url' in source ? takeReadAhead(source.url) : undefined;

@@ -79,8 +79,6 @@ export class UiStore {
   private replayUntil = 0;
   /** Every hello, gap and clock tick, placed among the logged events: what Record saves besides the events. */
   readonly markers: Marker[] = [];
-  /** Events the Target applied so far (each is logged). */
-  private eventLines = 0;
   readonly stats: IngestStats = { ingested: 0, frames: 0, lastFrameMs: 0, maxFrameMs: 0, pending: 0, version: 0, recordingLoaded: false };
 
   constructor() {
@@ -148,6 +146,7 @@ export class UiStore {
     if (!opening || opening.loader.broken) return false;
     opening.loader.add(batch);
     opening.read = read;
+    this.stats.ingested = this.log.length;
     // Views show only progress while a recording loads: redraw it now and then.
     if (performance.now() - this.lastProgressAt >= LOADING_PROGRESS_MS) {
       this.lastProgressAt = performance.now();
@@ -238,13 +237,12 @@ export class UiStore {
   }
 
   private logEvents(events: AgentEvent[], run: Run): void {
-    if (!this.opening?.loader.logApplied(events, run)) for (const e of events) this.log.push(run.index + 1, run.startedAt, e);
+    for (const e of events) this.log.push(run.index + 1, run.startedAt, e);
     this.stats.ingested += events.length;
   }
 
-  /** Events are in the log already; the other lines are kept with their place among them. */
+  /** Events are logged as they are applied; the other lines are kept with their place among them. */
   private recordLine(line: RecordingLine): void {
-    if (line.type === 'hello' || line.type === 'gap' || line.type === 'now') this.markers.push({ at: this.eventLines, line });
-    else this.eventLines++;
+    if (line.type === 'hello' || line.type === 'gap' || line.type === 'now') this.markers.push({ at: this.log.length, line });
   }
 }

@@ -29,8 +29,11 @@ export function formatBytes(n: number): string {
   return `${round(n / (1024 * 1024), 1)} MiB`;
 }
 
+/** One formatter for every count: `toLocaleString` builds one per call, which a table of thousands of rows feels. */
+const COUNT = new Intl.NumberFormat('en-US');
+
 export function formatCount(n: number): string {
-  return n.toLocaleString('en-US');
+  return COUNT.format(n);
 }
 
 function round(n: number, digits: number): string {

@@ -1,6 +1,7 @@
 import { chartData } from '../model/chart-series.js';
 import { chartMarkers } from '../model/chart-markers.js';
 import { runNow } from '../model/runs.js';
+import { formatCount } from '../model/format.js';
 import { sessionTable } from '../model/session-rows.js';
 import type { TimeWindow } from '../model/time-window.js';
 import { useDerived, useThrottledSource } from '../hooks/use-store.js';
@@ -38,7 +39,7 @@ export function Overview() {
               <CountRow key={`h${key}`} term={`handles · ${key}`} value={n} />
             ))}
             <dt>events</dt>
-            <dd>{events.toLocaleString('en-US')}</dd>
+            <dd>{formatCount(events)}</dd>
             {gaps.count > 0 && (
               <>
                 <dt className="warn">gaps</dt>

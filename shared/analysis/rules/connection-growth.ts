@@ -3,7 +3,7 @@ import { createdAt, duration, progression, topFrame } from '../explain.js';
 import type { FindingUpdate } from '../findings.js';
 import type { ConnRecord, GroupState } from '../records.js';
 import type { At, Rule, RuleContext } from './rule.js';
-import { bySession, idList, sessionRange } from './growth.js';
+import { bySession, idList, sessionEvidence, sessionRange } from './growth.js';
 
 /**
  * `connection-growth`: abandoned connections pile up in one session group —
@@ -79,7 +79,7 @@ function describe(ctx: RuleContext, group: GroupState, abandoned: readonly ConnR
       `Close the old connection before reconnecting: shutdown(2) then close(2) — a plain close() racing a ` +
       `blocked read can leave the socket open.`,
     subjects: sessions.map((c) => c.model.id),
-    evidence: [...new Set([...sessions.map((c) => c.session.model.openedSeq), openedSeq])],
+    evidence: sessionEvidence(sessions, openedSeq),
     ...(newest?.stack !== undefined && { stack: newest.stack }),
   };
 }

@@ -1,4 +1,5 @@
 /** Shared by the two growth rules: stale sessions, in session order, and how to name them. */
+import { MAX_EVIDENCE } from '../findings.js';
 import type { ConnRecord } from '../records.js';
 
 /** `client "app"`, `clients of server s1`, `socket.io sessions of server s1` (a group's base name and, for carried sessions, protocol). */
@@ -19,12 +20,40 @@ export function bySession(a: ConnRecord, b: ConnRecord): number {
   return a.session.model.index - b.session.model.index;
 }
 
-/** `sessions 1–3` within one group; `12 sessions of 3 groups` across several. */
+/** `sessions 1–3` within one group; `12 sessions of 3 groups` across several. One pass, no copies: a growth finding follows thousands of sessions, event after event. */
 export function sessionRange(sessions: readonly ConnRecord[]): string {
-  const groups = new Set(sessions.map((s) => s.group));
-  if (groups.size !== 1) return `${sessions.length} sessions of ${groups.size} groups`;
-  const indexes = sessions.map((s) => s.session.model.index);
-  return `sessions ${Math.min(...indexes)}–${Math.max(...indexes)}`;
+  const group = sessions[0]?.group;
+  let min = Infinity;
+  let max = -Infinity;
+  for (const s of sessions) {
+    if (s.group !== group) return `${sessions.length} sessions of ${new Set(sessions.map((c) => c.group)).size} groups`;
+    min = Math.min(min, s.session.model.index);
+    max = Math.max(max, s.session.model.index);
+  }
+  if (group === undefined) return '0 sessions of 0 groups';
+  return `sessions ${min}–${max}`;
+}
+
+/** The sessions' opening seqs in order, each once, as many as a finding keeps. */
+export function openingSeqs(sessions: readonly ConnRecord[]): number[] {
+  const seqs = new Set<number>();
+  for (const s of sessions) {
+    if (seqs.size === MAX_EVIDENCE) break;
+    seqs.add(s.session.model.openedSeq);
+  }
+  return [...seqs];
+}
+
+/** `seqs`, then each of `more` not among them yet, as many as a finding keeps. */
+export function withSeqs(seqs: readonly number[], ...more: number[]): number[] {
+  const out = seqs.slice(0, MAX_EVIDENCE);
+  for (const seq of more) if (out.length < MAX_EVIDENCE && !out.includes(seq)) out.push(seq);
+  return out;
+}
+
+/** A growth finding's evidence: its sessions' opening seqs, then the seq it opened at. */
+export function sessionEvidence(sessions: readonly ConnRecord[], openedSeq: number): number[] {
+  return withSeqs(openingSeqs(sessions), openedSeq);
 }
 
 /** `c1, c2` or `c1, c2, … (9 more)`. */

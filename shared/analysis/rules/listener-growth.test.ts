@@ -4,6 +4,18 @@ import { StreamBuilder, reloadStream } from '../fixtures/stream-builder.js';
 /** Past every grace period of the default options. */
 const LATER = 10_000;
 
+/** `clients` clients of server s1, each subscribed to "tick" on e1. */
+function subscribedClients(clients: number): StreamBuilder {
+  const s = new StreamBuilder();
+  s.listen('s1');
+  s.watch('e1', 'bus');
+  for (let i = 1; i <= clients; i++) {
+    s.open(`c${i}`, { server: 's1' });
+    s.add(`c${i}/tick`, 'e1', 'tick', `c${i}`);
+  }
+  return s;
+}
+
 describe('listener-growth', () => {
   it('flags the reload leak once two abandoned sessions still hold their subscriptions', () => {
     const two = reloadStream({ sessions: 2, fixed: false, client: 'rn-app' });
@@ -145,13 +157,7 @@ describe('listener-growth', () => {
   });
 
   it('closed sessions count once the orphan grace has passed: a batch of closes before the cleanup is not growth', () => {
-    const s = new StreamBuilder();
-    s.listen('s1');
-    s.watch('e1', 'bus');
-    for (let i = 1; i <= 16; i++) {
-      s.open(`c${i}`, { server: 's1' });
-      s.add(`c${i}/tick`, 'e1', 'tick', `c${i}`);
-    }
+    const s = subscribedClients(16);
     // Every client reloads at once: the closes arrive before the close handlers' removals.
     for (let i = 1; i <= 16; i++) s.close(`c${i}`);
     s.wait(50);
@@ -177,6 +183,27 @@ describe('listener-growth', () => {
     expect(growth!.message).toContain('c1, c2, c3, c4 closed without removing theirs');
     expect(growth!.message).toContain('added at onSubscribe (/app/server.js:12:5)');
     expect(a.findings({ rule: 'orphan-listener' })).toHaveLength(4);
+  });
+
+  it('follows what the stale sessions themselves do while open: a late subscription, a late cleanup', () => {
+    const s = reloadStream({ sessions: 3, fixed: false, client: 'rn-app' });
+    s.wait(LATER);
+    // The abandoned c1 and c2 subscribe to one more event, one after the other.
+    s.add('c1/extra', 'e1', 'extra', 'c1');
+    s.add('c2/extra', 'e1', 'extra', 'c2');
+    let a = s.analyze();
+    const extra = a.findings({ rule: 'listener-growth' }).find((f) => f.id === 'listener-growth:e1:extra');
+    expect(extra?.subjects).toEqual(['e1', 'c1', 'c2']);
+
+    // A server that never removes them, until one closed session's cleanup runs late.
+    const leaky = subscribedClients(4);
+    for (let i = 1; i <= 4; i++) leaky.close(`c${i}`);
+    leaky.wait(LATER);
+    leaky.remove('c2/tick', 'e1', 'tick');
+    a = leaky.analyze();
+    const [growth] = a.findings({ rule: 'listener-growth' });
+    expect(growth!.subjects).toEqual(['e1', 'c1', 'c3', 'c4']);
+    expect(growth!.message).toContain('grew 1 → 2 → 3 over sessions 1–4');
   });
 
   it('an abandoned session that talks again is not abandoned: the growth resolves', () => {

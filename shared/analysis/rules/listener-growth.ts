@@ -1,9 +1,9 @@
 import type { Finding } from '../../protocol.js';
 import { createdAt, progression } from '../explain.js';
 import type { FindingUpdate } from '../findings.js';
-import type { ConnRecord, ListenerRecord } from '../records.js';
+import type { ConnRecord, GroupState, ListenerRecord } from '../records.js';
 import type { At, Rule, RuleContext } from './rule.js';
-import { bySession, idList, sessionRange } from './growth.js';
+import { bySession, idList, openingSeqs, sessionEvidence, sessionRange, withSeqs } from './growth.js';
 
 interface Watched {
   finding: Finding;
@@ -23,20 +23,31 @@ interface Watched {
 export function listenerGrowthRule(): Rule {
   /** Open findings by listener key. */
   const watched = new Map<string, Watched>();
+  /**
+   * By listener key, what its stale holders add up to; dropped when they may
+   * have changed. A newer session adding or removing such listeners moves
+   * only the running part of an open finding, and a reload leak's sessions
+   * pile up in the thousands: each of its listeners must not cost a pass
+   * over all of them.
+   */
+  const stale = new Map<string, StaleHolders>();
 
-  const recount = (ctx: RuleContext, key: string, sample: ListenerRecord | undefined, at: At): void => {
-    const holders = [...ctx.state.stale].filter((c) => (c.listenersByKey.get(key) ?? 0) > 0).sort(bySession);
+  const recount = (ctx: RuleContext, key: string, at: At): void => {
+    let held = stale.get(key);
+    if (!held) {
+      held = staleHolders(ctx, key);
+      stale.set(key, held);
+    }
     const open = watched.get(key);
-    if (holders.length < ctx.options.listenerGrowthSessions - 1) {
+    if (held.holders.length < ctx.options.listenerGrowthSessions - 1) {
       if (!open) return;
       watched.delete(key);
       ctx.findings.resolve(open.finding, at.seq, at.t);
       return;
     }
-    const listener = sample ?? newestListener(holders, key);
-    if (!listener) return;
-    const l = listener.model;
-    const spec = describe(holders, key, l.emitter, l.event, l.emitterName, open ? open.finding.openedSeq : at.seq);
+    if (!held.newest) return;
+    const l = held.newest.model;
+    const spec = describe(held, key, l.emitter, l.event, l.emitterName, open ? open.finding.openedSeq : at.seq);
     if (open) {
       ctx.findings.update(open.finding, spec);
       return;
@@ -53,23 +64,88 @@ export function listenerGrowthRule(): Rule {
   };
 
   const recountKeys = (ctx: RuleContext, conn: ConnRecord, at: At): void => {
-    for (const key of [...conn.listenersByKey.keys()]) recount(ctx, key, undefined, at);
+    // Which sessions are stale changed: every key's holders may have.
+    stale.clear();
+    for (const key of [...conn.listenersByKey.keys()]) recount(ctx, key, at);
+  };
+
+  /** A listener of `owner` came or went: its key's stale holders changed if the owner is (or was) one. */
+  const moved = (ctx: RuleContext, listener: ListenerRecord, at: At): void => {
+    const owner = listener.owner;
+    const ownerStale = owner !== undefined && ctx.state.stale.has(owner);
+    if (ownerStale || (owner && stale.get(listener.key)?.holderSet.has(owner))) stale.delete(listener.key);
+    if (ownerStale || watched.has(listener.key)) recount(ctx, listener.key, at);
   };
 
   return {
     id: 'listener-growth',
     sessionStale: recountKeys,
     sessionRevived: recountKeys,
-    listenerAdded(ctx, listener, e) {
-      // A stale session subscribing late, or a newer session adding to an open growth (its counts move on).
-      if ((listener.owner && ctx.state.stale.has(listener.owner)) || watched.has(listener.key)) recount(ctx, listener.key, undefined, e);
-    },
-    listenerRemoved(ctx, listener, at) {
-      if ((listener.owner && ctx.state.stale.has(listener.owner)) || watched.has(listener.key)) recount(ctx, listener.key, undefined, at);
-    },
+    // A stale session subscribing late, or a newer session adding to an open growth (its counts move on).
+    listenerAdded: moved,
+    listenerRemoved: moved,
   };
 }
 
+/** The stale sessions holding listeners for one key, and what the finding says of them. */
+interface StaleHolders {
+  /** In session order. */
+  holders: ConnRecord[];
+  holderSet: Set<ConnRecord>;
+  /** How many they left, one session after another. */
+  values: number[];
+  groups: GroupState[];
+  /** Why they are left: abandoned, closed. */
+  why: string;
+  owners: string;
+  newest: ListenerRecord | undefined;
+  /** Their ids, their sessions' opening seqs (as many as a finding keeps) and session index range: the finding's lists when a running session only follows them. */
+  ids: string[];
+  seqs: number[];
+  first: number;
+  last: number;
+  /** The lists last built from them, alone and with a running session: the same until the finding or its running session changes. */
+  alone?: BuiltLists;
+  followed?: BuiltLists;
+}
+
+interface BuiltLists {
+  runner: ConnRecord | undefined;
+  emitter: string;
+  openedSeq: number;
+  lists: SessionLists;
+}
+
+function staleHolders(ctx: RuleContext, key: string): StaleHolders {
+  const holders = [...ctx.state.stale].filter((c) => (c.listenersByKey.get(key) ?? 0) > 0).sort(bySession);
+  const values: number[] = [];
+  let held = 0;
+  for (const conn of holders) values.push((held += conn.listenersByKey.get(key) ?? 0));
+  const groups = [...new Set(holders.map((c) => c.group))];
+  const abandoned = holders.filter((c) => c.abandoned).map((c) => c.model.id);
+  const closed = holders.filter((c) => !c.abandoned).map((c) => c.model.id);
+  const why: string[] = [];
+  if (abandoned.length > 0) {
+    why.push(
+      `the old sessions' connections (${idList(abandoned)}) are still open, so their cleanup never ran: ` +
+        `their peers have sent nothing since a newer session opened — the client abandoned them without closing`,
+    );
+  }
+  if (closed.length > 0) why.push(`${idList(closed)} closed without removing ${closed.length === 1 ? 'its' : 'theirs'}`);
+  return {
+    holders,
+    holderSet: new Set(holders),
+    values,
+    groups,
+    why: why.join('; '),
+    owners: groups.map((g) => g.description).join(' and '),
+    newest: newestListener(holders, key),
+    ids: holders.map((c) => c.model.id),
+    seqs: openingSeqs(holders),
+    first: Math.min(...holders.map((c) => c.session.model.index)),
+    last: Math.max(...holders.map((c) => c.session.model.index)),
+  };
+}
 /** The most recently added live listener for `key` that a stale session holds. */
 function newestListener(holders: readonly ConnRecord[], key: string): ListenerRecord | undefined {
   let newest: ListenerRecord | undefined;
@@ -81,48 +157,62 @@ function newestListener(holders: readonly ConnRecord[], key: string): ListenerRe
   return newest;
 }
 
-function describe(
-  holders: readonly ConnRecord[],
-  key: string,
-  emitter: string,
-  event: string,
-  emitterName: string,
-  openedSeq: number,
-): FindingUpdate {
-  // How many the stale sessions left, one session after another, then with the running session's own.
-  const values: number[] = [];
-  let held = 0;
-  for (const conn of holders) values.push((held += conn.listenersByKey.get(key) ?? 0));
-  const groups = [...new Set(holders.map((c) => c.group))];
+function describe(held: StaleHolders, key: string, emitter: string, event: string, emitterName: string, openedSeq: number): FindingUpdate {
+  const { holders, groups, owners } = held;
   // The newest session of each group, when it holds some too: the running session the growth continues into.
   const running = groups
     .map((g) => g.latest?.conn)
-    .filter((c): c is ConnRecord => c !== undefined && !holders.includes(c) && (c.listenersByKey.get(key) ?? 0) > 0);
-  if (running.length > 0) values.push(running.reduce((n, c) => n + (c.listenersByKey.get(key) ?? 0), held));
-  const sessions = [...holders, ...running].sort(bySession);
-  const abandoned = holders.filter((c) => c.abandoned).map((c) => c.model.id);
-  const closed = holders.filter((c) => !c.abandoned).map((c) => c.model.id);
-  const why: string[] = [];
-  if (abandoned.length > 0) {
-    why.push(
-      `the old sessions' connections (${idList(abandoned)}) are still open, so their cleanup never ran: ` +
-        `their peers have sent nothing since a newer session opened — the client abandoned them without closing`,
-    );
-  }
-  if (closed.length > 0) why.push(`${idList(closed)} closed without removing ${closed.length === 1 ? 'its' : 'theirs'}`);
-  const newest = newestListener(holders, key)!.model;
-  const owners = groups.map((g) => g.description).join(' and ');
+    .filter((c): c is ConnRecord => c !== undefined && !held.holderSet.has(c) && (c.listenersByKey.get(key) ?? 0) > 0);
+  // How many the stale sessions left, then with the running session's own.
+  const total = running.length > 0 ? running.reduce((n, c) => n + (c.listenersByKey.get(key) ?? 0), held.values.at(-1) ?? 0) : undefined;
+  const { range, subjects, evidence } = follows(held, running) ? followed(held, running[0], emitter, openedSeq) : listed([...holders, ...running].sort(bySession), emitter, openedSeq);
+  const newest = held.newest!.model;
   return {
     title: `"${event}" listeners on ${emitterName} grow with every session of ${owners}`,
     message:
       `The "${event}" listeners on ${emitterName} (emitter ${emitter}) owned by ${owners} grew ` +
-      `${progression(values)} over ${sessionRange(sessions)} (each session is a new connection, e.g. a reload): ` +
-      `every session adds listeners and the old ones are never removed — ${why.join('; ')}. ` +
+      `${progression(held.values, total)} over ${range} (each session is a new connection, e.g. a reload): ` +
+      `every session adds listeners and the old ones are never removed — ${held.why}. ` +
       `${createdAt(newest.stack, 'The newest left behind was added')} Node only warns at 11 listeners. Remove each ` +
       `session's listeners when its connection closes, and make sure the client really closes the old ` +
       `connection before reconnecting (shutdown then close).`,
-    subjects: [emitter, ...sessions.map((c) => c.model.id)],
-    evidence: [...new Set([...sessions.map((c) => c.session.model.openedSeq), openedSeq])],
+    subjects,
+    evidence,
     ...(newest.stack !== undefined && { stack: newest.stack }),
   };
+}
+
+interface SessionLists {
+  range: string;
+  subjects: string[];
+  evidence: number[];
+}
+
+/** The sessions are one group's, and the running session (if any) comes after every stale one: the lists are the holders' and then its own. */
+function follows({ holders, groups }: StaleHolders, running: readonly ConnRecord[]): boolean {
+  if (groups.length !== 1 || running.length > 1) return false;
+  return running.length === 0 || bySession(holders.at(-1)!, running[0]!) < 0;
+}
+
+function followed(held: StaleHolders, runner: ConnRecord | undefined, emitter: string, openedSeq: number): SessionLists {
+  const built = runner ? held.followed : held.alone;
+  if (built && built.runner === runner && built.emitter === emitter && built.openedSeq === openedSeq) return built.lists;
+  const lists = runner ? withRunner(held, runner, emitter, openedSeq) : { range: `sessions ${held.first}–${held.last}`, subjects: [emitter, ...held.ids], evidence: withSeqs(held.seqs, openedSeq) };
+  const again = { runner, emitter, openedSeq, lists };
+  if (runner) held.followed = again;
+  else held.alone = again;
+  return lists;
+}
+
+function withRunner(held: StaleHolders, runner: ConnRecord, emitter: string, openedSeq: number): SessionLists {
+  const index = runner.session.model.index;
+  return {
+    range: `sessions ${Math.min(held.first, index)}–${Math.max(held.last, index)}`,
+    subjects: [emitter, ...held.ids, runner.model.id],
+    evidence: withSeqs(held.seqs, runner.session.model.openedSeq, openedSeq),
+  };
+}
+
+function listed(sessions: readonly ConnRecord[], emitter: string, openedSeq: number): SessionLists {
+  return { range: sessionRange(sessions), subjects: [emitter, ...sessions.map((c) => c.model.id)], evidence: sessionEvidence(sessions, openedSeq) };
 }

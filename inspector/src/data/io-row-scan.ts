@@ -1,0 +1,151 @@
+/**
+ * Reads a `conn.io` row the way the recorder writes it from the bytes of an
+ * ASCII batch (offsets in its text are offsets in its bytes), without JSON.parse:
+ * most of any recording is these rows, and building an object per row only
+ * to copy its numbers into columns costs the reader most of its time. Only
+ * the plain form is read here (no whitespace, no escapes in the id);
+ * anything else is left to JSON.parse, so what is read is always what
+ * parsing the row gives (a field given twice counts last, as there).
+ */
+
+/** The io fields, in the order of a prepared row's columns: required ones first. */
+export const IO_FIELDS = ['seq', 't', 'bytesIn', 'bytesOut', 'lastActivity', 'msgsIn', 'msgsOut', 'lastIn'] as const;
+export const IO_REQUIRED = 5;
+/** Every row starts so: the recorder writes `type` first. */
+export const IO_PREFIX = '{"type":"conn.io",';
+
+const KEYS: readonly string[] = IO_FIELDS.map((field) => `"${field}":`);
+const CONN_KEY = '"conn":';
+/** Bit of each field in `seen`; `conn` is the last one. */
+const CONN_BIT = 1 << IO_FIELDS.length;
+const REQUIRED_BITS = CONN_BIT | ((1 << IO_REQUIRED) - 1);
+
+const QUOTE = 34;
+const BACKSLASH = 92;
+const COMMA = 44;
+const CLOSE = 125;
+const MINUS = 45;
+const DOT = 46;
+const ZERO = 48;
+const NINE = 57;
+const LOWER_E = 101;
+const UPPER_E = 69;
+const PLUS = 43;
+
+/** Powers of ten exact as doubles: a mantissa below 2^53 divided by one is correctly rounded, as parsing is. */
+const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
+const MAX_MANTISSA = 2 ** 53;
+
+/**
+ * Reads the row at `[start, end)` of an ASCII batch's `bytes` and `text` (it starts with {@link IO_PREFIX}):
+ * its fields into `out` from `base` (an optional field it lacks as NaN) and
+ * its connection id returned; undefined when the row is not of that plain
+ * form, and then `out` is to be ignored.
+ */
+export function scanIoRow(bytes: Uint8Array, text: string, start: number, end: number, out: Float64Array, base: number): string | undefined {
+  let at = start + IO_PREFIX.length;
+  let seen = 0;
+  let conn: string | undefined;
+  for (;;) {
+    if (bytes[at + 1] === 99 && matches(bytes, at, CONN_KEY)) {
+      seen |= CONN_BIT;
+      at += CONN_KEY.length;
+      if (bytes[at] !== QUOTE) return undefined;
+      const close = bytes.indexOf(QUOTE, at + 1);
+      if (close < 0 || close >= end) return undefined;
+      for (let i = at + 1; i < close; i++) {
+        const c = bytes[i]!;
+        if (c < 0x20 || c === BACKSLASH) return undefined;
+      }
+      conn = text.slice(at + 1, close);
+      at = close + 1;
+    } else {
+      const field = fieldAt(bytes, at);
+      if (field < 0) return undefined;
+      seen |= 1 << field;
+      at = scanNumber(bytes, text, at + KEYS[field]!.length, end, out, base + field);
+      if (at < 0) return undefined;
+    }
+    const next = bytes[at];
+    if (next === COMMA) at++;
+    else if (next === CLOSE && at === end - 1) break;
+    else return undefined;
+  }
+  if ((seen & REQUIRED_BITS) !== REQUIRED_BITS) return undefined;
+  for (let field = IO_REQUIRED; field < IO_FIELDS.length; field++) if (!(seen & (1 << field))) out[base + field] = Number.NaN;
+  return conn;
+}
+
+/** The io field whose key (with its quotes and colon) starts at `at`, or -1. */
+function fieldAt(bytes: Uint8Array, at: number): number {
+  // The key's second letter tells the fields apart, but for bytesIn/bytesOut, msgsIn/msgsOut, lastIn/lastActivity.
+  let field: number;
+  switch (bytes[at + 1]) {
+    case 115: // s
+      field = 0;
+      break;
+    case 116: // t
+      field = 1;
+      break;
+    case 98: // b
+      field = bytes[at + 6] === 73 ? 2 : 3;
+      break;
+    case 108: // l
+      field = bytes[at + 5] === 65 ? 4 : 7;
+      break;
+    case 109: // m
+      field = bytes[at + 5] === 73 ? 5 : 6;
+      break;
+    default:
+      return -1;
+  }
+  return matches(bytes, at, KEYS[field]!) ? field : -1;
+}
+
+/** True when `bytes` at `at` are the ASCII `text`. */
+function matches(bytes: Uint8Array, at: number, text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (bytes[at + i] !== text.charCodeAt(i)) return false;
+  return true;
+}
+
+/** Reads a JSON number at `at` (before `end`) into `out[slot]`: where it ends, or -1 when there is none. */
+function scanNumber(bytes: Uint8Array, text: string, at: number, end: number, out: Float64Array, slot: number): number {
+  let i = at;
+  const negative = bytes[i] === MINUS;
+  if (negative) i++;
+  let mantissa = 0;
+  let exact = true;
+  const first = bytes[i]!;
+  if (first === ZERO) i++;
+  else if (first > ZERO && first <= NINE) {
+    for (let c = first; c >= ZERO && c <= NINE && i < end; c = bytes[++i]!) {
+      mantissa = mantissa * 10 + (c - ZERO);
+      if (mantissa >= MAX_MANTISSA) exact = false;
+    }
+  } else return -1;
+  let decimals = 0;
+  if (bytes[i] === DOT) {
+    const from = ++i;
+    for (let c = bytes[i]!; c >= ZERO && c <= NINE && i < end; c = bytes[++i]!) {
+      mantissa = mantissa * 10 + (c - ZERO);
+      if (mantissa >= MAX_MANTISSA) exact = false;
+    }
+    decimals = i - from;
+    if (decimals === 0) return -1;
+  }
+  const e = bytes[i];
+  if (e === LOWER_E || e === UPPER_E) {
+    exact = false;
+    const sign = bytes[++i];
+    if (sign === PLUS || sign === MINUS) i++;
+    const from = i;
+    for (let c = bytes[i]!; c >= ZERO && c <= NINE && i < end; c = bytes[++i]!);
+    if (i === from) return -1;
+  }
+  if (i > end) return -1;
+  if (exact && decimals < POW10.length) {
+    const value = decimals === 0 ? mantissa : mantissa / POW10[decimals]!;
+    out[slot] = negative ? -value : value;
+  } else out[slot] = Number(text.slice(at, i));
+  return i;
+}
