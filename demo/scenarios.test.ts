@@ -103,7 +103,9 @@ describe('demo scenarios against the real agent', () => {
   });
 
   it('handle-race: the disconnect task retrieves a room the client already dropped → stale-handle', async () => {
-    const i = await start('handle-race');
+    // The race needs the client's dispose to land before the backend's deferred task: on a
+    // loaded machine a 50 ms delay is shorter than the client's round trip, and no race happens.
+    const i = await start('handle-race', { taskDelay: 1000 });
     await i.waitFor((s) => s.handles.filter((h) => h.type === 'room' && h.state === 'dropped').length === 3, WAIT);
     await i.waitFor((s) => s.findings.filter((f) => f.rule === 'stale-handle').length === 3, WAIT);
     await i.settle();
