@@ -355,17 +355,24 @@ describe('resume', () => {
   });
 });
 
+/** The send budget of the stalled-inspector tests: small, so a paused socket reaches it quickly. */
+const STALL_BUDGET = 64 * 1024;
+
 describe('a stalled inspector', () => {
-  it('costs the agent a bounded send buffer, then learns what it missed from a gap', async () => {
-    const budget = 64 * 1024;
-    const core = fakeCore({ bufferSize: 2000 });
-    const s = await stack({ core, sendBudget: budget, batchSize: 100 });
+  /** An inspector that has its snapshot, then stops reading its socket: its session and how to read again. */
+  async function stalledInspector(options: { bufferSize: number; flushInterval?: number }) {
+    const core = fakeCore({ bufferSize: options.bufferSize });
+    const s = await stack({ core, sendBudget: STALL_BUDGET, batchSize: 100, ...(options.flushInterval !== undefined && { flushInterval: options.flushInterval }) });
     const c = await inspector(s);
     await c.until(() => c.of('snapshot').length === 1, 'snapshot');
     const socket = (c.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;
     socket.pause();
-    const session = s.sessions.list()[0]!;
-    const label = 'x'.repeat(1000);
+    return { core, s, c, socket, session: s.sessions.list()[0]!, label: 'x'.repeat(1000) };
+  }
+
+  it('costs the agent a bounded send buffer, then learns what it missed from a gap', async () => {
+    const budget = STALL_BUDGET;
+    const { core, c, socket, session, label } = await stalledInspector({ bufferSize: 2000 });
     // Publish until the kernel buffers are full and the session holds back, then keep going.
     let published = 0;
     let maxBuffered = 0;
@@ -395,18 +402,10 @@ describe('a stalled inspector', () => {
   });
 
   it('resumes as soon as its socket drains, not a flush interval later', async () => {
-    const budget = 64 * 1024;
-    const core = fakeCore({ bufferSize: 100_000 });
     // An interval far longer than the test's wait: only the drain can resume the stream in time.
-    const s = await stack({ core, sendBudget: budget, batchSize: 100, flushInterval: 60_000 });
-    const c = await inspector(s);
-    await c.until(() => c.of('snapshot').length === 1, 'snapshot');
-    const socket = (c.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;
-    socket.pause();
-    const session = s.sessions.list()[0]!;
-    const label = 'x'.repeat(1000);
+    const { core, s, c, socket, session, label } = await stalledInspector({ bufferSize: 100_000, flushInterval: 60_000 });
     let published = 0;
-    while (session.bufferedAmount < budget) {
+    while (session.bufferedAmount < STALL_BUDGET) {
       for (let i = 0; i < 200; i++) core.log.publish({ type: 'mark', label });
       published += 200;
       s.pump.flushNow();
