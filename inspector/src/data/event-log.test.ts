@@ -44,21 +44,29 @@ describe('chunked event log', () => {
 });
 
 describe('filtered index', () => {
-  it('scans in slices, grows as events arrive, and maps positions back to log indices', () => {
+  it('scans the history in slices from the newest event back, matches arrivals at once, and maps positions back to log indices', () => {
     const log = new ChunkedLog();
     fill(log, 1, 3000, 0);
     const index = new FilteredIndex(log, eventMatcher({ types: ['conn.open'] }));
-    // Out of time at once: one slice of 1,024 events per call.
+    // Out of time at once: one slice of 1,024 events per call, the newest first.
     expect(index.extend(0)).toBe(false);
-    expect(index.length).toBe(102);
+    expect(index.length).toBe(103);
+    expect([index.at(0), index.at(102)]).toEqual([1979, 2999]); // seq 1,980 and 3,000
+    // An event arriving mid-scan is matched on the next call, after what was found so far.
+    fill(log, 2, 10, 0);
     expect(index.extend(0)).toBe(false);
+    expect(index.length).toBe(206);
+    expect(index.at(205)).toBe(3009);
+    expect(index.positionOf(2999)).toBe(204);
     expect(index.extend(0)).toBe(true);
-    expect(index.length).toBe(300);
+    expect(index.length).toBe(301);
     expect(index.at(0)).toBe(9); // seq 10
+    expect(Array.from({ length: 301 }, (_, i) => index.at(i))).toEqual([...Array.from({ length: 300 }, (_, i) => 9 + 10 * i), 3009]);
     fill(log, 2, 20, 0);
     expect(index.extend()).toBe(true);
-    expect(index.length).toBe(302);
+    expect(index.length).toBe(303);
     expect(index.positionOf(3000)).toBe(300);
+    expect(index.positionOf(0)).toBe(0);
   });
 
   it('is the identity when unfiltered', () => {
