@@ -1,10 +1,8 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createAgent, type Agent } from './index.js';
-import { Client, FakeHub, waitFor } from './transport/harness.test-util.js';
+import { describe, expect, it } from 'vitest';
+import { Client, FakeHub, inspectAgent, testAgent, waitFor } from './transport/harness.test-util.js';
 
-const agents: Agent[] = [];
 const indexPath = fileURLToPath(new URL('./index.ts', import.meta.url));
 
 /** Runs an ES module snippet in a fresh Node process with the agent importable as `createAgent`. */
@@ -16,33 +14,14 @@ function runChild(body: string, env: Record<string, string> = {}): Promise<{ cod
     );
   });
 }
-const clients: Client[] = [];
-
-function agent(options: Parameters<typeof createAgent>[0] = {}): Agent {
-  const a = createAgent({ port: 0, logger: false, autoInstrument: false, ...options });
-  agents.push(a);
-  return a;
-}
-
-async function inspect(a: Agent): Promise<Client> {
-  const c = await Client.open(a.url);
-  clients.push(c);
-  await c.until(() => c.of('snapshot').length === 1, 'snapshot');
-  return c;
-}
-
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.ws.terminate();
-  await Promise.all(agents.splice(0).map((a) => a.close()));
-});
 
 describe('createAgent', () => {
   it('listens on loopback, announces itself and streams what the app does', async () => {
-    const a = agent({ name: 'bridge-backend', client: 'app-1', token: 'secret' });
+    const a = testAgent({ name: 'bridge-backend', client: 'app-1', token: 'secret' });
     await a.ready;
     expect(a.url).toBe(`ws://127.0.0.1:${a.port}/?token=secret`);
     expect(a.port).toBeGreaterThan(0);
-    const c = await inspect(a);
+    const c = await inspectAgent(a);
     expect(c.of('hello')[0]).toMatchObject({
       protocol: 1,
       agent: { name: 'bridge-backend', client: 'app-1', pid: process.pid, runtime: `node ${process.version}`, instance: a.info.instance },
@@ -53,13 +32,13 @@ describe('createAgent', () => {
   });
 
   it('runs agent-wide actions from code and from inspectors', async () => {
-    const a = agent();
+    const a = testAgent();
     a.defineAction('scenario', async () => ({ scenario: 'leaky' }), { label: 'Switch scenario' });
     a.defineAction('explode', () => {
       throw Object.assign(new Error('boom'), { code: 'EBOOM' });
     });
     await a.ready;
-    const c = await inspect(a);
+    const c = await inspectAgent(a);
     expect(c.of('hello')[0]).toMatchObject({ actions: [{ name: 'scenario', label: 'Switch scenario', source: 'app' }, { name: 'explode', source: 'app' }] });
     expect(await c.request({ type: 'act', id: 1, name: 'scenario' })).toMatchObject({ result: { verdict: 'clean', value: { scenario: 'leaky' } } });
     expect(await c.request({ type: 'act', id: 2, name: 'explode' })).toMatchObject({ result: { verdict: 'failed', error: { code: 'EBOOM', message: 'boom' } } });
@@ -75,13 +54,13 @@ describe('createAgent', () => {
   });
 
   it('settles an agent-wide action that never returns as stuck after its timeout', async () => {
-    const a = agent({ listen: false });
+    const a = testAgent({ listen: false });
     a.defineAction('hang', () => new Promise(() => {}));
     expect(await a.act(null, 'hang', { timeout: 50 })).toMatchObject({ verdict: 'stuck' });
   });
 
   it('does not listen with listen: false', async () => {
-    const a = agent({ listen: false });
+    const a = testAgent({ listen: false });
     await a.ready;
     expect([a.url, a.port]).toEqual(['', 0]);
   });
@@ -94,10 +73,10 @@ describe('the host never sees an exception', () => {
     process.on('uncaughtException', onUncaught);
     process.on('unhandledRejection', onUncaught);
     try {
-      const first = agent();
+      const first = testAgent();
       await first.ready;
       const errors: (Error & { code?: string })[] = [];
-      const second = agent({ port: first.port });
+      const second = testAgent({ port: first.port });
       second.on('error', (err) => errors.push(err));
       await second.ready;
       expect(errors.map((e) => e.code)).toEqual(['EADDRINUSE']);
@@ -105,11 +84,11 @@ describe('the host never sees an exception', () => {
       expect(second.url).toBe('');
       // With no 'error' listener the logger gets it instead of a throw.
       const logged: string[] = [];
-      const third = agent({ port: first.port, logger: { warn() {}, error: (m) => logged.push(m) } });
+      const third = testAgent({ port: first.port, logger: { warn() {}, error: (m) => logged.push(m) } });
       await third.ready;
       expect(logged.some((m) => m.startsWith('EADDRINUSE'))).toBe(true);
       // The first agent still serves.
-      const c = await inspect(first);
+      const c = await inspectAgent(first);
       expect(c.of('hello')).toHaveLength(1);
       await new Promise((r) => setTimeout(r, 50));
       expect(uncaught).toEqual([]);
@@ -120,7 +99,7 @@ describe('the host never sees an exception', () => {
   });
 
   it('in a real process: a taken port is logged, the host runs on and exits normally', async () => {
-    const first = agent();
+    const first = testAgent();
     await first.ready;
     const child = await runChild(
       `const a = createAgent({ port: Number(process.env.TAKEN_PORT) });
@@ -144,22 +123,22 @@ describe('the host never sees an exception', () => {
   });
 
   it('keeps a throwing inspector listener away from the host', async () => {
-    const a = agent();
+    const a = testAgent();
     a.on('inspector', () => {
       throw new Error('listener bug');
     });
     await a.ready;
-    const c = await inspect(a);
+    const c = await inspectAgent(a);
     expect(c.of('hello')).toHaveLength(1);
   });
 });
 
 describe('close', () => {
   it('ends inspectors with 1001 and leaves nothing listening', async () => {
-    const a = agent();
+    const a = testAgent();
     await a.ready;
     const url = a.url;
-    const c = await inspect(a);
+    const c = await inspectAgent(a);
     const left: string[] = [];
     a.on('inspector-left', (i) => left.push(i.reason));
     await a.close();
@@ -173,9 +152,9 @@ describe('close', () => {
   it('listens and dials at once, and stops dialling on close', async () => {
     const hub = await FakeHub.start(0, 'pairing');
     try {
-      const a = agent({ dial: `ws://127.0.0.1:${hub.port}/?token=pairing` });
+      const a = testAgent({ dial: `ws://127.0.0.1:${hub.port}/?token=pairing` });
       await a.ready;
-      const c = await inspect(a);
+      const c = await inspectAgent(a);
       await waitFor(() => hub.links.length === 1, 'the agent to dial in');
       const link = hub.links[0]!;
       await link.request({ type: 'subscribe', id: 1 });

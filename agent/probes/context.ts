@@ -27,7 +27,7 @@ export class ProbeContext {
    * a probe's work, and within one execution only `runOwned` and `ownHandle`
    * change it (both forget this).
    */
-  private ownerCache = { asyncId: -1, owner: null as string | null };
+  private readonly ownerCache = { asyncId: -1, owner: null as string | null };
   /** With `attribution: 'sync'`: the owner `runAs` (or a server's 'connection' dispatch) set, if any (null: nobody). */
   private syncOwner: string | null | undefined = undefined;
   /** With `attribution: 'sync'`: the connection whose work last had an owner (attribution-gaps.ts). */

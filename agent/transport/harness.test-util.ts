@@ -9,9 +9,11 @@ import type { AddressInfo } from 'node:net';
 import type { PairResult } from '../../shared/protocol.js';
 import { agentProof, hubProof, newNonce, proofMatches, verifyInstance } from '../../shared/node/pairing.js';
 import { AgentError } from '../errors.js';
+import { createAgent } from '../index.js';
+import { onCleanup } from '../probes/harness.test-util.js';
 import { EventLog } from '../event-log.js';
 import type { AgentEvent, AgentMessage, SettleResult } from '../../shared/protocol.js';
-import type { AgentCore, Logger } from '../types.js';
+import type { Agent, AgentCore, AgentOptions, Logger } from '../types.js';
 import { Pump } from '../../shared/node/protocol-server/pump.js';
 import { AgentServer } from './server.js';
 import { SessionSet } from './sessions.js';
@@ -126,6 +128,21 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       await server.close();
     },
   };
+}
+
+/** A real agent on port 0: quiet, not instrumenting the test's own servers; closed after the test. */
+export function testAgent(options: AgentOptions = {}): Agent {
+  const agent = createAgent({ port: 0, logger: false, autoInstrument: false, ...options });
+  onCleanup(() => agent.close());
+  return agent;
+}
+
+/** An inspector of `agent` that has received its snapshot; dropped after the test. */
+export async function inspectAgent(agent: Agent): Promise<Client> {
+  const client = await Client.open(agent.url);
+  onCleanup(() => client.ws.terminate());
+  await client.until(() => client.of('snapshot').length === 1, 'snapshot');
+  return client;
 }
 
 /** An inspector that records every message it receives. */

@@ -1,27 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { createAgent, type Agent } from '../index.js';
-import { Client } from './harness.test-util.js';
+import { describe, expect, it } from 'vitest';
+import type { Agent, AgentOptions } from '../types.js';
+import { type Client, inspectAgent, testAgent } from './harness.test-util.js';
 
-const agents: Agent[] = [];
-const clients: Client[] = [];
-
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.ws.terminate();
-  await Promise.all(agents.splice(0).map((a) => a.close()));
-});
-
-async function agent(options: Parameters<typeof createAgent>[0] = {}): Promise<Agent> {
-  const a = createAgent({ port: 0, logger: false, autoInstrument: false, captureStacks: false, ...options });
-  agents.push(a);
+/** A ready agent without creation stacks (they would only lengthen the events compared here). */
+async function agent(options: AgentOptions = {}): Promise<Agent> {
+  const a = testAgent({ captureStacks: false, ...options });
   await a.ready;
   return a;
-}
-
-async function inspect(a: Agent): Promise<Client> {
-  const c = await Client.open(a.url);
-  clients.push(c);
-  await c.until(() => c.of('snapshot').length === 1, 'snapshot');
-  return c;
 }
 
 /** Seqs the client received or was told it will not receive, checked for holes. */
@@ -46,7 +31,7 @@ const throwingLabel = {
 describe('values JSON cannot carry', () => {
   it('a BigInt handle id and a label whose toJSON throws arrive as readable stand-ins, with every other event of the batch', async () => {
     const a = await agent();
-    const c = await inspect(a);
+    const c = await inspectAgent(a);
     const ffi = a.mirrorHandles('ffi');
     a.mark('before');
     ffi.stored(2n ** 63n + 5n, { type: 'room' });
@@ -68,7 +53,7 @@ describe('values JSON cannot carry', () => {
     ffi.stored(12345678901234567890n);
     a.trackConnection({}, { label: throwingLabel as unknown as string });
     for (let i = 0; i < 30; i++) a.mark(`filler ${i}`);
-    const c = await inspect(a);
+    const c = await inspectAgent(a);
     await c.until(() => c.events().filter((e) => e.type === 'mark').length === 10, 'the ring');
 
     const snapshot = c.of('snapshot')[0]!.events;
