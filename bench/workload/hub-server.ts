@@ -2,7 +2,7 @@
  * The hub for hub.*: `bridgescope serve`'s server with its defaults, in its
  * own process so its memory is its own.
  *   → { type: 'ready', port, token }
- *   ← stats → { type: 'stats', rss, heapUsed, heapTotal, external, historyBytes, targets: TargetStats[] }
+ *   ← stats → { type: 'stats', rss, heapUsed, heapTotal, external, arrayBuffers, historyBytes, targets: TargetStats[] }
  *   ← cpu-start, cpu-stop → { type: 'cpu', micros } (child.ts answerCpu)
  */
 import { startInspectorServer } from '../../inspector/server/index.js';
@@ -14,6 +14,6 @@ reply({ type: 'ready', port: server.port, token: server.token });
 answerCpu();
 onCommand((command) => {
   if (command.type !== 'stats') return;
-  const { rss, heapUsed, heapTotal, external } = process.memoryUsage();
-  reply({ type: 'stats', rss, heapUsed, heapTotal, external, ...server.stats() });
+  const { rss, heapUsed, heapTotal, external, arrayBuffers } = process.memoryUsage();
+  reply({ type: 'stats', rss, heapUsed, heapTotal, external, arrayBuffers, ...server.stats() });
 });
