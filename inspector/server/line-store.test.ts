@@ -38,4 +38,16 @@ describe('LineStore', () => {
     store.pushEvent(2, 2, '{"seq":2}');
     expect(text(store.eventBytes(0, 2))).toBe(`${huge},{"seq":2},`);
   });
+
+  it('writes a slab another store gave back without touching what either still holds', () => {
+    const [a, b] = [new LineStore(), new LineStore()];
+    const line = (store: string, seq: number) => JSON.stringify({ store, seq, pad: 'p'.repeat(200) });
+    // a fills several slabs and shifts most of them out (back to the pool); b then takes them.
+    for (let seq = 1; seq <= 2000; seq++) a.pushEvent(seq, seq, line('a', seq));
+    for (let i = 0; i < 1500; i++) a.shift();
+    for (let seq = 1; seq <= 1000; seq++) b.pushEvent(seq, seq, line('b', seq));
+    const seqs = (store: LineStore) => JSON.parse(`[${text(store.eventBytes(store.start, store.end)).slice(0, -1)}]`).map((e: { store: string; seq: number }) => `${e.store}${e.seq}`);
+    expect(seqs(a)).toEqual(Array.from({ length: 500 }, (_, i) => `a${1501 + i}`));
+    expect(seqs(b)).toEqual(Array.from({ length: 1000 }, (_, i) => `b${1 + i}`));
+  });
 });

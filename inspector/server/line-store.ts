@@ -1,7 +1,5 @@
 import type { GapMessage } from '../../shared/protocol.js';
-
-/** Bytes per slab of event text: small enough that a quiet target holds little, large enough to batch from. */
-const SLAB_BYTES = 64 * 1024;
+import { giveBackSlab, takeSlab } from './slab-pool.js';
 /** Bytes per line in the typed columns (seq, t: 8 each; slab, offset, length: 4 each). */
 const COLUMN_BYTES = 28;
 /** A kept gap: a small object. */
@@ -64,7 +62,7 @@ export class LineStore {
     const size = Buffer.byteLength(json) + 1;
     let slab = this.slabs[this.slabs.length - 1];
     if (!slab || slab.used + size > slab.bytes.length) {
-      slab = { bytes: Buffer.allocUnsafeSlow(Math.max(SLAB_BYTES, size)), used: 0, lines: 0 };
+      slab = { bytes: takeSlab(size), used: 0, lines: 0 };
       this.slabs.push(slab);
       this.slabBytes += slab.bytes.length;
     }
@@ -105,8 +103,10 @@ export class LineStore {
     slab.lines--;
     // A slab nothing refers to any more goes, unless it is the one being filled.
     while (this.slabs.length > 1 && this.slabs[0]!.lines === 0) {
-      this.slabBytes -= this.slabs.shift()!.bytes.length;
+      const { bytes } = this.slabs.shift()!;
+      this.slabBytes -= bytes.length;
       this.firstSlab++;
+      giveBackSlab(bytes);
     }
     return { seq: this.seqs[i]! };
   }
@@ -129,7 +129,11 @@ export class LineStore {
     return this.seqs[this.index(position)]!;
   }
 
-  /** Bytes of the events' JSON in [from, to), each followed by a comma: as few slices of the slabs as they span. */
+  /**
+   * Bytes of the events' JSON in [from, to), each followed by a comma: as few
+   * slices of the slabs as they span. Views, valid until lines are shifted
+   * out (a slab given back is written again): copy them before that.
+   */
   eventBytes(from: number, to: number): Buffer[] {
     const out: Buffer[] = [];
     let slab = -1;
