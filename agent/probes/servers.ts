@@ -13,13 +13,24 @@ const LISTEN_CHANNEL = 'tracing:net.server.listen:asyncStart';
 /** Node 15+: every accepted socket, but after the app's own 'connection' listeners. */
 const SOCKET_CHANNEL = 'net.server.socket';
 
-interface ServerInfo {
-  id: string;
-  listening: boolean;
+/**
+ * An observed server. A class, not an object literal: V8 gives object
+ * literals and `JSON.parse` results with the same number of keys one tree of
+ * hidden classes, so a literal `{ id, listening, … }` living in the agent
+ * would make every three-key JSON message of the app's that starts with
+ * `"id"` (JSON-RPC's `{"id","method","params"}`) slower to parse, for as long
+ * as the process runs.
+ */
+class ServerInfo {
+  listening = false;
   /** Read once per listen, not per accepted socket (`server.address()` is a native call). */
-  transport?: Transport;
-  /** `http` for an HTTP/1 server's connections (frameworks/index.ts). */
-  protocol: string | undefined;
+  transport: Transport | undefined = undefined;
+
+  constructor(
+    readonly id: string,
+    /** `http` for an HTTP/1 server's connections (frameworks/index.ts). */
+    readonly protocol: string | undefined,
+  ) {}
 }
 
 /**
@@ -76,7 +87,7 @@ export class ServerProbe {
   private observe(server: Server): ServerInfo {
     const known = this.servers.get(server);
     if (known) return known;
-    const info: ServerInfo = { id: this.ctx.nextId('s'), listening: false, protocol: this.frameworks.serverProtocol(server) };
+    const info = new ServerInfo(this.ctx.nextId('s'), this.frameworks.serverProtocol(server));
     this.servers.set(server, info);
     const { ctx, connections, frameworks } = this;
     const announce = (): void => {

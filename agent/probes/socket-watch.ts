@@ -55,10 +55,11 @@ export function watchSocket(socket: Socket, observer: SocketObserver): () => voi
 
 type WriteWatcher = (chunk: unknown, encoding: unknown) => void;
 
-/** A socket whose writes are watched: everyone watching, and the socket's own `write` if Node gave it one. */
+/** A socket whose writes are watched: everyone watching, the socket's own `write` if Node gave it one, and the wrapper handed out. */
 interface WriteWatch {
   watchers: Set<WriteWatcher>;
   own: Fn | undefined;
+  observed: Fn;
 }
 
 const writeWatches = new WeakMap<Socket, WriteWatch>();
@@ -84,30 +85,45 @@ export function watchWrites(socket: Socket, onWrite: WriteWatcher): () => void {
   };
 }
 
+/**
+ * The one accessor every watched socket's `write` becomes. V8 lets objects
+ * share a hidden class after `defineProperty` only when they get the same
+ * getter and setter: a pair made per socket would turn every socket after
+ * the first into a dictionary-mode object, and all the stream code that
+ * touches it (the app's writes included, on every socket) slower.
+ */
+const writeAccessor: PropertyDescriptor = {
+  configurable: true,
+  enumerable: false,
+  get(this: Socket): Fn {
+    return writeWatches.get(this)?.observed ?? (Socket.prototype.write as Fn);
+  },
+  set(this: Socket, value: unknown) {
+    const watch = writeWatches.get(this);
+    if (watch && typeof value === 'function') {
+      watch.own = value as Fn;
+      return;
+    }
+    // A non-function: the app takes `write` over; nothing to observe any more.
+    writeWatches.delete(this);
+    Object.defineProperty(this, 'write', { configurable: true, enumerable: true, writable: true, value });
+  },
+};
+
 function interposeWrite(socket: Socket): WriteWatch | undefined {
   const descriptor = Object.getOwnPropertyDescriptor(socket, 'write');
   if (descriptor && (!descriptor.configurable || !('value' in descriptor))) return undefined;
-  const watch: WriteWatch = { watchers: new Set(), own: descriptor?.value as Fn | undefined };
-  const observedWrite = function (this: unknown, chunk: unknown, encoding: unknown): unknown {
-    for (const watcher of watch.watchers) watcher(chunk, encoding);
-    const write = watch.own ?? (Reflect.get(Object.getPrototypeOf(socket) as object, 'write', socket) as Fn);
-    return write.apply(this, arguments as unknown as unknown[]);
-  };
-  Object.defineProperty(socket, 'write', {
-    configurable: true,
-    enumerable: false,
-    get: () => observedWrite,
-    set(value: unknown) {
-      if (typeof value === 'function') {
-        watch.own = value as Fn;
-        return;
-      }
-      // A non-function: the app takes `write` over; nothing to observe any more.
-      writeWatches.delete(socket);
-      Object.defineProperty(socket, 'write', { configurable: true, enumerable: true, writable: true, value });
+  const watch: WriteWatch = {
+    watchers: new Set(),
+    own: descriptor?.value as Fn | undefined,
+    observed: function observedWrite(this: unknown, chunk: unknown, encoding: unknown): unknown {
+      for (const watcher of watch.watchers) watcher(chunk, encoding);
+      const write = watch.own ?? (Reflect.get(Object.getPrototypeOf(socket) as object, 'write', socket) as Fn);
+      return write.apply(this, arguments as unknown as unknown[]);
     },
-  });
+  };
   writeWatches.set(socket, watch);
+  Object.defineProperty(socket, 'write', writeAccessor);
   return watch;
 }
 
