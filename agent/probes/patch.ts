@@ -6,6 +6,54 @@ export interface Patches {
   restore(): void;
 }
 
+/** One patchMethods call on one object. */
+interface PatchState {
+  /** The patch by method name. */
+  readonly patches: Record<string, Fn>;
+  /** The own property each patched method replaced (undefined: none), to put back. */
+  readonly replaced: Map<string, PropertyDescriptor | undefined>;
+  readonly onReplaced: (method: string) => void;
+  /** The state this one patched over (the same object patched twice), put back by restore. */
+  readonly below: PatchState | undefined;
+}
+
+/** The patches now on each patched object. */
+const states = new WeakMap<object, PatchState>();
+
+/**
+ * One getter/setter pair per method name, shared by every patched object:
+ * V8 lets objects keep sharing a hidden class after defineProperty only when
+ * they get the same getter and setter, and with a pair per object every
+ * watched emitter after the first went into dictionary mode, where the
+ * emitter's own code and the app's calls miss their inline caches.
+ */
+const accessors = new Map<string, PropertyDescriptor & { get(this: object): Fn | undefined }>();
+
+function accessorFor(method: string): PropertyDescriptor & { get(this: object): Fn | undefined } {
+  let accessor = accessors.get(method);
+  if (accessor) return accessor;
+  accessor = {
+    configurable: true,
+    enumerable: false,
+    get(this: object): Fn | undefined {
+      // An object that inherits from the patched one reads its patch too.
+      for (let holder: object | null = this; holder !== null; holder = Object.getPrototypeOf(holder) as object | null) {
+        const state = states.get(holder);
+        if (state) return state.patches[method];
+      }
+      return undefined;
+    },
+    set(this: object, value: unknown) {
+      const state = states.get(this);
+      const enumerable = state?.replaced.get(method)?.enumerable ?? true;
+      Object.defineProperty(this, method, { configurable: true, enumerable, writable: true, value });
+      state?.onReplaced(method);
+    },
+  };
+  accessors.set(method, accessor);
+  return accessor;
+}
+
 /**
  * Replaces `methods` on the object itself (never its prototype) with what
  * `wrap` builds from each original. Each becomes an own accessor property
@@ -23,32 +71,32 @@ export function patchMethods<M extends string>(
   onReplaced: (method: M) => void,
 ): Patches {
   const host = target as Record<string, unknown>;
-  const patched = new Map<M, { getter: () => Fn; own: PropertyDescriptor | undefined }>();
-  const ours = (method: M): boolean => Object.getOwnPropertyDescriptor(target, method)?.get === patched.get(method)?.getter;
+  const state: PatchState = {
+    patches: Object.create(null) as Record<string, Fn>,
+    replaced: new Map(),
+    onReplaced: onReplaced as (method: string) => void,
+    below: states.get(target),
+  };
   const restore = (): void => {
-    for (const [method, { own }] of patched) {
-      if (!ours(method)) continue;
+    // Patched over since (the same object watched twice): that one's restore puts this one back.
+    if (states.get(target) !== state) return;
+    for (const [method, own] of state.replaced) {
+      if (Object.getOwnPropertyDescriptor(target, method)?.get !== accessorFor(method).get) continue;
       if (own) Object.defineProperty(target, method, own);
       else delete host[method];
     }
+    if (state.below) states.set(target, state.below);
+    else states.delete(target);
   };
   try {
     for (const method of methods) {
       const original = host[method];
       if (typeof original !== 'function') continue;
       const own = Object.getOwnPropertyDescriptor(target, method);
-      const patch = wrap(method, original as Fn);
-      const getter = (): Fn => patch;
-      Object.defineProperty(target, method, {
-        configurable: true,
-        enumerable: false,
-        get: getter,
-        set(value: unknown) {
-          Object.defineProperty(target, method, { configurable: true, enumerable: own?.enumerable ?? true, writable: true, value });
-          onReplaced(method);
-        },
-      });
-      patched.set(method, { getter, own });
+      state.patches[method] = wrap(method, original as Fn);
+      states.set(target, state);
+      Object.defineProperty(target, method, accessorFor(method));
+      state.replaced.set(method, own);
     }
   } catch (err) {
     restore();
