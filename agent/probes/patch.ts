@@ -36,12 +36,7 @@ function accessorFor(method: string): PropertyDescriptor & { get(this: object): 
     configurable: true,
     enumerable: false,
     get(this: object): Fn | undefined {
-      // An object that inherits from the patched one reads its patch too.
-      for (let holder: object | null = this; holder !== null; holder = Object.getPrototypeOf(holder) as object | null) {
-        const state = states.get(holder);
-        if (state) return state.patches[method];
-      }
-      return undefined;
+      return patchOf(this, method);
     },
     set(this: object, value: unknown) {
       const state = states.get(this);
@@ -52,6 +47,15 @@ function accessorFor(method: string): PropertyDescriptor & { get(this: object): 
   };
   accessors.set(method, accessor);
   return accessor;
+}
+
+/** The patch `receiver` reads: its own, or (an object that inherits from a patched one) its prototype's. */
+function patchOf(receiver: object, method: string): Fn | undefined {
+  for (let holder: object | null = receiver; holder !== null; holder = Object.getPrototypeOf(holder) as object | null) {
+    const state = states.get(holder);
+    if (state) return state.patches[method];
+  }
+  return undefined;
 }
 
 /**
