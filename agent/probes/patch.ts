@@ -8,8 +8,8 @@ export interface Patches {
 
 /** One patchMethods call on one object. */
 interface PatchState {
-  /** The patch by method name. */
-  readonly patches: Record<string, Fn>;
+  /** The patch by its method's accessor index. */
+  readonly patches: Fn[];
   /** The own property each patched method replaced (undefined: none), to put back. */
   readonly replaced: Map<string, PropertyDescriptor | undefined>;
   readonly onReplaced: (method: string) => void;
@@ -19,6 +19,9 @@ interface PatchState {
 
 /** The patches now on each patched object. */
 const states = new WeakMap<object, PatchState>();
+/** The object whose state was looked up last, and that state: every call through a patch reads one. */
+let lastHolder: object | undefined;
+let lastState: PatchState | undefined;
 
 /**
  * One getter/setter pair per method name, shared by every patched object:
@@ -27,16 +30,24 @@ const states = new WeakMap<object, PatchState>();
  * watched emitter after the first went into dictionary mode, where the
  * emitter's own code and the app's calls miss their inline caches.
  */
-const accessors = new Map<string, PropertyDescriptor & { get(this: object): Fn | undefined }>();
+const accessors = new Map<string, Accessor>();
 
-function accessorFor(method: string): PropertyDescriptor & { get(this: object): Fn | undefined } {
+interface Accessor extends PropertyDescriptor {
+  /** Where a state keeps this method's patch. */
+  index: number;
+  get(this: object): Fn | undefined;
+}
+
+function accessorFor(method: string): Accessor {
   let accessor = accessors.get(method);
   if (accessor) return accessor;
+  const index = accessors.size;
   accessor = {
+    index,
     configurable: true,
     enumerable: false,
     get(this: object): Fn | undefined {
-      return patchOf(this, method);
+      return (this === lastHolder ? lastState : stateOf(this))?.patches[index];
     },
     set(this: object, value: unknown) {
       const state = states.get(this);
@@ -49,13 +60,24 @@ function accessorFor(method: string): PropertyDescriptor & { get(this: object): 
   return accessor;
 }
 
-/** The patch `receiver` reads: its own, or (an object that inherits from a patched one) its prototype's. */
-function patchOf(receiver: object, method: string): Fn | undefined {
+/** The patches `receiver` reads: its own, or (an object that inherits from a patched one) its prototype's. */
+function stateOf(receiver: object): PatchState | undefined {
   for (let holder: object | null = receiver; holder !== null; holder = Object.getPrototypeOf(holder) as object | null) {
     const state = states.get(holder);
-    if (state) return state.patches[method];
+    if (state) {
+      lastHolder = receiver;
+      lastState = state;
+      return state;
+    }
   }
   return undefined;
+}
+
+function setState(target: object, state: PatchState | undefined): void {
+  if (state) states.set(target, state);
+  else states.delete(target);
+  // An inheriting object may have cached the old state too.
+  lastHolder = lastState = undefined;
 }
 
 /**
@@ -76,7 +98,7 @@ export function patchMethods<M extends string>(
 ): Patches {
   const host = target as Record<string, unknown>;
   const state: PatchState = {
-    patches: Object.create(null) as Record<string, Fn>,
+    patches: [],
     replaced: new Map(),
     onReplaced: onReplaced as (method: string) => void,
     below: states.get(target),
@@ -89,17 +111,17 @@ export function patchMethods<M extends string>(
       if (own) Object.defineProperty(target, method, own);
       else delete host[method];
     }
-    if (state.below) states.set(target, state.below);
-    else states.delete(target);
+    setState(target, state.below);
   };
   try {
     for (const method of methods) {
       const original = host[method];
       if (typeof original !== 'function') continue;
       const own = Object.getOwnPropertyDescriptor(target, method);
-      state.patches[method] = wrap(method, original as Fn);
-      states.set(target, state);
-      Object.defineProperty(target, method, accessorFor(method));
+      const accessor = accessorFor(method);
+      state.patches[accessor.index] = wrap(method, original as Fn);
+      setState(target, state);
+      Object.defineProperty(target, method, accessor);
       state.replaced.set(method, own);
     }
   } catch (err) {
