@@ -1,6 +1,6 @@
 import { LiveState } from './live-state.js';
 import type { AgentEvent, EventInput } from '../shared/protocol.js';
-import { EventRing } from './ring-buffer.js';
+import { RingBuffer } from './ring-buffer.js';
 import type { LiveHoldings } from './types.js';
 
 export interface ReadResult {
@@ -16,7 +16,7 @@ export interface ReadResult {
  * reader never makes the log grow.
  */
 export class EventLog {
-  private readonly ring: EventRing;
+  private readonly ring: RingBuffer<AgentEvent>;
   private readonly live = new LiveState();
   private seq = 0;
   private appendListeners: Array<() => void> = [];
@@ -25,7 +25,7 @@ export class EventLog {
     capacity: number,
     readonly now: () => number,
   ) {
-    this.ring = new EventRing(capacity);
+    this.ring = new RingBuffer(capacity);
   }
 
   get capacity(): number {
@@ -80,7 +80,7 @@ export class EventLog {
   read(afterSeq: number, max: number): ReadResult {
     const oldest = this.oldestSeq;
     const from = Math.max(afterSeq + 1, oldest);
-    const events = this.ring.slice(from - oldest, max, from);
+    const events = this.ring.slice(from - oldest, max);
     if (afterSeq + 1 >= oldest) return { events };
     const to = oldest - 1;
     return { events, gap: { from: afterSeq + 1, to, count: to - afterSeq } };
