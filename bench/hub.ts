@@ -7,10 +7,13 @@
  *
  * Figures:
  * - hub.rss.peak.mb: the hub's resident memory at its highest (sampled every
- *   250 ms). Budget: its memory at start + the history budget for all
- *   targets (maxHistoryBytes, 256 MiB by default) + 96 MiB for what is in
- *   flight (agents' frames being parsed, the UI's 4 MiB send budget) and the
+ *   250 ms in the hub's process, so a busy bench process cannot miss it).
+ *   Budget: its memory at start + the history budget for all targets
+ *   (maxHistoryBytes, 256 MiB by default) + 96 MiB for what is in flight
+ *   (agents' frames being parsed, the UI's 4 MiB send budget) and the
  *   collector's slack.
+ *   The note says where the memory is at the peak; BENCH_HUB_TRACE=<file>
+ *   writes every sample.
  * - hub.history.mb: what the histories hold at the end (≤ maxHistoryBytes).
  * - hub.delivered.min: per agent, events the hub received / events published;
  *   the lowest of the 50 (no agent starved: ≥ 0.99). Events an agent could not
@@ -18,12 +21,14 @@
  * - hub.switch.ms.*: a target switch, from opening its URL to having every
  *   event the hub held for it at that moment, applied to the analysis.
  */
+import { writeFileSync } from 'node:fs';
 import WebSocket from 'ws';
 import { AgentLink } from '../inspector/client/link.js';
 import { Target } from '../inspector/client/target.js';
 import type { TargetStats } from '../inspector/server/index.js';
 import { median, percentile, type BenchResult } from './result.js';
 import { type Child, startChild } from './workload/child.js';
+import type { MemorySample } from './workload/hub-server.js';
 
 const AGENTS = Number(process.env.BENCH_HUB_AGENTS ?? 50);
 const PER_PROCESS = 10;
@@ -34,11 +39,8 @@ const HISTORY_BUDGET_MIB = 256;
 const IN_FLIGHT_MIB = 96;
 const MIB = 2 ** 20;
 
-interface HubStats {
+interface HubStats extends MemorySample {
   type: string;
-  rss: number;
-  heapUsed: number;
-  historyBytes: number;
   targets: TargetStats[];
 }
 
@@ -82,27 +84,18 @@ export default async function hub(): Promise<BenchResult[]> {
   try {
     const { port, token } = await server.next<{ type: string; port: number; token: string }>('ready');
     server.send({ type: 'stats' });
-    const baseline = (await server.next<HubStats>('stats')).rss;
+    const start = await server.next<HubStats>('stats');
+    const baseline = start.rss;
     const hubUrl = `ws://127.0.0.1:${port}/agent?token=${token}`;
     const names = Array.from({ length: AGENTS }, (_, i) => `agent-${String(i).padStart(2, '0')}`);
     for (let i = 0; i < AGENTS; i += PER_PROCESS) {
       fleets.push(startChild('hub-agents', [JSON.stringify({ hubUrl, names: names.slice(i, i + PER_PROCESS), perSecond: PER_SECOND })]));
     }
     await Promise.all(fleets.map((fleet) => fleet.next('ready', 60_000)));
-
-    let peak = baseline;
-    let sampling = true;
-    const sampler = (async () => {
-      while (sampling) {
-        server.send({ type: 'stats' });
-        peak = Math.max(peak, (await server.next<HubStats>('stats')).rss);
-        await sleep(250);
-      }
-    })();
-    sampler.catch(() => {});
-    server.send({ type: 'cpu-start' });
-
     const started = performance.now();
+
+    server.send({ type: 'sample-start' });
+    server.send({ type: 'cpu-start' });
     const runs = fleets.map((fleet) => {
       fleet.send({ type: 'run', seconds: SECONDS });
       const ran = fleet.next<{ type: string; published: Record<string, number> }>('ran', (SECONDS + 120) * 1000);
@@ -129,8 +122,9 @@ export default async function hub(): Promise<BenchResult[]> {
     const elapsed = (performance.now() - started) / 1000;
     // Let the hub take in what is still on its way, then count.
     await sleep(3000);
-    sampling = false;
-    await sampler;
+    server.send({ type: 'sample-stop' });
+    const { samples } = await server.next<{ type: string; samples: MemorySample[] }>('samples');
+    const peak = samples.reduce((max, sample) => (sample.rss > max.rss ? sample : max), start);
     server.send({ type: 'cpu-stop' });
     const { micros } = await server.next<{ type: string; micros: number }>('cpu');
     await current?.close();
@@ -142,15 +136,18 @@ export default async function hub(): Promise<BenchResult[]> {
     });
     const received = end.targets.reduce((sum, t) => sum + t.received, 0);
     const lost = end.targets.reduce((sum, t) => sum + t.lost, 0);
+    if (process.env.BENCH_HUB_TRACE) writeFileSync(process.env.BENCH_HUB_TRACE, samples.map((sample) => `${sample.ms} ${breakdown(sample)}\n`).join(''));
     const budget = baseline / MIB + HISTORY_BUDGET_MIB + IN_FLIGHT_MIB;
     const setup = `${AGENTS} agents (${fleets.length} processes) × ${PER_SECOND.toLocaleString('en-US')} events/s for ${SECONDS} s, one UI switching every ${SWITCH_EVERY_MS / 1000} s`;
     return [
       {
         name: 'hub.rss.peak.mb',
-        value: round1(peak / MIB),
+        value: round1(peak.rss / MIB),
         unit: 'MiB',
         budget: { op: '<=', value: round1(budget) },
-        note: `${setup}; budget = at start ${round1(baseline / MIB)} MiB + history ${HISTORY_BUDGET_MIB} MiB + in flight and GC slack ${IN_FLIGHT_MIB} MiB`,
+        note:
+          `${setup}; budget = at start ${round1(baseline / MIB)} MiB + history ${HISTORY_BUDGET_MIB} MiB + in flight and GC slack ${IN_FLIGHT_MIB} MiB; ` +
+          `at the peak (${round1(peak.ms / 1000)} s): ${breakdown(peak)}; at start: ${breakdown(start)}`,
       },
       { name: 'hub.history.mb', value: round1(end.historyBytes / MIB), unit: 'MiB', budget: { op: '<=', value: HISTORY_BUDGET_MIB } },
       {
@@ -182,6 +179,15 @@ export default async function hub(): Promise<BenchResult[]> {
     await Promise.all(fleets.map((fleet) => fleet.stop()));
     await server.stop();
   }
+}
+
+/** Where the hub's memory is, in MiB: resident, JS heap (used/total, the young generation's share), outside it (Buffers), what the histories hold. */
+function breakdown(sample: MemorySample): string {
+  const mib = (n: number) => Math.round(n / MIB);
+  return (
+    `rss ${mib(sample.rss)}, heap ${mib(sample.heapUsed)}/${mib(sample.heapTotal)} (new space ${mib(sample.newSpace)}), ` +
+    `external ${mib(sample.external)} (array buffers ${mib(sample.arrayBuffers)}), history ${mib(sample.historyBytes)}`
+  );
 }
 
 /** The three slowest switches with their place in the run (1 = the first, the code still cold). */

@@ -78,8 +78,11 @@ function trimZero(text: string): string {
 export function progression(values: readonly number[], then?: number): string {
   const count = values.length + (then === undefined ? 0 : 1);
   const at = (i: number): number => (i < values.length ? values[i]! : then!);
-  if (count <= 7) return Array.from({ length: count }, (_, i) => at(i)).join(' → ');
-  return [at(0), at(1), at(2), '…', at(count - 3), at(count - 2), at(count - 1)].join(' → ');
+  // Built without arrays: a growth finding is worded again with every event of its running session.
+  if (count > 7) return `${at(0)} → ${at(1)} → ${at(2)} → … → ${at(count - 3)} → ${at(count - 2)} → ${at(count - 1)}`;
+  let text = count > 0 ? `${at(0)}` : '';
+  for (let i = 1; i < count; i++) text += ` → ${at(i)}`;
+  return text;
 }
 
 /** `1 listener`, `2 listeners`. */

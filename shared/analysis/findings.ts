@@ -95,22 +95,18 @@ export class FindingRegistry {
    */
   update(finding: Finding, changes: FindingUpdate): void {
     if (!this.active.has(finding)) return;
-    const evidence = changes.evidence.slice(0, MAX_EVIDENCE);
+    // A growth finding follows every event of a running session, mostly with the same lists: those are kept, not copied.
+    const sameSubjects = sameList(finding.subjects, changes.subjects);
+    const sameEvidence = sameList(finding.evidence, changes.evidence, MAX_EVIDENCE);
     // The message last: a growth finding's changes with nearly every event, and comparing it flattens it.
-    if (
-      sameList(finding.subjects, changes.subjects) &&
-      sameList(finding.evidence, evidence) &&
-      finding.stack === changes.stack &&
-      finding.title === changes.title &&
-      finding.message === changes.message
-    ) {
-      return;
+    if (sameSubjects && sameEvidence && finding.stack === changes.stack && finding.title === changes.title && finding.message === changes.message) return;
+    if (!sameSubjects) {
+      this.repin(finding.subjects, changes.subjects);
+      finding.subjects = [...changes.subjects];
     }
-    this.repin(finding.subjects, changes.subjects);
+    if (!sameEvidence) finding.evidence = changes.evidence.slice(0, MAX_EVIDENCE);
     finding.title = changes.title;
     finding.message = changes.message;
-    finding.subjects = [...changes.subjects];
-    finding.evidence = evidence;
     if (changes.stack !== undefined) finding.stack = changes.stack;
     else delete finding.stack;
     this.updated.add(finding);
@@ -232,6 +228,9 @@ function copyFinding(f: Finding): Finding {
   return copy;
 }
 
-function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
+/** `a` equals the first `limit` items of `b` (all of them by default). */
+function sameList<T>(a: readonly T[], b: readonly T[], limit = b.length): boolean {
+  if (a.length !== Math.min(b.length, limit)) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

@@ -157,11 +157,13 @@ export function Header({ onOpenFile, hubTargets, hubState, targetKey, onChooseTa
 
 function identityOf({ store }: { store: UiStore }) {
   const run = store.target.currentRun();
+  // Read once: reading the model brings it up to date (compacts it), and this runs with every progress step of a loading recording.
+  const model = run?.analysis.model;
   return {
     hello: run?.hello,
-    uptime: run?.analysis.model.now ?? 0,
+    uptime: model?.now ?? 0,
     runCount: store.target.runs.length,
     // Older agents and recordings carry no attribution reports.
-    unattributed: run?.analysis.model.attribution?.lost ?? 0,
+    unattributed: model?.attribution?.lost ?? 0,
   };
 }

@@ -16,6 +16,10 @@ export const IO_PREFIX = '{"type":"conn.io",';
 
 const KEYS: readonly string[] = IO_FIELDS.map((field) => `"${field}":`);
 const CONN_KEY = '"conn":';
+// The same as bytes: rows are compared byte by byte with them, the hottest loop of reading a recording.
+const KEY_BYTES = KEYS.map(asciiBytes);
+const CONN_KEY_BYTES = asciiBytes(CONN_KEY);
+const IO_PREFIX_BYTES = asciiBytes(IO_PREFIX);
 /** Bit of each field in `seen`; `conn` is the last one. */
 const CONN_BIT = 1 << IO_FIELDS.length;
 const REQUIRED_BITS = CONN_BIT | ((1 << IO_REQUIRED) - 1);
@@ -47,16 +51,14 @@ export function scanIoRow(bytes: Uint8Array, text: string, start: number, end: n
   let seen = 0;
   let conn: string | undefined;
   for (;;) {
-    if (bytes[at + 1] === 99 && matches(bytes, at, CONN_KEY)) {
+    if (bytes[at + 1] === 99 && matches(bytes, at, CONN_KEY_BYTES)) {
       seen |= CONN_BIT;
       at += CONN_KEY.length;
       if (bytes[at] !== QUOTE) return undefined;
-      const close = bytes.indexOf(QUOTE, at + 1);
-      if (close < 0 || close >= end) return undefined;
-      for (let i = at + 1; i < close; i++) {
-        const c = bytes[i]!;
-        if (c < 0x20 || c === BACKSLASH) return undefined;
-      }
+      // To the closing quote, within the row; an escape or a control character is left to JSON.parse.
+      let close = at + 1;
+      for (let c = bytes[close]!; c !== QUOTE; c = bytes[++close]!) if (close >= end || c < 0x20 || c === BACKSLASH) return undefined;
+      if (close >= end) return undefined;
       conn = text.slice(at + 1, close);
       at = close + 1;
     } else {
@@ -99,13 +101,22 @@ function fieldAt(bytes: Uint8Array, at: number): number {
     default:
       return -1;
   }
-  return matches(bytes, at, KEYS[field]!) ? field : -1;
+  return matches(bytes, at, KEY_BYTES[field]!) ? field : -1;
 }
 
-/** True when `bytes` at `at` are the ASCII `text`. */
-function matches(bytes: Uint8Array, at: number, text: string): boolean {
-  for (let i = 0; i < text.length; i++) if (bytes[at + i] !== text.charCodeAt(i)) return false;
+/** True when the row at `start` of an ASCII batch's `bytes` starts with {@link IO_PREFIX}. */
+export function startsAsIoRow(bytes: Uint8Array, start: number): boolean {
+  return matches(bytes, start, IO_PREFIX_BYTES);
+}
+
+/** True when `bytes` at `at` are `expected`. */
+function matches(bytes: Uint8Array, at: number, expected: Uint8Array): boolean {
+  for (let i = 0; i < expected.length; i++) if (bytes[at + i] !== expected[i]) return false;
   return true;
+}
+
+function asciiBytes(text: string): Uint8Array {
+  return Uint8Array.from(text, (c) => c.charCodeAt(0));
 }
 
 /** Reads a JSON number at `at` (before `end`) into `out[slot]`: where it ends, or -1 when there is none. */

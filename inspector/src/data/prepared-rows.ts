@@ -1,6 +1,6 @@
 import type { ConnIoEvent } from '../../../shared/protocol.js';
 import type { RowBatch } from '../../client/recording.js';
-import { IO_FIELDS, IO_PREFIX, IO_REQUIRED, scanIoRow } from './io-row-scan.js';
+import { IO_FIELDS, IO_PREFIX, IO_REQUIRED, scanIoRow, startsAsIoRow } from './io-row-scan.js';
 
 /**
  * A batch's rows made cheap for the page, by the worker that reads the file.
@@ -45,6 +45,8 @@ export function prepareRows(batch: RowBatch, ascii?: Uint8Array): PreparedRows {
   const ioRows = new Int32Array(count);
   const connIds: string[] = [];
   const connIndex = new Map<string, number>();
+  let lastId: string | undefined;
+  let lastIndex = 0;
   const conn = new Uint32Array(count);
   let values = new Float64Array(count * WIDTH);
   const rest: string[] = [];
@@ -53,7 +55,7 @@ export function prepareRows(batch: RowBatch, ascii?: Uint8Array): PreparedRows {
     const start = spans[2 * i]!;
     const end = spans[2 * i + 1]!;
     const base = taken * WIDTH;
-    const io = text.startsWith(IO_PREFIX, start);
+    const io = bytes ? startsAsIoRow(bytes, start) : text.startsWith(IO_PREFIX, start);
     let id = io && bytes ? scanIoRow(bytes, text, start, end, values, base) : undefined;
     if (io && id === undefined) {
       // Not the plain form: what parsing gives decides.
@@ -68,11 +70,14 @@ export function prepareRows(batch: RowBatch, ascii?: Uint8Array): PreparedRows {
       rest.push(text.slice(start, end));
       continue;
     }
-    let index = connIndex.get(id);
+    // A connection's rows mostly come in runs: the previous row's id is looked up without hashing.
+    let index = id === lastId ? lastIndex : connIndex.get(id);
     if (index === undefined) {
       index = connIds.push(id) - 1;
       connIndex.set(id, index);
     }
+    lastId = id;
+    lastIndex = index;
     conn[taken] = index;
     ioRows[i] = taken++;
   }

@@ -9,7 +9,7 @@ import type { UiStore } from '../data/ui-store.js';
 import { useUi } from '../ui-context.js';
 import { SessionTable } from './SessionTable.js';
 import { FindingsSummary } from './FindingsSummary.js';
-import { OverviewCharts } from './OverviewCharts.js';
+import { useOverviewCharts } from './charts-chunk.js';
 
 /** Most often the charts redraw while events stream in. */
 const CHART_REDRAW_MS = 500;
@@ -21,6 +21,7 @@ export function Overview() {
   const calm = useThrottledSource(store, CHART_REDRAW_MS);
   const { data, markers, extent } = useDerived(calm, chartsView, { store });
   const { sessions, counts, events, gaps } = useDerived(store, countsView, { store, window });
+  const { charts: OverviewCharts, failure } = useOverviewCharts();
 
   return (
     <div className="scroll pad" style={{ flex: 1 }}>
@@ -53,7 +54,13 @@ export function Overview() {
         <FindingsSummary />
       </div>
 
-      <OverviewCharts data={data} markers={markers} extent={extent} window={window} setWindow={setWindow} />
+      {OverviewCharts ? (
+        <OverviewCharts data={data} markers={markers} extent={extent} window={window} setWindow={setWindow} />
+      ) : (
+        <p className="muted" role="status">
+          {failure ? `The charts could not be loaded: ${failure}` : 'Loading the charts…'}
+        </p>
+      )}
 
       <h2 className="section-title">Sessions (each new client connection is a reload)</h2>
       <SessionTable table={sessions} />

@@ -1,4 +1,4 @@
-import { memo, useMemo } from 'react';
+import { memo, useMemo, type ComponentProps } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, usePlotArea, useXAxisScale, XAxis, YAxis } from 'recharts';
 import type { ChartData } from '../model/chart-series.js';
 import { distinctMarkers, type Marker } from '../model/chart-markers.js';
@@ -70,6 +70,25 @@ function MarkerLines({ markers }: { markers: Marker[] }) {
   );
 }
 
+type GridLines = NonNullable<ComponentProps<typeof CartesianGrid>['verticalCoordinatesGenerator']>;
+
+/**
+ * The grid's vertical lines at the time ticks and the plot's edges, as
+ * recharts places them but without measuring every tick label in the DOM
+ * first (a forced layout of the whole page on a chart's first frame).
+ */
+function gridAt(ticks: readonly number[]): GridLines {
+  return ({ xAxis, offset }) => {
+    const lines: number[] = [];
+    for (const tick of ticks) {
+      const x = xAxis?.scale?.map(tick);
+      if (x !== undefined) lines.push(x);
+    }
+    for (const edge of [offset.left, offset.left + offset.width]) if (!lines.includes(edge)) lines.push(edge);
+    return lines;
+  };
+}
+
 /** One stepped line per count key (`listeners:…`, `handles:…`), named after what it counts. */
 function countLines(keys: string[], what: 'listeners' | 'handles', firstColour: number) {
   return keys.map((key, i) => (
@@ -91,6 +110,7 @@ export const OverviewCharts = memo(function OverviewCharts({ data, markers, exte
   const to = window && Number.isFinite(window.to) ? window.to : Math.max(extent.to, from + 1);
   const axis = useMemo(() => timeTicks(from, to, MAX_TICKS), [from, to]);
   const hiddenText = useMemo(() => hiddenMarkersText(markers, from, to), [markers, from, to]);
+  const gridLines = useMemo(() => gridAt(axis.ticks), [axis.ticks]);
   const spark = useMemo(() => data.points.map((p) => ({ at: p.at, value: p.connections })), [data.points]);
   const xAxis = (
     <XAxis
@@ -100,6 +120,8 @@ export const OverviewCharts = memo(function OverviewCharts({ data, markers, exte
       domain={[from, to]}
       allowDataOverflow
       ticks={axis.ticks}
+      // Every tick is drawn: there are few enough to fit, and deciding which to drop measured each label in the DOM (a forced layout of the page on the first frame).
+      interval={0}
       tickFormatter={axis.format}
       stroke="#9a9da6"
       fontSize={10}
@@ -110,8 +132,8 @@ export const OverviewCharts = memo(function OverviewCharts({ data, markers, exte
   // What both charts draw the same way (an element may be rendered in several places).
   const frame = (what: string) => (
     <>
-      <CartesianGrid stroke="#2c2d32" />
-      <YAxis allowDecimals={false} stroke="#9a9da6" fontSize={10} width={52} label={{ value: what, angle: -90, position: 'insideLeft', offset: 12, fill: '#9a9da6', fontSize: 10, style: { textAnchor: 'middle' } }} />
+      <CartesianGrid stroke="#2c2d32" verticalCoordinatesGenerator={gridLines} />
+      <YAxis allowDecimals={false} interval={0} stroke="#9a9da6" fontSize={10} width={52} label={{ value: what, angle: -90, position: 'insideLeft', offset: 12, fill: '#9a9da6', fontSize: 10, style: { textAnchor: 'middle' } }} />
       <Tooltip contentStyle={{ background: '#232428', border: '1px solid #36383e' }} labelFormatter={(v) => formatClock(Number(v))} isAnimationActive={false} />
       <Legend verticalAlign="top" height={22} wrapperStyle={{ fontSize: 11 }} />
       <MarkerLines markers={markers} />

@@ -107,6 +107,15 @@ interface StaleHolders {
   /** The lists last built from them, alone and with a running session: the same until the finding or its running session changes. */
   alone?: BuiltLists;
   followed?: BuiltLists;
+  /** The finding's wording around its counts and range, the same for every event until the holders change. */
+  text?: Wording;
+}
+
+/** A finding's title, and its message but for the progression and the range of sessions. */
+interface Wording {
+  title: string;
+  head: string;
+  tail: string;
 }
 
 interface BuiltLists {
@@ -160,22 +169,32 @@ function newestListener(holders: readonly ConnRecord[], key: string): ListenerRe
 function describe(held: StaleHolders, key: string, emitter: string, event: string, emitterName: string, openedSeq: number): FindingUpdate {
   const { holders, groups, owners } = held;
   // The newest session of each group, when it holds some too: the running session the growth continues into.
-  const running = groups
-    .map((g) => g.latest?.conn)
-    .filter((c): c is ConnRecord => c !== undefined && !held.holderSet.has(c) && (c.listenersByKey.get(key) ?? 0) > 0);
+  const running: ConnRecord[] = [];
   // How many the stale sessions left, then with the running session's own.
-  const total = running.length > 0 ? running.reduce((n, c) => n + (c.listenersByKey.get(key) ?? 0), held.values.at(-1) ?? 0) : undefined;
+  let total: number | undefined;
+  for (const group of groups) {
+    const c = group.latest?.conn;
+    const own = c === undefined || held.holderSet.has(c) ? 0 : (c.listenersByKey.get(key) ?? 0);
+    if (own <= 0) continue;
+    running.push(c!);
+    total = (total ?? held.values.at(-1) ?? 0) + own;
+  }
   const { range, subjects, evidence } = follows(held, running) ? followed(held, running[0], emitter, openedSeq) : listed([...holders, ...running].sort(bySession), emitter, openedSeq);
   const newest = held.newest!.model;
-  return {
+  // A running session's every listener moves the counts: only they are worded again.
+  const text = (held.text ??= {
     title: `"${event}" listeners on ${emitterName} grow with every session of ${owners}`,
-    message:
-      `The "${event}" listeners on ${emitterName} (emitter ${emitter}) owned by ${owners} grew ` +
-      `${progression(held.values, total)} over ${range} (each session is a new connection, e.g. a reload): ` +
+    head: `The "${event}" listeners on ${emitterName} (emitter ${emitter}) owned by ${owners} grew `,
+    tail:
+      ` (each session is a new connection, e.g. a reload): ` +
       `every session adds listeners and the old ones are never removed — ${held.why}. ` +
       `${createdAt(newest.stack, 'The newest left behind was added')} Node only warns at 11 listeners. Remove each ` +
       `session's listeners when its connection closes, and make sure the client really closes the old ` +
       `connection before reconnecting (shutdown then close).`,
+  });
+  return {
+    title: text.title,
+    message: `${text.head}${progression(held.values, total)} over ${range}${text.tail}`,
     subjects,
     evidence,
     ...(newest.stack !== undefined && { stack: newest.stack }),
