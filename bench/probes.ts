@@ -10,10 +10,10 @@ import { EventEmitter } from 'node:events';
 import { WebSocket } from 'ws';
 import { AgentClock } from '../agent/clock.js';
 import { EventLog } from '../agent/event-log.js';
-import { createAgent } from '../agent/index.js';
 import { createProbes } from '../agent/probes/index.js';
 import type { EventSink, Probes } from '../agent/types.js';
 import type { BenchResult } from './result.js';
+import { startChild } from './workload/child.js';
 
 const ROUNDS = 5;
 
@@ -28,31 +28,6 @@ function nsPerOp(iterations: number, op: (i: number) => void): number {
   }
   samples.sort((a, b) => a - b);
   return samples[Math.floor(samples.length / 2)]!;
-}
-
-/**
- * Median ns per call, yielding to the event loop every 1,000 calls so that
- * work the agent defers (batching, serialising, sending to inspectors) runs
- * between them: `onCall` is the time spent in the app's calls (what the
- * probe costs the app), `total` the whole window (the deferred work too).
- */
-async function nsPerOpAcrossTurns(iterations: number, op: () => void): Promise<{ onCall: number; total: number }> {
-  const run = async (): Promise<{ onCall: number; total: number }> => {
-    let onCall = 0n;
-    const start = process.hrtime.bigint();
-    for (let i = 0; i < iterations; i += 1000) {
-      const callsStart = process.hrtime.bigint();
-      for (let j = i; j < i + 1000 && j < iterations; j++) op();
-      onCall += process.hrtime.bigint() - callsStart;
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    return { onCall: Number(onCall) / iterations, total: Number(process.hrtime.bigint() - start) / iterations };
-  };
-  await run();
-  const samples: Array<{ onCall: number; total: number }> = [];
-  for (let r = 0; r < ROUNDS; r++) samples.push(await run());
-  const mid = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-  return { onCall: mid(samples.map((s) => s.onCall)), total: mid(samples.map((s) => s.total)) };
 }
 
 /** `budget`: the most ns an instrumented op may cost (generous: a regression guard, not a target). */
@@ -176,37 +151,37 @@ function onceFiring(): BenchResult[] {
 
 /**
  * The per-event paths through a real agent (stacks off, to isolate the
- * transport), first with no inspector, then with one attached that reads
- * everything. The budgeted figures are the time on the app's call; the
+ * transport) in a host process of its own (bench/workload/probe-agent.ts),
+ * first with no inspector, then with this process attached as one that
+ * reads everything. The budgeted figures are the time on the app's call; the
  * `ns_total` ones include what the agent defers to between the app's turns
  * (batching, serialising and sending to the inspector).
  */
 async function throughAgent(): Promise<BenchResult[]> {
-  const noop = (): void => {};
-  const chunk = Buffer.alloc(64);
-  const agent = createAgent({ name: 'probes-bench', port: 0, captureStacks: false, logger: false });
-  await agent.ready;
-  const watched = new EventEmitter();
-  agent.watchEmitter(watched, { name: 'bench' });
-  const table = agent.handleTable('bench');
-  const measure = async (label: string): Promise<BenchResult[]> => {
-    const listener = await nsPerOpAcrossTurns(50_000, () => watched.on('x', noop).off('x', noop));
-    const handles = await nsPerOpAcrossTurns(50_000, () => table.drop(table.store(chunk)));
-    return [
-      { name: `probe.listener.ns.agent-${label}`, value: round(listener.onCall), unit: 'ns/op', budget: { op: '<=', value: 600 }, note: 'add + remove on a watched emitter, time on the app\'s call' },
-      { name: `probe.listener.ns_total.agent-${label}`, value: round(listener.total), unit: 'ns/op' },
-      { name: `probe.handle-store-drop.ns.agent-${label}`, value: round(handles.onCall), unit: 'ns/op', budget: { op: '<=', value: 300 }, note: 'store + drop, time on the app\'s call' },
-      { name: `probe.handle-store-drop.ns_total.agent-${label}`, value: round(handles.total), unit: 'ns/op' },
-    ];
-  };
-  const results = await measure('idle');
-  const inspector = new WebSocket(agent.url);
-  let received = 0;
-  inspector.on('message', () => received++);
-  await new Promise((resolve, reject) => inspector.once('open', resolve).once('error', reject));
-  results.push(...(await measure('attached')));
-  results.push({ name: 'probe.agent-attached.frames-received', value: received, unit: 'frames' });
-  inspector.close();
-  await agent.close();
-  return results;
+  type Measured = { listener: { onCall: number; total: number }; handles: { onCall: number; total: number } };
+  const host = startChild('probe-agent');
+  try {
+    const { agentUrl } = await host.next<{ type: string; agentUrl: string }>('ready');
+    const measure = async (label: string): Promise<BenchResult[]> => {
+      host.send({ type: 'measure' });
+      const { listener, handles } = await host.next<{ type: string } & Measured>('measured');
+      return [
+        { name: `probe.listener.ns.agent-${label}`, value: round(listener.onCall), unit: 'ns/op', budget: { op: '<=', value: 600 }, note: 'add + remove on a watched emitter, time on the app\'s call' },
+        { name: `probe.listener.ns_total.agent-${label}`, value: round(listener.total), unit: 'ns/op' },
+        { name: `probe.handle-store-drop.ns.agent-${label}`, value: round(handles.onCall), unit: 'ns/op', budget: { op: '<=', value: 300 }, note: 'store + drop, time on the app\'s call' },
+        { name: `probe.handle-store-drop.ns_total.agent-${label}`, value: round(handles.total), unit: 'ns/op' },
+      ];
+    };
+    const results = await measure('idle');
+    const inspector = new WebSocket(agentUrl);
+    let received = 0;
+    inspector.on('message', () => received++);
+    await new Promise((resolve, reject) => inspector.once('open', resolve).once('error', reject));
+    results.push(...(await measure('attached')));
+    results.push({ name: 'probe.agent-attached.frames-received', value: received, unit: 'frames' });
+    inspector.close();
+    return results;
+  } finally {
+    await host.stop();
+  }
 }

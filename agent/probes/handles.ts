@@ -2,6 +2,7 @@ import { HandleError } from '../errors.js';
 import type { HandleDropEvent, HandleId, HandleStoreEvent, Owner } from '../../shared/protocol.js';
 import type { ForeignHandleId, ForeignStoreOptions, HandleMirror, HandleTable, StoreOptions } from '../types.js';
 import type { ProbeContext } from './context.js';
+import { SteadyMap } from './steady-map.js';
 
 interface LiveHandle<T> {
   value: T;
@@ -20,7 +21,7 @@ interface LiveHandle<T> {
  * everything except a successful retrieve, the hot path.
  */
 class TrackedHandleTable<T> implements HandleTable<T> {
-  private readonly live = new Map<number, LiveHandle<T>>();
+  private readonly live = new SteadyMap<number, LiveHandle<T>>();
   private nextId = 1;
 
   constructor(
@@ -158,7 +159,7 @@ class TrackedHandleTable<T> implements HandleTable<T> {
  */
 class TrackedHandleMirror implements HandleMirror {
   /** The `handle.store` of each id stored and not yet dropped or taken. */
-  private readonly live = new Map<HandleId, HandleStoreEvent>();
+  private readonly live = new SteadyMap<HandleId, HandleStoreEvent>();
 
 
   constructor(

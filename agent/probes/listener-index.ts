@@ -1,4 +1,5 @@
 import type { ListenerRecord } from './listener-book.js';
+import { SteadyMap } from './steady-map.js';
 
 type Fn = (...args: unknown[]) => unknown;
 export type EventKey = string | symbol;
@@ -30,8 +31,8 @@ interface Span {
  * as its entry, not in an array.
  */
 export class ListenerIndex {
-  private readonly byRaw = new Map<Fn, Entry | Entry[]>();
-  private readonly byListener = new Map<Fn, Entry | Entry[]>();
+  private readonly byRaw = new SteadyMap<Fn, Entry | Entry[]>();
+  private readonly byListener = new SteadyMap<Fn, Entry | Entry[]>();
   private readonly spans = new Map<EventKey, Span>();
 
   size(event: EventKey): number {
@@ -114,14 +115,14 @@ function each(value: Entry | Entry[] | undefined, fn: (entry: Entry) => void): v
   else fn(value);
 }
 
-function put(map: Map<Fn, Entry | Entry[]>, key: Fn, entry: Entry): void {
+function put(map: SteadyMap<Fn, Entry | Entry[]>, key: Fn, entry: Entry): void {
   const value = map.get(key);
   if (value === undefined) map.set(key, entry);
   else if (Array.isArray(value)) value.push(entry);
   else map.set(key, [value, entry]);
 }
 
-function take(map: Map<Fn, Entry | Entry[]>, key: Fn, entry: Entry): void {
+function take(map: SteadyMap<Fn, Entry | Entry[]>, key: Fn, entry: Entry): void {
   const value = map.get(key);
   if (value === entry) {
     map.delete(key);
