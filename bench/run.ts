@@ -1,12 +1,15 @@
 /**
- * `npm run bench [-- name...]`: runs the benchmarks, prints each figure with
- * its budget and PASS/FAIL, writes bench/results.md and bench/results.json.
+ * `npm run bench [-- [--repeat N] name...]`: runs the benchmarks, prints each
+ * figure with its budget and PASS/FAIL, writes bench/results.md and
+ * bench/results.json. With `--repeat N` each benchmark runs N times in a row
+ * and each figure is the median of its runs (repeat.ts).
  * Exits 1 when a budget is missed, so CI jobs that choose to run it notice.
  */
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../shared/node/package-root.js';
+import { medianOfRuns, parseRunArgs } from './repeat.js';
 import { type Bench, type CheckedResult, check } from './result.js';
 
 const benches: Record<string, () => Promise<{ default: Bench }>> = {
@@ -36,7 +39,13 @@ function machine(): string {
   return `${cpus().length} × ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${process.platform}/${process.arch}`;
 }
 
-async function main(names: string[]): Promise<number> {
+async function main(args: string[]): Promise<number> {
+  const parsed = parseRunArgs(args);
+  if ('error' in parsed) {
+    console.error(parsed.error);
+    return 2;
+  }
+  const { names, repeat } = parsed;
   const unknown = names.filter((n) => !(n in benches));
   if (unknown.length) {
     console.error(`unknown benchmark(s): ${unknown.join(', ')}; known: ${Object.keys(benches).join(', ')}`);
@@ -48,7 +57,9 @@ async function main(names: string[]): Promise<number> {
     const started = performance.now();
     console.log(`\n▶ ${name}`);
     const { default: bench } = await benches[name]!();
-    const figures = (await bench()).map(check);
+    const runs = [];
+    for (let run = 0; run < repeat; run++) runs.push(await bench());
+    const figures = medianOfRuns(runs).map(check);
     for (const row of table(figures)) console.log(`  ${row[0]!.padEnd(44)} ${row[1]!.padStart(18)}  ${row[2]!.padEnd(14)} ${row[3]}`);
     console.log(`  (${((performance.now() - started) / 1000).toFixed(1)} s)`);
     results.push(...figures);
@@ -59,7 +70,7 @@ async function main(names: string[]): Promise<number> {
     '# Benchmark results',
     '',
     `Machine: ${machine()}  `,
-    `Run: ${new Date().toISOString()} — \`npm run bench${names.length ? ` -- ${names.join(' ')}` : ''}\``,
+    `Run: ${new Date().toISOString()} — \`npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}\``,
     '',
     '| figure | value | budget | |',
     '|---|---:|---|---|',
