@@ -10,6 +10,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { createAgent } from '../../agent/index.js';
+import { median } from '../result.js';
 import { onCommand, reply } from './child.js';
 
 const ROUNDS = 5;
@@ -42,8 +43,7 @@ async function nsPerOpAcrossTurns(op: () => void): Promise<{ onCall: number; tot
   for (let r = 0; r < WARMUP_ROUNDS; r++) await run();
   const samples: Array<{ onCall: number; total: number }> = [];
   for (let r = 0; r < ROUNDS; r++) samples.push(await run());
-  const mid = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-  return { onCall: mid(samples.map((s) => s.onCall)), total: mid(samples.map((s) => s.total)) };
+  return { onCall: median(samples.map((s) => s.onCall)), total: median(samples.map((s) => s.total)) };
 }
 
 const noop = (): void => {};
