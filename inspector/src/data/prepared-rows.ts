@@ -1,6 +1,6 @@
 import type { ConnIoEvent } from '../../../shared/protocol.js';
-import type { RowBatch } from '../../client/recording.js';
-import { IO_FIELDS, IO_PREFIX, IO_REQUIRED, scanIoRow, startsAsIoRow } from './io-row-scan.js';
+import { asciiText } from './batch-text.js';
+import { IO_FIELDS, IO_REQUIRED } from './io-row-scan.js';
 
 /**
  * A batch's rows made cheap for the page, by the worker that reads the file.
@@ -34,58 +34,161 @@ const REQUIRED = IO_FIELDS.slice(0, IO_REQUIRED);
 const OPTIONAL = IO_FIELDS.slice(IO_REQUIRED);
 
 /**
- * Prepares a batch's rows (on the thread that reads the file). With `ascii`,
- * the batch's bytes when they are all ASCII (its text's offsets are theirs),
- * the io rows are read from them without parsing (io-row-scan.ts).
+ * Builds a batch's {@link PreparedRows} row by row, on the thread that reads
+ * the file. Its arrays grow as rows come (a batch's row count is only known
+ * once it is read).
  */
-export function prepareRows(batch: RowBatch, ascii?: Uint8Array): PreparedRows {
-  const { text, spans } = batch;
-  const bytes = ascii?.length === text.length ? ascii : undefined;
-  const count = batch.lines.length;
-  const ioRows = new Int32Array(count);
-  const connIds: string[] = [];
-  const connIndex = new Map<string, number>();
-  let lastId: string | undefined;
-  let lastIndex = 0;
-  const conn = new Uint32Array(count);
-  let values = new Float64Array(count * WIDTH);
-  const rest: string[] = [];
-  let taken = 0;
-  for (let i = 0; i < count; i++) {
-    const start = spans[2 * i]!;
-    const end = spans[2 * i + 1]!;
-    const base = taken * WIDTH;
-    const io = bytes ? startsAsIoRow(bytes, start) : text.startsWith(IO_PREFIX, start);
-    let id = io && bytes ? scanIoRow(bytes, text, start, end, values, base) : undefined;
-    if (io && id === undefined) {
-      // Not the plain form: what parsing gives decides.
-      const value = parseOr(text.slice(start, end));
-      if (isIoRow(value)) {
-        id = value.conn;
-        IO_FIELDS.forEach((field, f) => (values[base + f] = value[field] ?? Number.NaN));
-      }
-    }
-    if (id === undefined) {
-      ioRows[i] = -1;
-      rest.push(text.slice(start, end));
-      continue;
-    }
-    // A connection's rows mostly come in runs: the previous row's id is looked up without hashing.
-    let index = id === lastId ? lastIndex : connIndex.get(id);
-    if (index === undefined) {
-      index = connIds.push(id) - 1;
-      connIndex.set(id, index);
-    }
-    lastId = id;
-    lastIndex = index;
-    conn[taken] = index;
-    ioRows[i] = taken++;
+export class PreparedRowsBuilder {
+  /** The io rows' numbers; a scanned row writes its own from {@link nextIoBase}. */
+  values: Float64Array;
+  private io: Int32Array;
+  private conn: Uint32Array;
+  private rows = 0;
+  private taken = 0;
+  private readonly connIds: string[] = [];
+  private readonly connIndex = new Map<string, number>();
+  /** The previous io row's connection, its index and (when it was scanned) where its id's bytes are. */
+  private lastId: string | undefined;
+  private lastIndex = 0;
+  private lastIdStart = 0;
+  private lastIdEnd = -1;
+  private readonly rest = new RestSlices();
+
+  constructor(capacity: number) {
+    this.io = new Int32Array(capacity);
+    this.conn = new Uint32Array(capacity);
+    this.values = new Float64Array(capacity * WIDTH);
   }
-  if (taken < count) values = values.slice(0, taken * WIDTH);
-  const slices: string[] = [];
-  for (let at = 0; at < rest.length; at += REST_SLICE) slices.push(`[${rest.slice(at, at + REST_SLICE).join(',')}]`);
-  return { io: ioRows, connIds, conn: conn.slice(0, taken), values, rest: slices };
+
+  /** Where the next io row's numbers go in {@link values}, with room made for them. */
+  nextIoBase(): number {
+    if (this.taken === this.conn.length) {
+      this.conn = grown(this.conn, new Uint32Array(2 * this.conn.length));
+      this.values = grown(this.values, new Float64Array(2 * this.values.length));
+    }
+    return this.taken * WIDTH;
+  }
+
+  /** An io row whose numbers were scanned to {@link nextIoBase}, its connection id at `[idStart, idEnd)` of an ASCII batch's `bytes`. */
+  addScannedIo(bytes: Uint8Array, idStart: number, idEnd: number): void {
+    // A connection's rows mostly come in runs: the previous row's id is recognised on its bytes, without decoding it.
+    if (!sameBytes(bytes, idStart, idEnd, this.lastIdStart, this.lastIdEnd)) this.index(asciiText(bytes, idStart, idEnd));
+    this.lastIdStart = idStart;
+    this.lastIdEnd = idEnd;
+    this.addIo();
+  }
+
+  /** A row that starts as an io row but was not scanned: an io row when parsing it gives exactly that shape (then true). */
+  addParsedIo(row: string): boolean {
+    const value = parseOr(row);
+    if (!isIoRow(value)) return false;
+    const base = this.nextIoBase();
+    IO_FIELDS.forEach((field, f) => (this.values[base + f] = value[field] ?? Number.NaN));
+    if (value.conn !== this.lastId) this.index(value.conn);
+    this.lastIdEnd = -1;
+    this.addIo();
+    return true;
+  }
+
+  /** A row the page parses, as text. */
+  addRest(row: string): void {
+    this.rest.add(row);
+    this.addOther();
+  }
+
+  /** A row the page parses, at `[start, end)` of an ASCII batch's `bytes`. */
+  addRestBytes(bytes: Uint8Array, start: number, end: number): void {
+    this.rest.addBytes(bytes, start, end);
+    this.addOther();
+  }
+
+  finish(): PreparedRows {
+    const { rows, taken } = this;
+    return { io: this.io.subarray(0, rows), connIds: this.connIds, conn: this.conn.subarray(0, taken), values: this.values.subarray(0, taken * WIDTH), rest: this.rest.finish() };
+  }
+
+  /** Makes `id` the current connection. */
+  private index(id: string): void {
+    let index = this.connIndex.get(id);
+    if (index === undefined) {
+      index = this.connIds.push(id) - 1;
+      this.connIndex.set(id, index);
+    }
+    this.lastId = id;
+    this.lastIndex = index;
+  }
+
+  private addIo(): void {
+    this.conn[this.taken] = this.lastIndex;
+    this.addRow(this.taken++);
+  }
+
+  private addOther(): void {
+    this.addRow(-1);
+  }
+
+  private addRow(io: number): void {
+    if (this.rows === this.io.length) this.io = grown(this.io, new Int32Array(2 * this.io.length));
+    this.io[this.rows++] = io;
+  }
 }
+
+/** `bigger` holding `array` at its start. */
+export function grown<T extends Uint8Array | Int32Array | Uint32Array | Float64Array>(array: T, bigger: T): T {
+  bigger.set(array);
+  return bigger;
+}
+
+function sameBytes(bytes: Uint8Array, start: number, end: number, otherStart: number, otherEnd: number): boolean {
+  if (end - start !== otherEnd - otherStart) return false;
+  for (let i = 0; i < end - start; i++) if (bytes[start + i] !== bytes[otherStart + i]) return false;
+  return true;
+}
+
+/** The other rows joined into JSON arrays of {@link REST_SLICE} rows, from strings or from ASCII bytes. */
+class RestSlices {
+  private readonly slices: string[] = [];
+  private rows: string[] = [];
+  /** `[row,row,…` of the current slice, when its rows come as bytes. */
+  private bytes = new Uint8Array(1 << 16);
+  private at = 0;
+  private count = 0;
+
+  add(row: string): void {
+    this.rows.push(row);
+    if (++this.count === REST_SLICE) this.flush();
+  }
+
+  addBytes(from: Uint8Array, start: number, end: number): void {
+    const length = end - start;
+    if (this.at + length + 2 > this.bytes.length) this.bytes = grown(this.bytes, new Uint8Array(2 * (this.at + length + 2)));
+    this.bytes[this.at++] = this.count === 0 ? OPEN_BRACKET : COMMA;
+    this.bytes.set(from.subarray(start, end), this.at);
+    this.at += length;
+    if (++this.count === REST_SLICE) this.flush();
+  }
+
+  finish(): string[] {
+    if (this.count > 0) this.flush();
+    return this.slices;
+  }
+
+  private flush(): void {
+    if (this.at > 0) {
+      this.bytes[this.at++] = CLOSE_BRACKET;
+      this.slices.push(asciiText(this.bytes, 0, this.at));
+      this.at = 0;
+    } else {
+      this.slices.push(`[${this.rows.join(',')}]`);
+      this.rows = [];
+    }
+    this.count = 0;
+  }
+}
+
+const OPEN_BRACKET = 91;
+const COMMA = 44;
+const CLOSE_BRACKET = 93;
 
 /** The event of io row `k`: equal to parsing its text. */
 export function ioEvent(rows: PreparedRows, k: number): ConnIoEvent {

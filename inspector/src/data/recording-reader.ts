@@ -1,6 +1,6 @@
-import { RowSplitter, type RowBatch } from '../../client/recording.js';
-import { decodeLines, isAscii } from './batch-text.js';
-import { prepareRows, type PreparedRows } from './prepared-rows.js';
+import type { RowBatch } from '../../client/recording.js';
+import { batchRows } from './batch-rows.js';
+import type { PreparedRows } from './prepared-rows.js';
 
 /** Where a recording comes from: the server's `/recording` (absolute URL) or a file the user picked. */
 export type RecordingSource = { url: string } | { file: Blob };
@@ -9,11 +9,11 @@ export type RecordingSource = { url: string } | { file: Blob };
 export interface ReadStats {
   /** Waiting for the next bytes (network or disk). */
   waitMs: number;
-  /** Bytes to text. */
+  /** Gathering a batch's bytes. */
   decodeMs: number;
-  /** Text to rows. */
+  /** Always 0: finding the rows is part of preparing them (batch-rows.ts). */
   splitMs: number;
-  /** Preparing rows for the page (prepared-rows.ts). */
+  /** Finding and preparing a batch's rows for the page (batch-rows.ts). */
   prepareMs: number;
   /** Handing batches over. */
   postMs: number;
@@ -75,11 +75,12 @@ export async function readRecording(source: RecordingSource, report: (progress: 
       const length = Number(response.headers.get('content-length'));
       total = length > 0 ? length : null;
     }
-    const splitter = new RowSplitter();
     const reader = stream.getReader();
     let pending: Uint8Array[] = [];
     let pendingBytes = 0;
     let read = 0;
+    /** 0-based line of the file the next batch starts at. */
+    let line = 0;
     /** Sends the complete lines of what is pending (all of it at the end of the file). */
     const send = (end: boolean) => {
       const all = concat(pending, pendingBytes);
@@ -87,18 +88,13 @@ export async function readRecording(source: RecordingSource, report: (progress: 
       const cut = end ? all.length : all.lastIndexOf(NEWLINE) + 1;
       pending = cut < all.length ? [all.slice(cut)] : [];
       pendingBytes = all.length - cut;
-      const bytes = all.subarray(start, cut);
-      const text = decodeLines(bytes);
       lap('decodeMs');
-      const batch = end ? splitter.push(text).end() : splitter.push(text).take();
-      lap('splitMs');
-      if (!batch) return;
-      const { text: _, ...lines } = batch;
-      const rows = { ...lines, ascii: isAscii(bytes, text) };
-      const prepared = prepareRows(batch, rows.ascii ? bytes : undefined);
+      const rows = batchRows(all.subarray(start, cut), line);
+      line = rows.nextLine;
       lap('prepareMs');
+      if (!rows.batch) return;
       stats.batches++;
-      report({ type: 'rows', batch: { bytes, rows, prepared }, read, total });
+      report({ type: 'rows', batch: rows.batch, read, total });
       lap('postMs');
     };
     for (;;) {
