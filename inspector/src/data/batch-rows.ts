@@ -28,7 +28,7 @@ function textRows(bytes: Uint8Array, firstLine: number): { batch: WireBatch | un
   const { batch, nextLine } = splitRows(decodeLines(bytes), firstLine);
   if (!batch) return { batch, nextLine };
   const { text, spans, lines, unterminated } = batch;
-  const prepared = new PreparedRowsBuilder(lines.length);
+  const prepared = new PreparedRowsBuilder(lines.length, text.length);
   for (let i = 0; i < lines.length; i++) {
     const start = spans[2 * i]!;
     const row = text.slice(start, spans[2 * i + 1]);
@@ -38,10 +38,10 @@ function textRows(bytes: Uint8Array, firstLine: number): { batch: WireBatch | un
 }
 
 function asciiRows(bytes: Uint8Array, firstLine: number): { batch: WireBatch | undefined; nextLine: number } {
-  // Recording rows are seldom shorter than this: the arrays rarely grow.
+  // Recording rows are seldom shorter than this, and most are io rows: the arrays rarely grow.
   const capacity = (bytes.length >>> 6) + 16;
   const rows = new RowSpans(capacity);
-  const prepared = new PreparedRowsBuilder(capacity);
+  const prepared = new PreparedRowsBuilder(capacity, bytes.length >>> 1);
   const nextLine = scanRows(bytes, firstLine, rows, prepared);
   if (rows.count === 0) return { batch: undefined, nextLine };
   return { batch: { bytes, rows: rows.finish(), prepared: prepared.finish() }, nextLine };

@@ -60,7 +60,9 @@ describe('rows prepared by the reader', () => {
   it('joins the other rows in slices of 1,024, parsed one at a time', () => {
     const marks = Array.from({ length: 2500 }, (_, i) => JSON.stringify({ type: 'mark', seq: i + 1, t: i, label: 'x' }));
     const rows = [io(), ...marks];
-    expect(prepare(rows).rest.map((slice) => (JSON.parse(slice) as unknown[]).length)).toEqual([1024, 1024, 452]);
+    const { rest, restEnds } = prepare(rows);
+    const slices = [...restEnds].map((end, k) => new TextDecoder().decode(rest.subarray(k === 0 ? 0 : restEnds[k - 1], end)));
+    expect(slices.map((slice) => (JSON.parse(slice) as unknown[]).length)).toEqual([1024, 1024, 452]);
     expect(received(rows).values).toStrictEqual(parsed(rows));
     // A row of two values makes its slice one too many: that slice is read row by row.
     const odd = [...marks.slice(0, 1500), '1,2', ...marks.slice(1500)];

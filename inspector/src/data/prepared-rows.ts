@@ -1,5 +1,5 @@
 import type { ConnIoEvent } from '../../../shared/protocol.js';
-import { asciiText } from './batch-text.js';
+import { asciiText, decodeLines } from './batch-text.js';
 import { IO_FIELDS, IO_REQUIRED } from './io-row-scan.js';
 
 /**
@@ -9,7 +9,9 @@ import { IO_FIELDS, IO_REQUIRED } from './io-row-scan.js';
  * numbers the page turns into events with one object literal; only rows of
  * exactly the protocol's conn.io shape go there, so what the page builds
  * equals what parsing the row gives. The other rows are joined into JSON
- * arrays the page parses a slice at a time.
+ * arrays the page parses a slice at a time; as UTF-8 bytes, so they move to
+ * the page with the batch instead of being copied as strings twice (out of
+ * the worker's heap, into the page's).
  */
 export interface PreparedRows {
   /** For each row of the batch: its position among the io rows, or -1 for a row in `rest`. */
@@ -19,8 +21,10 @@ export interface PreparedRows {
   conn: Uint32Array;
   /** {@link IO_FIELDS}.length numbers per io row (in that order); an optional field the row leaves out is NaN (no JSON number is NaN). */
   values: Float64Array;
-  /** The other rows, in order, as JSON arrays `[row,row,…]` of {@link REST_SLICE} rows (the last one fewer). */
-  rest: string[];
+  /** The other rows, in order, as JSON arrays `[row,row,…]` of {@link REST_SLICE} rows (the last one fewer), back to back in UTF-8. */
+  rest: Uint8Array;
+  /** Where each of those arrays ends in `rest`. */
+  restEnds: Uint32Array;
 }
 
 /** Rows per `rest` array: the page parses one when it gets to it, so few values are alive at once. */
@@ -52,9 +56,11 @@ export class PreparedRowsBuilder {
   private lastIndex = 0;
   private lastIdStart = 0;
   private lastIdEnd = -1;
-  private readonly rest = new RestSlices();
+  private readonly rest: RestSlices;
 
-  constructor(capacity: number) {
+  /** Room for `capacity` rows, and `restBytes` bytes of the other rows. */
+  constructor(capacity: number, restBytes: number) {
+    this.rest = new RestSlices(restBytes);
     this.io = new Int32Array(capacity);
     this.conn = new Uint32Array(capacity);
     this.values = new Float64Array(capacity * WIDTH);
@@ -104,7 +110,7 @@ export class PreparedRowsBuilder {
 
   finish(): PreparedRows {
     const { rows, taken } = this;
-    return { io: this.io.subarray(0, rows), connIds: this.connIds, conn: this.conn.subarray(0, taken), values: this.values.subarray(0, taken * WIDTH), rest: this.rest.finish() };
+    return { io: this.io.subarray(0, rows), connIds: this.connIds, conn: this.conn.subarray(0, taken), values: this.values.subarray(0, taken * WIDTH), ...this.rest.finish() };
   }
 
   /** Makes `id` the current connection. */
@@ -147,45 +153,53 @@ function sameBytes(bytes: Uint8Array, start: number, end: number, otherStart: nu
 
 /** The other rows joined into JSON arrays of {@link REST_SLICE} rows, from strings or from ASCII bytes. */
 class RestSlices {
-  private readonly slices: string[] = [];
-  private rows: string[] = [];
-  /** `[row,row,…` of the current slice, when its rows come as bytes. */
-  private bytes = new Uint8Array(1 << 16);
+  private bytes: Uint8Array;
   private at = 0;
   private count = 0;
+  private readonly ends: number[] = [];
+
+  constructor(capacity: number) {
+    this.bytes = new Uint8Array(capacity);
+  }
 
   add(row: string): void {
-    this.rows.push(row);
-    if (++this.count === REST_SLICE) this.flush();
+    // UTF-8 takes at most three bytes per UTF-16 code unit.
+    this.open(3 * row.length);
+    this.at += encoder.encodeInto(row, this.bytes.subarray(this.at)).written;
+    this.close();
   }
 
   addBytes(from: Uint8Array, start: number, end: number): void {
-    const length = end - start;
-    if (this.at + length + 2 > this.bytes.length) this.bytes = grown(this.bytes, new Uint8Array(2 * (this.at + length + 2)));
-    this.bytes[this.at++] = this.count === 0 ? OPEN_BRACKET : COMMA;
+    this.open(end - start);
     this.bytes.set(from.subarray(start, end), this.at);
-    this.at += length;
-    if (++this.count === REST_SLICE) this.flush();
+    this.at += end - start;
+    this.close();
   }
 
-  finish(): string[] {
-    if (this.count > 0) this.flush();
-    return this.slices;
+  finish(): { rest: Uint8Array; restEnds: Uint32Array } {
+    if (this.count > 0) this.endSlice();
+    return { rest: this.bytes.subarray(0, this.at), restEnds: Uint32Array.from(this.ends) };
   }
 
-  private flush(): void {
-    if (this.at > 0) {
-      this.bytes[this.at++] = CLOSE_BRACKET;
-      this.slices.push(asciiText(this.bytes, 0, this.at));
-      this.at = 0;
-    } else {
-      this.slices.push(`[${this.rows.join(',')}]`);
-      this.rows = [];
-    }
+  /** Makes room for a row of at most `length` bytes (with what may close its slice) and separates it from the previous one. */
+  private open(length: number): void {
+    const needed = this.at + length + 2;
+    if (needed > this.bytes.length) this.bytes = grown(this.bytes, new Uint8Array(2 * needed));
+    this.bytes[this.at++] = this.count === 0 ? OPEN_BRACKET : COMMA;
+  }
+
+  private close(): void {
+    if (++this.count === REST_SLICE) this.endSlice();
+  }
+
+  private endSlice(): void {
+    this.bytes[this.at++] = CLOSE_BRACKET;
+    this.ends.push(this.at);
     this.count = 0;
   }
 }
 
+const encoder = new TextEncoder();
 const OPEN_BRACKET = 91;
 const COMMA = 44;
 const CLOSE_BRACKET = 93;
@@ -223,7 +237,12 @@ export class RestRows {
   /** The next row's value, or {@link UNREAD} when its slice is not whole JSON (then each row is parsed alone, to find which broke). */
   next(): unknown {
     const at = this.taken % REST_SLICE;
-    if (at === 0) this.values = parseSlice(this.prepared.rest[this.taken / REST_SLICE]!, Math.min(REST_SLICE, this.count - this.taken));
+    if (at === 0) {
+      const { rest, restEnds } = this.prepared;
+      const slice = this.taken / REST_SLICE;
+      const json = decodeLines(rest.subarray(slice === 0 ? 0 : restEnds[slice - 1], restEnds[slice]));
+      this.values = parseSlice(json, Math.min(REST_SLICE, this.count - this.taken));
+    }
     this.taken++;
     return this.values ? this.values[at] : UNREAD;
   }
