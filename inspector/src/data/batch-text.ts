@@ -33,7 +33,11 @@ function orOf(words: Int32Array): number {
 
 /** The text of `bytes` from `start` to `end`, when they are ASCII. */
 export function asciiText(bytes: Uint8Array, start: number, end: number): string {
-  return decoder.decode(bytes.subarray(start, end));
+  // Short ones (connection ids, one per run of a connection's rows) are built here: a TextDecoder call costs more than their characters.
+  if (end - start > 32) return decoder.decode(bytes.subarray(start, end));
+  let text = '';
+  for (let i = start; i < end; i++) text += String.fromCharCode(bytes[i]!);
+  return text;
 }
 
 /** The text from `start` to `end` (offsets in the text). */
