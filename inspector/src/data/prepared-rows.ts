@@ -157,6 +157,12 @@ class RestSlices {
   private at = 0;
   private count = 0;
   private readonly ends: number[] = [];
+  /**
+   * Rows of a batch's bytes that follow each other with one newline between
+   * (most of the other rows come in such runs), copied at once when the run
+   * ends, each of those newlines then becoming the comma between two rows.
+   */
+  private run: { from: Uint8Array; start: number; end: number; at: number; newlines: number[] } | undefined;
 
   constructor(capacity: number) {
     this.bytes = new Uint8Array(capacity);
@@ -170,9 +176,17 @@ class RestSlices {
   }
 
   addBytes(from: Uint8Array, start: number, end: number): void {
-    this.open(end - start);
-    this.bytes.set(from.subarray(start, end), this.at);
-    this.at += end - start;
+    const run = this.run;
+    if (run && this.count > 0 && from === run.from && start === run.end + 1) {
+      run.newlines.push(run.end);
+      this.at += end - run.end;
+      run.end = end;
+    } else {
+      this.copyRun();
+      this.open(end - start);
+      this.run = { from, start, end, at: this.at, newlines: [] };
+      this.at += end - start;
+    }
     this.close();
   }
 
@@ -183,9 +197,21 @@ class RestSlices {
 
   /** Makes room for a row of at most `length` bytes (with what may close its slice) and separates it from the previous one. */
   private open(length: number): void {
-    const needed = this.at + length + 2;
-    if (needed > this.bytes.length) this.bytes = grown(this.bytes, new Uint8Array(2 * needed));
+    this.makeRoom(this.at + length + 2);
     this.bytes[this.at++] = this.count === 0 ? OPEN_BRACKET : COMMA;
+  }
+
+  private makeRoom(needed: number): void {
+    if (needed > this.bytes.length) this.bytes = grown(this.bytes, new Uint8Array(2 * needed));
+  }
+
+  private copyRun(): void {
+    const run = this.run;
+    if (!run) return;
+    this.makeRoom(this.at + 2);
+    this.bytes.set(run.from.subarray(run.start, run.end), run.at);
+    for (const newline of run.newlines) this.bytes[run.at + newline - run.start] = COMMA;
+    this.run = undefined;
   }
 
   private close(): void {
@@ -193,6 +219,7 @@ class RestSlices {
   }
 
   private endSlice(): void {
+    this.copyRun();
     this.bytes[this.at++] = CLOSE_BRACKET;
     this.ends.push(this.at);
     this.count = 0;
