@@ -26,6 +26,7 @@ import { startInspectorServer } from '../inspector/server/index.js';
 import { packageRoot } from '../shared/node/package-root.js';
 import { median, percentile, type BenchResult } from './result.js';
 import { startChild } from './workload/child.js';
+import { cpuSnapshot, cpuSpent } from './workload/process-cpu.js';
 import { writeRecording } from './workload/recording-file.js';
 
 // Finer above the budget: the figure is the measured rate of the highest step kept up with.
@@ -186,31 +187,36 @@ interface LoadedMark {
 interface Open {
   ms: number;
   mark: LoadedMark;
+  /** Where the CPU went during the open, across processes (Linux). */
+  cpu: string | undefined;
 }
 
 /** One open of the served recording in a new page: navigation start to the first frame after it is loaded. */
 async function openOnce(page: Page, url: string): Promise<Open | string> {
   await page.addInitScript(PAGE_PROBE);
   const crashed = new Promise<string>((resolve) => page.on('pageerror', (error) => resolve(error.message)));
+  const before = cpuSnapshot();
   await page.goto(url);
   const loaded = page
     .waitForFunction(() => (window as unknown as BenchWindow).__bench.loadedAt !== null, undefined, { timeout: 60_000, polling: 100 })
     .then(() => null, (error: Error) => error.message);
   const failure = await Promise.race([loaded, crashed]);
   if (failure !== null) return failure;
-  return page.evaluate(() => {
+  const after = cpuSnapshot();
+  const open = await page.evaluate(() => {
     const mark = performance.getEntriesByName('bridgescope:recording-loaded')[0] as PerformanceMark;
     return { ms: (window as unknown as BenchWindow).__bench.loadedAt!, mark: { startTime: mark.startTime, detail: mark.detail as LoadedMark['detail'] } };
   });
+  return { ...open, cpu: before && after ? cpuSpent(before, after) : undefined };
 }
 
 /** `boot 310, worker wait 420 · decode 130 · …`: where an open's time went, in ms. */
-function breakdown({ ms, mark }: Open): string {
+function breakdown({ ms, mark, cpu }: Open): string {
   const { read, page } = mark.detail;
   const r = Math.round;
   const boot = mark.startTime - mark.detail.ms;
   const worker = read ? `worker: wait ${r(read.waitMs)}, decode ${r(read.decodeMs)}, split ${r(read.splitMs)}, prepare ${r(read.prepareMs)}, post ${r(read.postMs)} (${read.batches} batches)` : 'worker: n/a';
-  return `${r(ms)} ms = page start ${r(boot)} + loading ${r(mark.detail.ms)} (${worker}; page: first batch after ${r(page.firstMs)}, waiting ${r(page.waitMs)}, ingesting ${r(page.ingestMs)}) + first frame ${r(ms - mark.startTime)}`;
+  return `${r(ms)} ms = page start ${r(boot)} + loading ${r(mark.detail.ms)} (${worker}; page: first batch after ${r(page.firstMs)}, waiting ${r(page.waitMs)}, ingesting ${r(page.ingestMs)}) + first frame ${r(ms - mark.startTime)}${cpu ? `, CPU ms: ${cpu}` : ''}`;
 }
 
 async function recording(uiDir: string): Promise<BenchResult[]> {
