@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { cpuSnapshot, cpuSpent, type CpuSnapshot } from './workload/process-cpu.js';
+import { browserSettled, cpuSnapshot, cpuSpent, type CpuSnapshot } from './workload/process-cpu.js';
 
 describe('CPU per process during a recording open', () => {
   it("splits the busiest renderer into its main thread, V8's thread pool and the rest, and sums the other processes by kind", () => {
@@ -28,5 +28,18 @@ describe('CPU per process during a recording open', () => {
     await new Promise((resolve) => child.on('exit', resolve));
     expect(before.processes.has(pid)).toBe(false);
     expect(during.processes.get(pid)?.ms).toBeGreaterThan(50);
+  });
+
+  it.runIf(existsSync('/proc/self/stat'))('waits for busy children to go idle before a page is measured', async () => {
+    const child = spawn(process.execPath, ['-e', 'const end = Date.now() + 800; while (Date.now() < end); setTimeout(() => {}, 3000);']);
+    await new Promise((resolve) => child.on('spawn', resolve));
+    try {
+      // Busy for 800 ms, then idle: the wait ends after the busy part, well before the child exits.
+      const waited = await browserSettled();
+      expect(waited).toBeGreaterThanOrEqual(600);
+      expect(waited).toBeLessThan(2_500);
+    } finally {
+      child.kill();
+    }
   });
 });

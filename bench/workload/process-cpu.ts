@@ -106,3 +106,24 @@ function threadTimes(pid: number): Map<number, { name: string; ms: number }> {
   }
   return threads;
 }
+
+/**
+ * Waits until this process's children (the browser) have spent at most
+ * `idleMs` of CPU over `windowMs`, at most `maxMs` in all: a new browser
+ * context starts processes of its own (in new headless Chromium, a WebUI
+ * renderer that spends about half a second of CPU), which would otherwise
+ * compete with the page measured next. Returns how long it waited; without
+ * /proc it waits `windowMs` once.
+ */
+export async function browserSettled({ windowMs = 250, idleMs = 25, maxMs = 5_000 } = {}): Promise<number> {
+  const started = performance.now();
+  for (let before = cpuSnapshot(); ; ) {
+    await new Promise((resolve) => setTimeout(resolve, windowMs));
+    const after = cpuSnapshot();
+    if (!before || !after) return performance.now() - started;
+    let spent = 0;
+    for (const [pid, p] of after.processes) if (pid !== process.pid) spent += p.ms - (before.processes.get(pid)?.ms ?? 0);
+    if (spent <= idleMs || performance.now() - started >= maxMs) return performance.now() - started;
+    before = after;
+  }
+}
