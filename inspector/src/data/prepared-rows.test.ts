@@ -54,6 +54,12 @@ describe('rows prepared by the reader', () => {
     expect(values[1]).toBe(UNREAD);
   });
 
+  it('leaves each row that is not one JSON value to the page alone, though with its neighbours it would join into as many', () => {
+    const mark = JSON.stringify({ type: 'mark', seq: 1, t: 0, label: '\\"[{,' });
+    const rows = ['"a\\', '",1', '{"a":[{"b":1}', '{"c":2}]}', '{"x":1},{"y":2}', '"\t"', '[1]]', mark];
+    for (const batch of [rows, [...rows, '"é"']]) expect(received(batch).values.slice(0, 8)).toStrictEqual([...rows.slice(0, 7).map(() => UNREAD), JSON.parse(mark)]);
+  });
+
   it('joins the other rows in slices of 1,024, parsed one at a time', () => {
     const marks = Array.from({ length: 2500 }, (_, i) => JSON.stringify({ type: 'mark', seq: i + 1, t: i, label: 'x' }));
     const rows = [io(), ...marks];
