@@ -1,7 +1,6 @@
 import { splitRows } from '../../client/recording.js';
 import { decodeLines, isAscii } from './batch-text.js';
 import { IO_PREFIX, scanIoRow, startsAsIoRow } from './io-row-scan.js';
-import { scanRow } from './one-value.js';
 import { grown, PreparedRowsBuilder } from './prepared-rows.js';
 import type { WireBatch } from './recording-reader.js';
 
@@ -69,14 +68,14 @@ function scanRows(bytes: Uint8Array, firstLine: number, rows: RowSpans, prepared
       if (stop >= 0) prepared.addScannedIo(bytes, id[0]!, id[1]!);
     }
     if (stop < 0) {
-      const scanned = scanRow(bytes, start);
-      stop = scanned < 0 ? ~scanned : scanned;
+      const newline = bytes.indexOf(NEWLINE, start);
+      stop = newline < 0 ? length : newline;
       end = stop > start && bytes[stop - 1] === RETURN ? stop - 1 : stop;
       if (isBlank(bytes, start, end)) {
         start = stop + 1;
         continue;
       }
-      if (!(startsAsIoRow(view, start) && prepared.addParsedIo(decodeLines(bytes.subarray(start, end))))) prepared.addRestBytes(bytes, start, end, scanned >= 0);
+      if (!(startsAsIoRow(view, start) && prepared.addParsedIo(decodeLines(bytes.subarray(start, end))))) prepared.addRestBytes(bytes, start, end);
     }
     rows.add(start, end, line, stop === length);
     start = stop + 1;

@@ -56,8 +56,8 @@ describe('rows prepared by the reader', () => {
 
   it('leaves each row that is not one JSON value to the page alone, though with its neighbours it would join into as many', () => {
     const mark = JSON.stringify({ type: 'mark', seq: 1, t: 0, label: '\\"[{,' });
-    const rows = ['"a\\', '",1', '{"a":[{"b":1}', '{"c":2}]}', '{"x":1},{"y":2}', '"\t"', '[1]]', mark];
-    for (const batch of [rows, [...rows, '"é"']]) expect(received(batch).values.slice(0, 8)).toStrictEqual([...rows.slice(0, 7).map(() => UNREAD), JSON.parse(mark)]);
+    const rows = ['"a\\', '",1', '{"a":[{"b":1}', '{"c":2}]}', '{"x":1},{"y":2}', '[1]]', mark];
+    for (const batch of [rows, [...rows, '"é"']]) expect(received(batch).values.slice(0, 7)).toStrictEqual([...rows.slice(0, 6).map(() => UNREAD), JSON.parse(mark)]);
   });
 
   it('joins the other rows in slices of 1,024, parsed one at a time', () => {

@@ -1,7 +1,7 @@
 import type { ConnIoEvent } from '../../../shared/protocol.js';
 import { asciiText, decodeLines } from './batch-text.js';
 import { IO_FIELDS, IO_REQUIRED } from './io-row-scan.js';
-import { scanRow } from './one-value.js';
+import { isOneValue } from './one-value.js';
 
 /**
  * A batch's rows made cheap for the page, by the worker that reads the file.
@@ -109,10 +109,9 @@ export class PreparedRowsBuilder {
     this.addRow(this.rest.add(row) ? IN_REST : ALONE);
   }
 
-  /** A row the page parses, at `[start, end)` of an ASCII batch's `bytes`, `oneValue` when it is one JSON value in structure (one-value.ts). */
-  addRestBytes(bytes: Uint8Array, start: number, end: number, oneValue: boolean): void {
-    if (oneValue) this.rest.addBytes(bytes, start, end);
-    this.addRow(oneValue ? IN_REST : ALONE);
+  /** A row the page parses, at `[start, end)` of an ASCII batch's `bytes`. */
+  addRestBytes(bytes: Uint8Array, start: number, end: number): void {
+    this.addRow(this.rest.addBytes(bytes, start, end) ? IN_REST : ALONE);
   }
 
   finish(): PreparedRows {
@@ -178,9 +177,7 @@ class RestSlices {
     this.open(3 * row.length);
     const start = this.at;
     this.at += encoder.encodeInto(row, this.bytes.subarray(start)).written;
-    // A row holds no newline: one after it ends the scan there (room for it was made).
-    this.bytes[this.at] = NEWLINE;
-    if (scanRow(this.bytes, start) !== this.at) {
+    if (!isOneValue(this.bytes, start, this.at)) {
       this.at = before;
       return false;
     }
@@ -188,7 +185,9 @@ class RestSlices {
     return true;
   }
 
-  addBytes(from: Uint8Array, start: number, end: number): void {
+  /** Adds the row at `[start, end)` of `from` when it is one JSON value in structure (then true). */
+  addBytes(from: Uint8Array, start: number, end: number): boolean {
+    if (!isOneValue(from, start, end)) return false;
     const run = this.run;
     if (run && this.count > 0 && from === run.from && start === run.end + 1) {
       run.newlines.push(run.end);
@@ -201,6 +200,7 @@ class RestSlices {
       this.at += end - start;
     }
     this.close();
+    return true;
   }
 
   finish(): { rest: Uint8Array; restEnds: Uint32Array } {
@@ -240,7 +240,6 @@ class RestSlices {
 }
 
 const encoder = new TextEncoder();
-const NEWLINE = 10;
 const OPEN_BRACKET = 91;
 const COMMA = 44;
 const CLOSE_BRACKET = 93;
