@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { splitRows } from '../../client/recording.js';
 import { batchRows } from './batch-rows.js';
 import { decodeLines } from './batch-text.js';
-import { ioEvent, RestRows, UNREAD } from './prepared-rows.js';
+import { cutAtCommas } from './comma-cuts.test-util.js';
+import { PreparedValues, UNREAD } from './prepared-rows.js';
 
 const io = '{"type":"conn.io","conn":"c1","bytesIn":120,"bytesOut":340,"lastActivity":0.5,"lastIn":0.5,"seq":11,"t":0.55}';
 const other = '{"type":"conn.close","conn":"c1","cause":"peer-end","seq":12,"t":0.6}';
@@ -13,8 +14,8 @@ function read(bytes: Uint8Array, firstLine = 0) {
   const { batch, nextLine } = batchRows(bytes, firstLine);
   if (!batch) return { rows: undefined, values: [], nextLine };
   const { prepared, rows } = batch;
-  const rest = new RestRows(prepared);
-  const values = [...rows.lines].map((_, i) => (prepared.io[i]! >= 0 ? ioEvent(prepared, prepared.io[i]!) : rest.next()));
+  const reader = new PreparedValues(prepared);
+  const values = [...rows.lines].map((_, i) => reader.at(i));
   return { rows: { spans: [...rows.spans], lines: [...rows.lines], unterminated: rows.unterminated, ascii: rows.ascii }, values, nextLine };
 }
 
@@ -28,11 +29,11 @@ function reference(bytes: Uint8Array, firstLine = 0) {
 }
 
 /**
- * Each value the page got is what parsing its row alone gives, or UNREAD
- * (then the page parses the row alone), up to the first row that is not one
- * JSON value; with none, nothing is UNREAD. (From that row on, the slice's
- * one-value-per-row count is all that is checked: rows like `"` then `",1`
- * read as two values, as they did before rows were read on bytes.)
+ * Each value the page got is exactly what parsing its row alone gives, or
+ * UNREAD (then the page parses the row alone); a row that is not JSON is
+ * always UNREAD, and with none, nothing is. (Rows that are not one value can
+ * join into as many values as rows, but the wrong ones: `"` then `",1`, or
+ * `{"a":[{"b":1}`, `{"c":2}]}`, `{"x":1},{"y":2}`; such rows are left out.)
  */
 function expectParsed(values: unknown[], rowTexts: string[]) {
   const parsed = rowTexts.map((row) => {
@@ -42,14 +43,22 @@ function expectParsed(values: unknown[], rowTexts: string[]) {
       return UNREAD;
     }
   });
-  const broken = parsed.indexOf(UNREAD);
-  values.slice(0, broken < 0 ? undefined : broken).forEach((value, i) => {
+  values.forEach((value, i) => {
     if (value !== UNREAD) expect(value, rowTexts[i]).toStrictEqual(parsed[i]);
+    if (parsed[i] === UNREAD) expect(value, rowTexts[i]).toBe(UNREAD);
   });
-  if (broken < 0) expect(values).not.toContain(UNREAD);
+  if (!parsed.includes(UNREAD)) expect(values).not.toContain(UNREAD);
 }
 
 const encode = (text: string) => new TextEncoder().encode(text);
+
+/** Strings of what makes JSON's structure, so a cut at a comma often falls in one. */
+const value = fc.jsonValue({ maxDepth: 3, stringUnit: fc.constantFrom(',', '"', '\\', '[', ']', '{', '}', 'a', 'é') });
+
+/** Rows of JSON and pieces of it (quotes, brackets, commas, escapes), whole or broken, that can join into JSON of as many values as rows. */
+const jsonish = fc
+  .array(fc.constantFrom('{"a":', '[', ']', '{', '}', '"', '\\"', '\\', '"x"', ',', '1', ':', ' ', 'null', '{"b":1}', '[2,3]', '"[{,"', 'é'), { minLength: 1, maxLength: 8 })
+  .map((pieces) => pieces.join(''));
 
 describe('a batch of lines read on its bytes', () => {
   it('finds rows as the text splitter does: CRLF, blank lines, an unterminated last line, line numbers after the first line', () => {
@@ -89,10 +98,26 @@ describe('a batch of lines read on its bytes', () => {
     }
   });
 
+  it('gives each row what parsing it alone gives, when rows that are not one value join into as many values as rows', () => {
+    fc.assert(
+      fc.property(
+        fc.array(value, { minLength: 1, maxLength: 6 }).chain((values) => cutAtCommas(values.map((v) => JSON.stringify(v)))),
+        (rows) => {
+        const text = rows.join('\n');
+        // The old check, passed: the rows join into as many values as there are rows.
+        expect(JSON.parse(`[${rows.join(',')}]`)).toHaveLength(rows.length);
+        expectParsed(read(encode(text)).values, reference(encode(text)).rowTexts);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
   it('gives the text splitter’s rows and parsing’s values for any mix of rows, blank lines and line ends', () => {
     const row = fc.oneof(
       fc.constantFrom(io, other, `${io} `, `${io}}`, io.replace('"t":0.55', '"t":1e3'), '', ' ', '\t', '\r', '{"type":"conn.io",', '1,2', 'é', '\u00a0'),
       fc.string({ unit: fc.constantFrom('{', '}', '"', ':', ',', ' ', '\r', 'a', '1', 'é') }),
+      jsonish,
     );
     fc.assert(
       fc.property(fc.array(fc.tuple(row, fc.constantFrom('\n', '\r\n')), { minLength: 1, maxLength: 30 }), fc.boolean(), fc.nat(1000), (lines, terminated, firstLine) => {

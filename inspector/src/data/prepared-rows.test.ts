@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { batchRows } from './batch-rows.js';
-import { ioEvent, RestRows, UNREAD } from './prepared-rows.js';
+import { PreparedValues, UNREAD } from './prepared-rows.js';
 
 /** The rows as one batch, prepared as the reader does (from its bytes when they are ASCII). */
 function prepare(rows: string[]) {
@@ -11,11 +11,8 @@ function prepare(rows: string[]) {
 /** What the page gets for each row: the built io event, or the next of the other rows. */
 function received(rows: string[]) {
   const prepared = prepare(rows);
-  const rest = new RestRows(prepared);
-  return {
-    prepared,
-    values: rows.map((_, i) => (prepared.io[i]! >= 0 ? ioEvent(prepared, prepared.io[i]!) : rest.next())),
-  };
+  const reader = new PreparedValues(prepared);
+  return { prepared, values: rows.map((_, i) => reader.at(i)) };
 }
 
 const parsed = (rows: string[]) => rows.map((r) => JSON.parse(r) as unknown);
@@ -57,6 +54,12 @@ describe('rows prepared by the reader', () => {
     expect(values[1]).toBe(UNREAD);
   });
 
+  it('leaves each row that is not one JSON value to the page alone, though with its neighbours it would join into as many', () => {
+    const mark = JSON.stringify({ type: 'mark', seq: 1, t: 0, label: '\\"[{,' });
+    const rows = ['"a\\', '",1', '{"a":[{"b":1}', '{"c":2}]}', '{"x":1},{"y":2}', '[1]]', mark];
+    for (const batch of [rows, [...rows, '"é"']]) expect(received(batch).values.slice(0, 7)).toStrictEqual([...rows.slice(0, 6).map(() => UNREAD), JSON.parse(mark)]);
+  });
+
   it('joins the other rows in slices of 1,024, parsed one at a time', () => {
     const marks = Array.from({ length: 2500 }, (_, i) => JSON.stringify({ type: 'mark', seq: i + 1, t: i, label: 'x' }));
     const rows = [io(), ...marks];
@@ -64,11 +67,17 @@ describe('rows prepared by the reader', () => {
     const slices = [...restEnds].map((end, k) => new TextDecoder().decode(rest.subarray(k === 0 ? 0 : restEnds[k - 1], end)));
     expect(slices.map((slice) => (JSON.parse(slice) as unknown[]).length)).toEqual([1024, 1024, 452]);
     expect(received(rows).values).toStrictEqual(parsed(rows));
-    // A row of two values makes its slice one too many: that slice is read row by row.
+    // A row that is not one value stays out of the slices, to be parsed alone.
     const odd = [...marks.slice(0, 1500), '1,2', ...marks.slice(1500)];
-    const { values } = received(odd);
-    expect(values.slice(0, 1024)).toStrictEqual(parsed(odd.slice(0, 1024)));
+    const got = received(odd).values;
+    expect(got[1500]).toBe(UNREAD);
+    expect(got.toSpliced(1500, 1)).toStrictEqual(parsed(marks));
+    // One value in structure but not JSON: its slice fails to parse, and is read row by row.
+    const bad = [...marks.slice(0, 1500), '{"type":tru}', ...marks.slice(1500)];
+    const values = received(bad).values;
+    expect(values.slice(0, 1024)).toStrictEqual(parsed(bad.slice(0, 1024)));
     expect(values.slice(1024, 2048).every((v) => v === UNREAD)).toBe(true);
+    expect(values.slice(2048)).toStrictEqual(parsed(bad.slice(2048)));
   });
 
   it('never builds anything but what parsing the row gives (any field values, any extra or missing field)', () => {

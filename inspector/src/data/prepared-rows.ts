@@ -1,6 +1,7 @@
 import type { ConnIoEvent } from '../../../shared/protocol.js';
 import { asciiText, decodeLines } from './batch-text.js';
 import { IO_FIELDS, IO_REQUIRED } from './io-row-scan.js';
+import { isOneValue } from './one-value.js';
 
 /**
  * A batch's rows made cheap for the page, by the worker that reads the file.
@@ -11,10 +12,12 @@ import { IO_FIELDS, IO_REQUIRED } from './io-row-scan.js';
  * equals what parsing the row gives. The other rows are joined into JSON
  * arrays the page parses a slice at a time; as UTF-8 bytes, so they move to
  * the page with the batch instead of being copied as strings twice (out of
- * the worker's heap, into the page's).
+ * the worker's heap, into the page's). Only rows that are one JSON value in
+ * structure join (one-value.ts), so each value of a slice is its row's; the
+ * page parses any other row alone, as it would have.
  */
 export interface PreparedRows {
-  /** For each row of the batch: its position among the io rows, or -1 for a row in `rest`. */
+  /** For each row of the batch: its position among the io rows, {@link IN_REST} for a row in `rest`, or {@link ALONE} for a row the page parses from its text. */
   io: Int32Array;
   /** The batch's distinct connection ids; `conn` holds an index into them per io row. */
   connIds: string[];
@@ -30,7 +33,12 @@ export interface PreparedRows {
 /** Rows per `rest` array: the page parses one when it gets to it, so few values are alive at once. */
 const REST_SLICE = 1024;
 
-/** What {@link RestRows.next} returns for a row to parse from its text (its slice is not whole JSON). */
+/** A row of `rest`. */
+const IN_REST = -1;
+/** A row left out of `rest`: not one JSON value in structure. */
+const ALONE = -2;
+
+/** What {@link PreparedValues.at} returns for a row to parse from its text. */
 export const UNREAD: unique symbol = Symbol('parse this row');
 
 const WIDTH = IO_FIELDS.length;
@@ -98,14 +106,12 @@ export class PreparedRowsBuilder {
 
   /** A row the page parses, as text. */
   addRest(row: string): void {
-    this.rest.add(row);
-    this.addOther();
+    this.addRow(this.rest.add(row) ? IN_REST : ALONE);
   }
 
   /** A row the page parses, at `[start, end)` of an ASCII batch's `bytes`. */
   addRestBytes(bytes: Uint8Array, start: number, end: number): void {
-    this.rest.addBytes(bytes, start, end);
-    this.addOther();
+    this.addRow(this.rest.addBytes(bytes, start, end) ? IN_REST : ALONE);
   }
 
   finish(): PreparedRows {
@@ -127,10 +133,6 @@ export class PreparedRowsBuilder {
   private addIo(): void {
     this.conn[this.taken] = this.lastIndex;
     this.addRow(this.taken++);
-  }
-
-  private addOther(): void {
-    this.addRow(-1);
   }
 
   private addRow(io: number): void {
@@ -168,14 +170,24 @@ class RestSlices {
     this.bytes = new Uint8Array(capacity);
   }
 
-  add(row: string): void {
+  /** Adds `row` when it is one JSON value in structure (then true). */
+  add(row: string): boolean {
+    const before = this.at;
     // UTF-8 takes at most three bytes per UTF-16 code unit.
     this.open(3 * row.length);
-    this.at += encoder.encodeInto(row, this.bytes.subarray(this.at)).written;
+    const start = this.at;
+    this.at += encoder.encodeInto(row, this.bytes.subarray(start)).written;
+    if (!isOneValue(this.bytes, start, this.at)) {
+      this.at = before;
+      return false;
+    }
     this.close();
+    return true;
   }
 
-  addBytes(from: Uint8Array, start: number, end: number): void {
+  /** Adds the row at `[start, end)` of `from` when it is one JSON value in structure (then true). */
+  addBytes(from: Uint8Array, start: number, end: number): boolean {
+    if (!isOneValue(from, start, end)) return false;
     const run = this.run;
     if (run && this.count > 0 && from === run.from && start === run.end + 1) {
       run.newlines.push(run.end);
@@ -188,6 +200,7 @@ class RestSlices {
       this.at += end - start;
     }
     this.close();
+    return true;
   }
 
   finish(): { rest: Uint8Array; restEnds: Uint32Array } {
@@ -232,7 +245,7 @@ const COMMA = 44;
 const CLOSE_BRACKET = 93;
 
 /** The event of io row `k`: equal to parsing its text. */
-export function ioEvent(rows: PreparedRows, k: number): ConnIoEvent {
+function ioEvent(rows: PreparedRows, k: number): ConnIoEvent {
   const v = rows.values;
   const base = k * WIDTH;
   const event: ConnIoEvent = {
@@ -251,37 +264,35 @@ export function ioEvent(rows: PreparedRows, k: number): ConnIoEvent {
   return event;
 }
 
-/** Reads the rows of a batch's `rest` back, in order, parsing a slice when it gets to it. */
-export class RestRows {
+/** Reads a batch's prepared rows back, in order, parsing a `rest` slice when it gets to it. */
+export class PreparedValues {
   private values: unknown[] | undefined;
   private taken = 0;
-  private readonly count: number;
 
-  constructor(private readonly prepared: PreparedRows) {
-    this.count = prepared.io.length - prepared.conn.length;
+  constructor(private readonly prepared: PreparedRows) {}
+
+  /**
+   * Row `i`'s value, the rows read in order: its io event, its value in its
+   * slice, or {@link UNREAD} when it is to be parsed alone: it is not one
+   * JSON value, or its slice is not JSON (then each of its rows is, to find
+   * which broke).
+   */
+  at(i: number): unknown {
+    const k = this.prepared.io[i]!;
+    if (k >= 0) return ioEvent(this.prepared, k);
+    return k === IN_REST ? this.nextRest() : UNREAD;
   }
 
-  /** The next row's value, or {@link UNREAD} when its slice is not whole JSON (then each row is parsed alone, to find which broke). */
-  next(): unknown {
+  private nextRest(): unknown {
     const at = this.taken % REST_SLICE;
     if (at === 0) {
       const { rest, restEnds } = this.prepared;
       const slice = this.taken / REST_SLICE;
-      const json = decodeLines(rest.subarray(slice === 0 ? 0 : restEnds[slice - 1], restEnds[slice]));
-      this.values = parseSlice(json, Math.min(REST_SLICE, this.count - this.taken));
+      // Its rows being one value each in structure, a slice that parses has exactly their values.
+      this.values = parseOr(decodeLines(rest.subarray(slice === 0 ? 0 : restEnds[slice - 1], restEnds[slice]))) as unknown[] | undefined;
     }
     this.taken++;
     return this.values ? this.values[at] : UNREAD;
-  }
-}
-
-function parseSlice(json: string, rows: number): unknown[] | undefined {
-  try {
-    const values = JSON.parse(json) as unknown;
-    // One value per row means every row was whole (`1,2` in a row would make two).
-    return Array.isArray(values) && values.length === rows ? values : undefined;
-  } catch {
-    return undefined;
   }
 }
 

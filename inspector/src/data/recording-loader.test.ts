@@ -1,12 +1,15 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeRecording } from '../../../bench/workload/recording-file.js';
-import { parseRecording } from '../../client/recording.js';
+import { hello } from '../../client/hello.test-util.js';
+import { createRecordingHeader, parseRecording } from '../../client/recording.js';
 import { Target } from '../../client/target.js';
 import type { AgentEvent, RecordingLine } from '../../../shared/protocol.js';
 import { batchRows } from './batch-rows.js';
+import { cutAtCommas } from './comma-cuts.test-util.js';
 import { recordingText } from './sources.js';
 import { UiStore } from './ui-store.js';
 
@@ -125,5 +128,29 @@ describe('opening a recording in batches', () => {
     expect(store.log.at(5)).toEqual(ref.applied[5]);
     expect(store.log.rawAt(5)).toBe(JSON.stringify(ref.applied[5]));
     expect(store.target.runs[0]!.analysis.model).toEqual(ref.target.runs[0]!.analysis.model);
+  });
+});
+
+describe('opening a broken recording', () => {
+  /** Marks whose labels are full of what makes JSON's structure. */
+  const marks = fc.array(fc.string({ unit: fc.constantFrom(',', '"', '\\', '[', ']', '{', '}', 'a', 'é'), maxLength: 8 }), { minLength: 1, maxLength: 60 });
+  /** A recording of marks, some of whose rows are cut again at other commas: most of those rows are no JSON value, yet they join into as many. */
+  const broken = fc.tuple(marks, fc.nat(), fc.integer({ min: 2, max: 6 })).chain(([labels, from, count]) => {
+    const rows = [JSON.stringify(createRecordingHeader(0)), JSON.stringify(hello('run')), ...labels.map((label, i) => JSON.stringify({ type: 'mark', seq: i + 1, t: i, label }))];
+    const at = 2 + (from % labels.length);
+    return cutAtCommas(rows.slice(at, at + count)).map((cut) => [...rows.slice(0, at), ...cut, ...rows.slice(at + count)].join('\n'));
+  });
+
+  it('stops at the first row that is not JSON, at its line and with its message, as parsing each row alone does', () => {
+    fc.assert(
+      fc.property(broken, fc.constantFrom(64, 512), (text, chunk) => {
+        const store = open(text, chunk);
+        const ref = reference(text);
+        expect(store.recordingErrors).toEqual(ref.parsed.errors);
+        expect(store.log.length).toBe(ref.applied.length);
+        for (let i = 0; i < store.log.length; i++) expect(store.log.at(i)).toEqual(ref.applied[i]);
+      }),
+      { numRuns: 500 },
+    );
   });
 });

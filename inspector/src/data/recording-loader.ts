@@ -2,7 +2,7 @@ import { parseRow, RecordChecker, type RecordingError } from '../../client/recor
 import type { Target } from '../../client/target.js';
 import { decodeLines, type BatchText } from './batch-text.js';
 import type { ChunkedLog } from './chunked-log.js';
-import { ioEvent, RestRows, UNREAD } from './prepared-rows.js';
+import { PreparedValues, UNREAD } from './prepared-rows.js';
 import type { WireBatch } from './recording-reader.js';
 
 /** Where the page's time went while loading, in ms (the benchmark's breakdown). */
@@ -46,15 +46,14 @@ export class RecordingLoader {
     const { spans, lines, unterminated } = rows;
     const text: BatchText = rows.ascii ? bytes : decodeLines(bytes);
     const textId = this.log.addText(text);
-    const rest = new RestRows(prepared);
-    // A row of a rest slice that is not whole JSON is parsed alone, from the batch's text decoded once.
+    const values = new PreparedValues(prepared);
+    // A row the worker could not read is parsed alone, from the batch's text decoded once.
     let decoded = typeof text === 'string' ? text : undefined;
     const count = lines.length;
     for (let i = 0; i < count && !this.checker.done; i++) {
       const start = spans[2 * i]!;
       const end = spans[2 * i + 1]!;
-      const k = prepared.io[i]!;
-      let value = k >= 0 ? ioEvent(prepared, k) : rest.next();
+      let value = values.at(i);
       if (value === UNREAD) value = parseRow((decoded ??= decodeLines(bytes)).slice(start, end));
       const record = this.checker.row(value, lines[i]!, unterminated && i === count - 1);
       if (!record) continue;
