@@ -5,7 +5,11 @@ import type { FindingFilter } from './types.js';
 /** A finding about to open: `subject` (what it is about) makes its id `${rule}:${subject}`. */
 export type FindingSpec = Omit<Finding, 'id' | 'resolvedSeq' | 'resolvedT'> & { subject: string };
 
-/** What an open finding may change while its condition grows. */
+/**
+ * What an open finding may change while its condition grows. The registry
+ * keeps `subjects` as given (as `open` does): a rule never changes a list
+ * it passed, so a growth finding that moves with every event costs no copy.
+ */
 export type FindingUpdate = Pick<Finding, 'title' | 'message' | 'subjects' | 'evidence' | 'stack'>;
 
 /** Most seqs kept as evidence of one finding (the first ones: they show how it started). */
@@ -102,7 +106,7 @@ export class FindingRegistry {
     if (sameSubjects && sameEvidence && finding.stack === changes.stack && finding.title === changes.title && finding.message === changes.message) return;
     if (!sameSubjects) {
       this.repin(finding.subjects, changes.subjects);
-      finding.subjects = [...changes.subjects];
+      finding.subjects = changes.subjects;
     }
     if (!sameEvidence) finding.evidence = changes.evidence.slice(0, MAX_EVIDENCE);
     finding.title = changes.title;
