@@ -102,16 +102,16 @@ export class FindingRegistry {
    */
   update(finding: Finding, changes: FindingUpdate): void {
     if (!this.active.has(finding)) return;
-    // A growth finding follows every event of a running session, mostly with the same lists: those are kept, not copied.
+    // A growth finding follows every event of a running session, mostly with the same lists. Lists are
+    // kept as passed, equal ones too: when the rule passes one again, comparing it is one identity check.
     const sameSubjects = finding.subjects === changes.subjects || sameList(finding.subjects, changes.subjects);
     const sameEvidence = finding.evidence === changes.evidence || sameList(finding.evidence, changes.evidence, MAX_EVIDENCE);
+    if (!sameSubjects) this.repin(finding, finding.subjects, changes.subjects);
+    finding.subjects = changes.subjects;
+    if (changes.evidence.length <= MAX_EVIDENCE) finding.evidence = changes.evidence;
+    else if (!sameEvidence) finding.evidence = changes.evidence.slice(0, MAX_EVIDENCE);
     // The message last: a growth finding's changes with nearly every event, and comparing it flattens it.
     if (sameSubjects && sameEvidence && finding.stack === changes.stack && finding.title === changes.title && finding.message === changes.message) return;
-    if (!sameSubjects) {
-      this.repin(finding, finding.subjects, changes.subjects);
-      finding.subjects = changes.subjects;
-    }
-    if (!sameEvidence) finding.evidence = changes.evidence.length <= MAX_EVIDENCE ? changes.evidence : changes.evidence.slice(0, MAX_EVIDENCE);
     finding.title = changes.title;
     finding.message = changes.message;
     if (changes.stack !== undefined) finding.stack = changes.stack;
