@@ -231,12 +231,10 @@ function followed(held: StaleHolders, runner: ConnRecord | undefined, emitter: s
 
 function withRunner(held: StaleHolders, runner: ConnRecord, emitter: string, openedSeq: number): SessionLists {
   const index = runner.session.model.index;
-  // The subjects without it, then it: a copy and a push, where a spread of thousands of ids goes one by one.
-  const subjects = followed(held, undefined, emitter, openedSeq).subjects.slice();
-  subjects.push(runner.model.id);
   return {
     range: `sessions ${Math.min(held.first, index)}–${Math.max(held.last, index)}`,
-    subjects,
+    // The subjects without it, then it: one copy of the right size, where a spread of thousands of ids goes one by one.
+    subjects: followed(held, undefined, emitter, openedSeq).subjects.concat([runner.model.id]),
     evidence: withSeqs(held.seqs, runner.session.model.openedSeq, openedSeq),
   };
 }
