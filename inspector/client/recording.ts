@@ -109,24 +109,35 @@ export class RowSplitter {
   }
 
   private batch(text: string): RowBatch | undefined {
-    const spans: number[] = [];
-    const lines: number[] = [];
-    /** Where the last row's line ends, or -1 if the file ends in it. */
-    let lastNewline = -1;
-    for (let start = 0; start < text.length; this.line++) {
-      const newline = text.indexOf('\n', start);
-      const stop = newline < 0 ? text.length : newline;
-      const end = stop > start && text.charCodeAt(stop - 1) === 13 ? stop - 1 : stop;
-      if (!isBlank(text, start, end)) {
-        spans.push(start, end);
-        lines.push(this.line);
-        lastNewline = newline;
-      }
-      start = stop + 1;
-    }
-    if (lines.length === 0) return undefined;
-    return { text, spans: Uint32Array.from(spans), lines: Uint32Array.from(lines), unterminated: lastNewline < 0 };
+    const { batch, nextLine } = splitRows(text, this.line);
+    this.line = nextLine;
+    return batch;
   }
+}
+
+/**
+ * The rows of `text`, complete lines of a file whose first is line
+ * `firstLine` (0-based), and the line after them.
+ */
+export function splitRows(text: string, firstLine: number): { batch: RowBatch | undefined; nextLine: number } {
+  const spans: number[] = [];
+  const lines: number[] = [];
+  let line = firstLine;
+  /** Where the last row's line ends, or -1 if the file ends in it. */
+  let lastNewline = -1;
+  for (let start = 0; start < text.length; line++) {
+    const newline = text.indexOf('\n', start);
+    const stop = newline < 0 ? text.length : newline;
+    const end = stop > start && text.charCodeAt(stop - 1) === 13 ? stop - 1 : stop;
+    if (!isBlank(text, start, end)) {
+      spans.push(start, end);
+      lines.push(line);
+      lastNewline = newline;
+    }
+    start = stop + 1;
+  }
+  const batch = lines.length === 0 ? undefined : { text, spans: Uint32Array.from(spans), lines: Uint32Array.from(lines), unterminated: lastNewline < 0 };
+  return { batch, nextLine: line };
 }
 
 /** What `parseRow` returns for a row that is not JSON (no JSON value is this symbol). */

@@ -1,22 +1,18 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { RowSplitter } from '../../client/recording.js';
-import { isAscii } from './batch-text.js';
-import { ioEvent, prepareRows, RestRows, UNREAD } from './prepared-rows.js';
+import { batchRows } from './batch-rows.js';
+import { ioEvent, RestRows, UNREAD } from './prepared-rows.js';
 
-/** The rows as one batch, and what the worker made of them (from its bytes, when they are ASCII, as the reader does). */
+/** The rows as one batch, prepared as the reader does (from its bytes when they are ASCII). */
 function prepare(rows: string[]) {
-  const batch = new RowSplitter().push(rows.join('\n') + '\n').take()!;
-  const bytes = new TextEncoder().encode(batch.text);
-  return { batch, prepared: prepareRows(batch, isAscii(bytes, batch.text) ? bytes : undefined) };
+  return batchRows(new TextEncoder().encode(rows.join('\n') + '\n'), 0).batch!.prepared;
 }
 
 /** What the page gets for each row: the built io event, or the next of the other rows. */
 function received(rows: string[]) {
-  const { batch, prepared } = prepare(rows);
+  const prepared = prepare(rows);
   const rest = new RestRows(prepared);
   return {
-    batch,
     prepared,
     values: rows.map((_, i) => (prepared.io[i]! >= 0 ? ioEvent(prepared, prepared.io[i]!) : rest.next())),
   };
@@ -64,7 +60,9 @@ describe('rows prepared by the reader', () => {
   it('joins the other rows in slices of 1,024, parsed one at a time', () => {
     const marks = Array.from({ length: 2500 }, (_, i) => JSON.stringify({ type: 'mark', seq: i + 1, t: i, label: 'x' }));
     const rows = [io(), ...marks];
-    expect(prepare(rows).prepared.rest.map((slice) => (JSON.parse(slice) as unknown[]).length)).toEqual([1024, 1024, 452]);
+    const { rest, restEnds } = prepare(rows);
+    const slices = [...restEnds].map((end, k) => new TextDecoder().decode(rest.subarray(k === 0 ? 0 : restEnds[k - 1], end)));
+    expect(slices.map((slice) => (JSON.parse(slice) as unknown[]).length)).toEqual([1024, 1024, 452]);
     expect(received(rows).values).toStrictEqual(parsed(rows));
     // A row of two values makes its slice one too many: that slice is read row by row.
     const odd = [...marks.slice(0, 1500), '1,2', ...marks.slice(1500)];

@@ -1,6 +1,6 @@
 import type { ConnIoEvent } from '../../../shared/protocol.js';
-import type { RowBatch } from '../../client/recording.js';
-import { IO_FIELDS, IO_PREFIX, IO_REQUIRED, scanIoRow, startsAsIoRow } from './io-row-scan.js';
+import { asciiText, decodeLines } from './batch-text.js';
+import { IO_FIELDS, IO_REQUIRED } from './io-row-scan.js';
 
 /**
  * A batch's rows made cheap for the page, by the worker that reads the file.
@@ -9,7 +9,9 @@ import { IO_FIELDS, IO_PREFIX, IO_REQUIRED, scanIoRow, startsAsIoRow } from './i
  * numbers the page turns into events with one object literal; only rows of
  * exactly the protocol's conn.io shape go there, so what the page builds
  * equals what parsing the row gives. The other rows are joined into JSON
- * arrays the page parses a slice at a time.
+ * arrays the page parses a slice at a time; as UTF-8 bytes, so they move to
+ * the page with the batch instead of being copied as strings twice (out of
+ * the worker's heap, into the page's).
  */
 export interface PreparedRows {
   /** For each row of the batch: its position among the io rows, or -1 for a row in `rest`. */
@@ -19,8 +21,10 @@ export interface PreparedRows {
   conn: Uint32Array;
   /** {@link IO_FIELDS}.length numbers per io row (in that order); an optional field the row leaves out is NaN (no JSON number is NaN). */
   values: Float64Array;
-  /** The other rows, in order, as JSON arrays `[row,row,…]` of {@link REST_SLICE} rows (the last one fewer). */
-  rest: string[];
+  /** The other rows, in order, as JSON arrays `[row,row,…]` of {@link REST_SLICE} rows (the last one fewer), back to back in UTF-8. */
+  rest: Uint8Array;
+  /** Where each of those arrays ends in `rest`. */
+  restEnds: Uint32Array;
 }
 
 /** Rows per `rest` array: the page parses one when it gets to it, so few values are alive at once. */
@@ -34,58 +38,198 @@ const REQUIRED = IO_FIELDS.slice(0, IO_REQUIRED);
 const OPTIONAL = IO_FIELDS.slice(IO_REQUIRED);
 
 /**
- * Prepares a batch's rows (on the thread that reads the file). With `ascii`,
- * the batch's bytes when they are all ASCII (its text's offsets are theirs),
- * the io rows are read from them without parsing (io-row-scan.ts).
+ * Builds a batch's {@link PreparedRows} row by row, on the thread that reads
+ * the file. Its arrays grow as rows come (a batch's row count is only known
+ * once it is read).
  */
-export function prepareRows(batch: RowBatch, ascii?: Uint8Array): PreparedRows {
-  const { text, spans } = batch;
-  const bytes = ascii?.length === text.length ? ascii : undefined;
-  const count = batch.lines.length;
-  const ioRows = new Int32Array(count);
-  const connIds: string[] = [];
-  const connIndex = new Map<string, number>();
-  let lastId: string | undefined;
-  let lastIndex = 0;
-  const conn = new Uint32Array(count);
-  let values = new Float64Array(count * WIDTH);
-  const rest: string[] = [];
-  let taken = 0;
-  for (let i = 0; i < count; i++) {
-    const start = spans[2 * i]!;
-    const end = spans[2 * i + 1]!;
-    const base = taken * WIDTH;
-    const io = bytes ? startsAsIoRow(bytes, start) : text.startsWith(IO_PREFIX, start);
-    let id = io && bytes ? scanIoRow(bytes, text, start, end, values, base) : undefined;
-    if (io && id === undefined) {
-      // Not the plain form: what parsing gives decides.
-      const value = parseOr(text.slice(start, end));
-      if (isIoRow(value)) {
-        id = value.conn;
-        IO_FIELDS.forEach((field, f) => (values[base + f] = value[field] ?? Number.NaN));
-      }
-    }
-    if (id === undefined) {
-      ioRows[i] = -1;
-      rest.push(text.slice(start, end));
-      continue;
-    }
-    // A connection's rows mostly come in runs: the previous row's id is looked up without hashing.
-    let index = id === lastId ? lastIndex : connIndex.get(id);
-    if (index === undefined) {
-      index = connIds.push(id) - 1;
-      connIndex.set(id, index);
-    }
-    lastId = id;
-    lastIndex = index;
-    conn[taken] = index;
-    ioRows[i] = taken++;
+export class PreparedRowsBuilder {
+  /** The io rows' numbers; a scanned row writes its own from {@link nextIoBase}. */
+  values: Float64Array;
+  private io: Int32Array;
+  private conn: Uint32Array;
+  private rows = 0;
+  private taken = 0;
+  private readonly connIds: string[] = [];
+  private readonly connIndex = new Map<string, number>();
+  /** The previous io row's connection, its index and (when it was scanned) where its id's bytes are. */
+  private lastId: string | undefined;
+  private lastIndex = 0;
+  private lastIdStart = 0;
+  private lastIdEnd = -1;
+  private readonly rest: RestSlices;
+
+  /** Room for `capacity` rows, and `restBytes` bytes of the other rows. */
+  constructor(capacity: number, restBytes: number) {
+    this.rest = new RestSlices(restBytes);
+    this.io = new Int32Array(capacity);
+    this.conn = new Uint32Array(capacity);
+    this.values = new Float64Array(capacity * WIDTH);
   }
-  if (taken < count) values = values.slice(0, taken * WIDTH);
-  const slices: string[] = [];
-  for (let at = 0; at < rest.length; at += REST_SLICE) slices.push(`[${rest.slice(at, at + REST_SLICE).join(',')}]`);
-  return { io: ioRows, connIds, conn: conn.slice(0, taken), values, rest: slices };
+
+  /** Where the next io row's numbers go in {@link values}, with room made for them. */
+  nextIoBase(): number {
+    if (this.taken === this.conn.length) {
+      this.conn = grown(this.conn, new Uint32Array(2 * this.conn.length));
+      this.values = grown(this.values, new Float64Array(2 * this.values.length));
+    }
+    return this.taken * WIDTH;
+  }
+
+  /** An io row whose numbers were scanned to {@link nextIoBase}, its connection id at `[idStart, idEnd)` of an ASCII batch's `bytes`. */
+  addScannedIo(bytes: Uint8Array, idStart: number, idEnd: number): void {
+    // A connection's rows mostly come in runs: the previous row's id is recognised on its bytes, without decoding it.
+    if (!sameBytes(bytes, idStart, idEnd, this.lastIdStart, this.lastIdEnd)) this.index(asciiText(bytes, idStart, idEnd));
+    this.lastIdStart = idStart;
+    this.lastIdEnd = idEnd;
+    this.addIo();
+  }
+
+  /** A row that starts as an io row but was not scanned: an io row when parsing it gives exactly that shape (then true). */
+  addParsedIo(row: string): boolean {
+    const value = parseOr(row);
+    if (!isIoRow(value)) return false;
+    const base = this.nextIoBase();
+    IO_FIELDS.forEach((field, f) => (this.values[base + f] = value[field] ?? Number.NaN));
+    if (value.conn !== this.lastId) this.index(value.conn);
+    this.lastIdEnd = -1;
+    this.addIo();
+    return true;
+  }
+
+  /** A row the page parses, as text. */
+  addRest(row: string): void {
+    this.rest.add(row);
+    this.addOther();
+  }
+
+  /** A row the page parses, at `[start, end)` of an ASCII batch's `bytes`. */
+  addRestBytes(bytes: Uint8Array, start: number, end: number): void {
+    this.rest.addBytes(bytes, start, end);
+    this.addOther();
+  }
+
+  finish(): PreparedRows {
+    const { rows, taken } = this;
+    return { io: this.io.subarray(0, rows), connIds: this.connIds, conn: this.conn.subarray(0, taken), values: this.values.subarray(0, taken * WIDTH), ...this.rest.finish() };
+  }
+
+  /** Makes `id` the current connection. */
+  private index(id: string): void {
+    let index = this.connIndex.get(id);
+    if (index === undefined) {
+      index = this.connIds.push(id) - 1;
+      this.connIndex.set(id, index);
+    }
+    this.lastId = id;
+    this.lastIndex = index;
+  }
+
+  private addIo(): void {
+    this.conn[this.taken] = this.lastIndex;
+    this.addRow(this.taken++);
+  }
+
+  private addOther(): void {
+    this.addRow(-1);
+  }
+
+  private addRow(io: number): void {
+    if (this.rows === this.io.length) this.io = grown(this.io, new Int32Array(2 * this.io.length));
+    this.io[this.rows++] = io;
+  }
 }
+
+/** `bigger` holding `array` at its start. */
+export function grown<T extends Uint8Array | Int32Array | Uint32Array | Float64Array>(array: T, bigger: T): T {
+  bigger.set(array);
+  return bigger;
+}
+
+function sameBytes(bytes: Uint8Array, start: number, end: number, otherStart: number, otherEnd: number): boolean {
+  if (end - start !== otherEnd - otherStart) return false;
+  for (let i = 0; i < end - start; i++) if (bytes[start + i] !== bytes[otherStart + i]) return false;
+  return true;
+}
+
+/** The other rows joined into JSON arrays of {@link REST_SLICE} rows, from strings or from ASCII bytes. */
+class RestSlices {
+  private bytes: Uint8Array;
+  private at = 0;
+  private count = 0;
+  private readonly ends: number[] = [];
+  /**
+   * Rows of a batch's bytes that follow each other with one newline between
+   * (most of the other rows come in such runs), copied at once when the run
+   * ends, each of those newlines then becoming the comma between two rows.
+   */
+  private run: { from: Uint8Array; start: number; end: number; at: number; newlines: number[] } | undefined;
+
+  constructor(capacity: number) {
+    this.bytes = new Uint8Array(capacity);
+  }
+
+  add(row: string): void {
+    // UTF-8 takes at most three bytes per UTF-16 code unit.
+    this.open(3 * row.length);
+    this.at += encoder.encodeInto(row, this.bytes.subarray(this.at)).written;
+    this.close();
+  }
+
+  addBytes(from: Uint8Array, start: number, end: number): void {
+    const run = this.run;
+    if (run && this.count > 0 && from === run.from && start === run.end + 1) {
+      run.newlines.push(run.end);
+      this.at += end - run.end;
+      run.end = end;
+    } else {
+      this.copyRun();
+      this.open(end - start);
+      this.run = { from, start, end, at: this.at, newlines: [] };
+      this.at += end - start;
+    }
+    this.close();
+  }
+
+  finish(): { rest: Uint8Array; restEnds: Uint32Array } {
+    if (this.count > 0) this.endSlice();
+    return { rest: this.bytes.subarray(0, this.at), restEnds: Uint32Array.from(this.ends) };
+  }
+
+  /** Makes room for a row of at most `length` bytes (with what may close its slice) and separates it from the previous one. */
+  private open(length: number): void {
+    this.makeRoom(this.at + length + 2);
+    this.bytes[this.at++] = this.count === 0 ? OPEN_BRACKET : COMMA;
+  }
+
+  private makeRoom(needed: number): void {
+    if (needed > this.bytes.length) this.bytes = grown(this.bytes, new Uint8Array(2 * needed));
+  }
+
+  private copyRun(): void {
+    const run = this.run;
+    if (!run) return;
+    this.makeRoom(this.at + 2);
+    this.bytes.set(run.from.subarray(run.start, run.end), run.at);
+    for (const newline of run.newlines) this.bytes[run.at + newline - run.start] = COMMA;
+    this.run = undefined;
+  }
+
+  private close(): void {
+    if (++this.count === REST_SLICE) this.endSlice();
+  }
+
+  private endSlice(): void {
+    this.copyRun();
+    this.bytes[this.at++] = CLOSE_BRACKET;
+    this.ends.push(this.at);
+    this.count = 0;
+  }
+}
+
+const encoder = new TextEncoder();
+const OPEN_BRACKET = 91;
+const COMMA = 44;
+const CLOSE_BRACKET = 93;
 
 /** The event of io row `k`: equal to parsing its text. */
 export function ioEvent(rows: PreparedRows, k: number): ConnIoEvent {
@@ -120,7 +264,12 @@ export class RestRows {
   /** The next row's value, or {@link UNREAD} when its slice is not whole JSON (then each row is parsed alone, to find which broke). */
   next(): unknown {
     const at = this.taken % REST_SLICE;
-    if (at === 0) this.values = parseSlice(this.prepared.rest[this.taken / REST_SLICE]!, Math.min(REST_SLICE, this.count - this.taken));
+    if (at === 0) {
+      const { rest, restEnds } = this.prepared;
+      const slice = this.taken / REST_SLICE;
+      const json = decodeLines(rest.subarray(slice === 0 ? 0 : restEnds[slice - 1], restEnds[slice]));
+      this.values = parseSlice(json, Math.min(REST_SLICE, this.count - this.taken));
+    }
     this.taken++;
     return this.values ? this.values[at] : UNREAD;
   }

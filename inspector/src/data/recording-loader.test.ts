@@ -3,12 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeRecording } from '../../../bench/workload/recording-file.js';
-import { parseRecording, RowSplitter } from '../../client/recording.js';
+import { parseRecording } from '../../client/recording.js';
 import { Target } from '../../client/target.js';
 import type { AgentEvent, RecordingLine } from '../../../shared/protocol.js';
-import { prepareRows } from './prepared-rows.js';
-import type { WireBatch } from './recording-reader.js';
-import { isAscii } from './batch-text.js';
+import { batchRows } from './batch-rows.js';
 import { recordingText } from './sources.js';
 import { UiStore } from './ui-store.js';
 
@@ -22,21 +20,19 @@ function busyRecording(events: number): string[] {
   return readFileSync(file, 'utf8').split('\n');
 }
 
-/** Opens `text` the way the page does: the worker's batches of `chunk` characters, prepared there. */
+/** Opens `text` the way the page does: the worker's batches of whole lines, about `chunk` bytes each, prepared there. */
 function open(text: string, chunk = 64 * 1024): UiStore {
   const store = new UiStore();
   store.beginRecording('test');
-  const splitter = new RowSplitter();
-  const batches = [];
-  for (let at = 0; at < text.length; at += chunk) batches.push(splitter.push(text.slice(at, at + chunk)).take());
-  batches.push(splitter.end());
-  for (const batch of batches) {
-    if (!batch) continue;
-    const { text: lines, ...rows } = batch;
-    const bytes = new TextEncoder().encode(lines);
-    const ascii = isAscii(bytes, lines);
-    const wire: WireBatch = { bytes, rows: { ...rows, ascii }, prepared: prepareRows(batch, ascii ? bytes : undefined) };
-    if (!store.appendRecording(wire, null)) break;
+  const bytes = new TextEncoder().encode(text);
+  let line = 0;
+  for (let at = 0; at < bytes.length; ) {
+    // Whole lines, as the reader cuts them.
+    const cut = bytes.indexOf(10, at + chunk) + 1 || bytes.length;
+    const { batch, nextLine } = batchRows(bytes.slice(at, cut), line);
+    line = nextLine;
+    at = cut;
+    if (batch && !store.appendRecording(batch, null)) break;
   }
   store.endRecording({ read: null });
   return store;

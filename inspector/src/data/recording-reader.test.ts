@@ -42,6 +42,13 @@ describe('reading a recording in batches', () => {
     expect(progress.filter((p) => p.type === 'rows').length).toBeGreaterThan(1);
   });
 
+  it('reads a line longer than a batch', async () => {
+    const long = serializeRecording(createRecordingHeader(1), [...lines.slice(0, 100), { type: 'mark', seq: 100, t: 100, label: 'x'.repeat(3 << 20) }, ...lines.slice(101, 200)]);
+    const { parsed } = await open({ file: new Blob([long]) });
+    expect(parsed).toEqual(parseRecording(long));
+    expect(parsed.complete).toBe(true);
+  });
+
   it('finds the broken row inside a batch, with its line number, and keeps what came before', async () => {
     const rows = text.split('\n');
     rows[20_001] = '{"type":"mark","seq":';

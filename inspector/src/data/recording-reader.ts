@@ -1,6 +1,7 @@
-import { RowSplitter, type RowBatch } from '../../client/recording.js';
-import { decodeLines, isAscii } from './batch-text.js';
-import { prepareRows, type PreparedRows } from './prepared-rows.js';
+import type { RowBatch } from '../../client/recording.js';
+import { batchRows } from './batch-rows.js';
+import { readInto } from './byte-reader.js';
+import { grown, type PreparedRows } from './prepared-rows.js';
 
 /** Where a recording comes from: the server's `/recording` (absolute URL) or a file the user picked. */
 export type RecordingSource = { url: string } | { file: Blob };
@@ -9,11 +10,11 @@ export type RecordingSource = { url: string } | { file: Blob };
 export interface ReadStats {
   /** Waiting for the next bytes (network or disk). */
   waitMs: number;
-  /** Bytes to text. */
+  /** Cutting a batch of whole lines (the unfinished last one goes on to the next batch). */
   decodeMs: number;
-  /** Text to rows. */
+  /** Always 0: finding the rows is part of preparing them (batch-rows.ts). */
   splitMs: number;
-  /** Preparing rows for the page (prepared-rows.ts). */
+  /** Finding and preparing a batch's rows for the page (batch-rows.ts). */
   prepareMs: number;
   /** Handing batches over. */
   postMs: number;
@@ -75,56 +76,49 @@ export async function readRecording(source: RecordingSource, report: (progress: 
       const length = Number(response.headers.get('content-length'));
       total = length > 0 ? length : null;
     }
-    const splitter = new RowSplitter();
-    const reader = stream.getReader();
-    let pending: Uint8Array[] = [];
-    let pendingBytes = 0;
+    const next = readInto(stream);
+    /** The next batch: the unfinished line of the last one, then what is read after it. */
+    let buffer: Uint8Array<ArrayBuffer> = new Uint8Array(BATCH_BYTES);
+    let filled = 0;
     let read = 0;
-    /** Sends the complete lines of what is pending (all of it at the end of the file). */
-    const send = (end: boolean) => {
-      const all = concat(pending, pendingBytes);
-      const start = read === pendingBytes && BOM.every((b, i) => all[i] === b) ? BOM.length : 0;
-      const cut = end ? all.length : all.lastIndexOf(NEWLINE) + 1;
-      pending = cut < all.length ? [all.slice(cut)] : [];
-      pendingBytes = all.length - cut;
-      const bytes = all.subarray(start, cut);
-      const text = decodeLines(bytes);
+    /** 0-based line of the file the next batch starts at. */
+    let line = 0;
+    /** Sends the lines of the buffer up to `cut`, the rest going on to a new one (the buffer moves to the page). */
+    const send = (cut: number) => {
+      const start = read === filled && BOM.every((b, i) => buffer[i] === b) ? BOM.length : 0;
+      const batch = buffer.subarray(start, cut);
+      const rest = filled - cut;
+      const after = new Uint8Array(Math.max(BATCH_BYTES, 2 * rest));
+      after.set(buffer.subarray(cut, filled));
+      buffer = after;
+      filled = rest;
       lap('decodeMs');
-      const batch = end ? splitter.push(text).end() : splitter.push(text).take();
-      lap('splitMs');
-      if (!batch) return;
-      const { text: _, ...lines } = batch;
-      const rows = { ...lines, ascii: isAscii(bytes, text) };
-      const prepared = prepareRows(batch, rows.ascii ? bytes : undefined);
+      const rows = batchRows(batch, line);
+      line = rows.nextLine;
       lap('prepareMs');
+      if (!rows.batch) return;
       stats.batches++;
-      report({ type: 'rows', batch: { bytes, rows, prepared }, read, total });
+      report({ type: 'rows', batch: rows.batch, read, total });
       lap('postMs');
     };
     for (;;) {
+      if (filled === buffer.length) {
+        const cut = buffer.lastIndexOf(NEWLINE) + 1;
+        // A line longer than the buffer: make room for the rest of it.
+        if (cut === 0) buffer = grown(buffer, new Uint8Array(2 * buffer.length));
+        else send(cut);
+      }
       lap('waitMs');
-      const { done, value } = await reader.read();
+      const { read: got, done } = await next(buffer.subarray(filled));
       lap('waitMs');
+      buffer = new Uint8Array(got.buffer);
       if (done) break;
-      read += value.length;
-      pending.push(value);
-      pendingBytes += value.length;
-      if (pendingBytes >= BATCH_BYTES && value.includes(NEWLINE)) send(false);
+      filled += got.length;
+      read += got.length;
     }
-    send(true);
+    send(filled);
     report({ type: 'end', stats });
   } catch (error) {
     report({ type: 'failed', message: error instanceof Error ? error.message : String(error) });
   }
-}
-
-function concat(parts: Uint8Array[], length: number): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  const all = new Uint8Array(length);
-  let at = 0;
-  for (const part of parts) {
-    all.set(part, at);
-    at += part.length;
-  }
-  return all;
 }

@@ -9,7 +9,7 @@ import { readRecording, type ReadProgress, type RecordingSource } from './record
 function transferables(progress: ReadProgress): Transferable[] {
   if (progress.type !== 'rows') return [];
   const { bytes, rows, prepared } = progress.batch;
-  return [bytes.buffer, rows.spans.buffer, rows.lines.buffer, prepared.io.buffer, prepared.conn.buffer, prepared.values.buffer];
+  return [bytes, rows.spans, rows.lines, prepared.io, prepared.conn, prepared.values, prepared.rest, prepared.restEnds].map((array) => array.buffer);
 }
 
 self.onmessage = (event: MessageEvent<RecordingSource>) => {
