@@ -69,18 +69,21 @@ export class AnalysisEngine implements Analysis {
   }
 
   apply(event: AgentEvent): void {
-    if (!event || typeof event !== 'object' || typeof event.seq !== 'number' || typeof event.t !== 'number') return;
+    if (!event || typeof event !== 'object') return;
+    // Read once: events of every type pass here, where each read of a property is a slow (megamorphic) one.
+    const { seq, t } = event;
+    if (typeof seq !== 'number' || typeof t !== 'number') return;
     const model = this.state.model;
     // Replays of events already applied (overlapping snapshots, resubscribes) change nothing.
-    if (event.seq <= model.seq) return;
-    this.advance(event.t);
-    model.seq = event.seq;
+    if (seq <= model.seq) return;
+    this.advance(t);
+    model.seq = seq;
     if (this.openGap) {
-      this.openGap.t = event.t;
+      this.openGap.t = t;
       this.openGap = undefined;
     }
     reduce(event, this.ctx, this.staleness, this.hooks);
-    this.state.endEvent(event.seq, event.t);
+    this.state.endEvent(seq, t);
     this.version_++;
   }
 

@@ -5,7 +5,12 @@ import type { FindingFilter } from './types.js';
 /** A finding about to open: `subject` (what it is about) makes its id `${rule}:${subject}`. */
 export type FindingSpec = Omit<Finding, 'id' | 'resolvedSeq' | 'resolvedT'> & { subject: string };
 
-/** What an open finding may change while its condition grows. */
+/**
+ * What an open finding may change while its condition grows. The registry
+ * keeps `subjects` and `evidence` as given (as `open` keeps subjects): a rule
+ * never changes a list it passed, so a growth finding that moves with every
+ * event costs no copy, and a list passed again is known to be the same.
+ */
 export type FindingUpdate = Pick<Finding, 'title' | 'message' | 'subjects' | 'evidence' | 'stack'>;
 
 /** Most seqs kept as evidence of one finding (the first ones: they show how it started). */
@@ -32,6 +37,8 @@ export class FindingRegistry {
   private readonly subjectOf = new WeakMap<Finding, string>();
   /** Open findings still in history (their subjects are pinned). */
   private readonly active = new WeakSet<Finding>();
+  /** Per open finding, its last move of subjects (see {@link repin}). */
+  private readonly lastMove = new WeakMap<Finding, { before: readonly string[]; after: readonly string[]; head: number; tail: number }>();
   private opened: Finding[] = [];
   private resolved: Finding[] = [];
   private updated = new Set<Finding>();
@@ -95,16 +102,16 @@ export class FindingRegistry {
    */
   update(finding: Finding, changes: FindingUpdate): void {
     if (!this.active.has(finding)) return;
-    // A growth finding follows every event of a running session, mostly with the same lists: those are kept, not copied.
-    const sameSubjects = sameList(finding.subjects, changes.subjects);
-    const sameEvidence = sameList(finding.evidence, changes.evidence, MAX_EVIDENCE);
+    // A growth finding follows every event of a running session, mostly with the same lists. Lists are
+    // kept as passed, equal ones too: when the rule passes one again, comparing it is one identity check.
+    const sameSubjects = finding.subjects === changes.subjects || sameList(finding.subjects, changes.subjects);
+    const sameEvidence = finding.evidence === changes.evidence || sameList(finding.evidence, changes.evidence, MAX_EVIDENCE);
+    if (!sameSubjects) this.repin(finding, finding.subjects, changes.subjects);
+    finding.subjects = changes.subjects;
+    if (changes.evidence.length <= MAX_EVIDENCE) finding.evidence = changes.evidence;
+    else if (!sameEvidence) finding.evidence = changes.evidence.slice(0, MAX_EVIDENCE);
     // The message last: a growth finding's changes with nearly every event, and comparing it flattens it.
     if (sameSubjects && sameEvidence && finding.stack === changes.stack && finding.title === changes.title && finding.message === changes.message) return;
-    if (!sameSubjects) {
-      this.repin(finding.subjects, changes.subjects);
-      finding.subjects = [...changes.subjects];
-    }
-    if (!sameEvidence) finding.evidence = changes.evidence.slice(0, MAX_EVIDENCE);
     finding.title = changes.title;
     finding.message = changes.message;
     if (changes.stack !== undefined) finding.stack = changes.stack;
@@ -123,7 +130,8 @@ export class FindingRegistry {
   }
 
   addEvidence(finding: Finding, seq: number): void {
-    if (finding.evidence.length < MAX_EVIDENCE && !finding.evidence.includes(seq)) finding.evidence.push(seq);
+    // A new list: the finding's may be one a rule passed (and keeps).
+    if (finding.evidence.length < MAX_EVIDENCE && !finding.evidence.includes(seq)) finding.evidence = [...finding.evidence, seq];
   }
 
   filter(filter: FindingFilter = {}): Finding[] {
@@ -161,14 +169,23 @@ export class FindingRegistry {
   /**
    * Moves the pins from `before` to `after`. Only the part between their
    * common head and tail moves: a growth finding's subjects change by a
-   * session or so at a time, and it may hold thousands.
+   * session or so at a time, and it may hold thousands. Its running session
+   * adds one and removes it again: that move back is the last one reversed
+   * (lists are never changed once passed), so its head and tail are known.
    */
-  private repin(before: readonly string[], after: readonly string[]): void {
-    const shorter = Math.min(before.length, after.length);
-    let head = 0;
-    while (head < shorter && before[head] === after[head]) head++;
-    let tail = 0;
-    while (tail < shorter - head && before[before.length - 1 - tail] === after[after.length - 1 - tail]) tail++;
+  private repin(finding: Finding, before: readonly string[], after: readonly string[]): void {
+    const last = this.lastMove.get(finding);
+    let head: number;
+    let tail: number;
+    if (last && last.before === after && last.after === before) ({ head, tail } = last);
+    else {
+      const shorter = Math.min(before.length, after.length);
+      head = 0;
+      while (head < shorter && before[head] === after[head]) head++;
+      tail = 0;
+      while (tail < shorter - head && before[before.length - 1 - tail] === after[after.length - 1 - tail]) tail++;
+    }
+    this.lastMove.set(finding, { before, after, head, tail });
     for (let i = head; i < after.length - tail; i++) this.pins.set(after[i]!, (this.pins.get(after[i]!) ?? 0) + 1);
     this.unpin(before.slice(head, before.length - tail));
   }

@@ -67,10 +67,29 @@ export interface HandleRecord extends Retained<HandleModel> {
 
 export type ActionRecord = Retained<ActionModel>;
 
-export type EmitterRecord = Retained<EmitterModel>;
+export interface EmitterRecord extends Retained<EmitterModel> {
+  /**
+   * Its listeners' keys by event, one string each: a key built per listener
+   * is a new string that every map it is looked up in must hash and compare
+   * by content (six times per listener added or removed).
+   */
+  keys: Map<string, string>;
+}
 
 export function listenerKey(emitter: string, event: string): string {
   return `${emitter}\u0000${event}`;
+}
+
+/** Most keys an emitter keeps: one with ever new event names (`reply:17`) must not grow without bound. */
+const MAX_EMITTER_KEYS = 1024;
+
+/** The key of `emitter`'s listeners for `event`, the same string every time. */
+export function emitterListenerKey(emitter: EmitterRecord, event: string): string {
+  let key = emitter.keys.get(event);
+  if (key !== undefined) return key;
+  if (emitter.keys.size >= MAX_EMITTER_KEYS) emitter.keys.clear();
+  emitter.keys.set(event, (key = listenerKey(emitter.model.id, event)));
+  return key;
 }
 
 export function emptyCounts(): CountsSnapshot {

@@ -25,6 +25,7 @@ import {
   copyCounts,
   raise,
   emptyCounts,
+  emitterListenerKey,
   listenerKey,
 } from './records.js';
 import { HandleIndex } from './handle-index.js';
@@ -270,7 +271,7 @@ export class AnalysisState {
       existing.kind = model.kind;
       return;
     }
-    const record: EmitterRecord = { model, retention: 'alive' };
+    const record: EmitterRecord = { model, retention: 'alive', keys: new Map() };
     this.emitters.set(model.id, record);
     this.emitterList.add(record);
   }
@@ -283,7 +284,8 @@ export class AnalysisState {
   addListener(e: ListenerAddEvent): ListenerRecord | undefined {
     const existing = this.listeners.get(e.listener);
     if (existing && existing.model.removedSeq === undefined) return undefined;
-    const emitterName = this.emitters.get(e.emitter)?.model.name ?? e.emitter;
+    const emitter = this.emitters.get(e.emitter);
+    const emitterName = emitter?.model.name ?? e.emitter;
     const model: ListenerModel = {
       id: e.listener,
       emitter: e.emitter,
@@ -297,7 +299,7 @@ export class AnalysisState {
     };
     if (e.stack !== undefined) model.stack = e.stack;
     const owner = model.owner !== null ? this.conns.get(model.owner) : undefined;
-    const record: ListenerRecord = { model, retention: 'alive', key: listenerKey(e.emitter, e.event), group: owner?.group, owner };
+    const record: ListenerRecord = { model, retention: 'alive', key: emitter ? emitterListenerKey(emitter, e.event) : listenerKey(e.emitter, e.event), group: owner?.group, owner };
     this.listeners.set(e.listener, record);
     this.listenerList.add(record);
     let byEmitter = this.emitterListeners.get(e.emitter);

@@ -44,8 +44,9 @@ export function openingSeqs(sessions: readonly ConnRecord[]): number[] {
   return [...seqs];
 }
 
-/** `seqs`, then each of `more` not among them yet, as many as a finding keeps. */
-export function withSeqs(seqs: readonly number[], ...more: number[]): number[] {
+/** `seqs`, then each of `more` not among them yet, as many as a finding keeps (`seqs` itself when it holds that many). */
+export function withSeqs(seqs: number[], ...more: number[]): number[] {
+  if (seqs.length === MAX_EVIDENCE) return seqs;
   const out = seqs.slice(0, MAX_EVIDENCE);
   for (const seq of more) if (out.length < MAX_EVIDENCE && !out.includes(seq)) out.push(seq);
   return out;

@@ -179,7 +179,8 @@ function describe(held: StaleHolders, key: string, emitter: string, event: strin
     running.push(c!);
     total = (total ?? held.values.at(-1) ?? 0) + own;
   }
-  const { range, subjects, evidence } = follows(held, running) ? followed(held, running[0], emitter, openedSeq) : listed([...holders, ...running].sort(bySession), emitter, openedSeq);
+  const lists = follows(held, running) ? followed(held, running[0], emitter, openedSeq) : listed([...holders, ...running].sort(bySession), emitter, openedSeq);
+  const { range, subjects, evidence } = lists;
   const newest = held.newest!.model;
   // A running session's every listener moves the counts: only they are worded again.
   const text = (held.text ??= {
@@ -192,9 +193,12 @@ function describe(held: StaleHolders, key: string, emitter: string, event: strin
       `session's listeners when its connection closes, and make sure the client really closes the old ` +
       `connection before reconnecting (shutdown then close).`,
   });
+  // A running session's add and remove alternate between two sets of lists: each keeps the message it was last worded with.
+  let worded = lists.worded;
+  if (!worded || worded.total !== total) lists.worded = worded = { total, message: `${text.head}${progression(held.values, total)} over ${range}${text.tail}` };
   return {
     title: text.title,
-    message: `${text.head}${progression(held.values, total)} over ${range}${text.tail}`,
+    message: worded.message,
     subjects,
     evidence,
     ...(newest.stack !== undefined && { stack: newest.stack }),
@@ -205,6 +209,8 @@ interface SessionLists {
   range: string;
   subjects: string[];
   evidence: number[];
+  /** The message last worded with these lists, and the running count it ends with. */
+  worded?: { total: number | undefined; message: string };
 }
 
 /** The sessions are one group's, and the running session (if any) comes after every stale one: the lists are the holders' and then its own. */
@@ -227,7 +233,8 @@ function withRunner(held: StaleHolders, runner: ConnRecord, emitter: string, ope
   const index = runner.session.model.index;
   return {
     range: `sessions ${Math.min(held.first, index)}–${Math.max(held.last, index)}`,
-    subjects: [emitter, ...held.ids, runner.model.id],
+    // The subjects without it, then it: one copy of the right size, where a spread of thousands of ids goes one by one.
+    subjects: followed(held, undefined, emitter, openedSeq).subjects.concat([runner.model.id]),
     evidence: withSeqs(held.seqs, runner.session.model.openedSeq, openedSeq),
   };
 }
