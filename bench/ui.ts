@@ -180,7 +180,7 @@ interface LoadedMark {
   detail: {
     events: number;
     ms: number;
-    read: { waitMs: number; decodeMs: number; splitMs: number; prepareMs: number; postMs: number; batches: number } | null;
+    read: { waitMs: number; cutMs: number; prepareMs: number; postMs: number; batches: number } | null;
     page: { firstMs: number; waitMs: number; ingestMs: number };
   };
 }
@@ -216,7 +216,7 @@ function breakdown({ ms, mark, cpu }: Open): string {
   const { read, page } = mark.detail;
   const r = Math.round;
   const boot = mark.startTime - mark.detail.ms;
-  const worker = read ? `worker: wait ${r(read.waitMs)}, decode ${r(read.decodeMs)}, split ${r(read.splitMs)}, prepare ${r(read.prepareMs)}, post ${r(read.postMs)} (${read.batches} batches)` : 'worker: n/a';
+  const worker = read ? `worker: wait ${r(read.waitMs)}, cut ${r(read.cutMs)}, prepare ${r(read.prepareMs)}, post ${r(read.postMs)} (${read.batches} batches)` : 'worker: n/a';
   return `${r(ms)} ms = page start ${r(boot)} + loading ${r(mark.detail.ms)} (${worker}; page: first batch after ${r(page.firstMs)}, waiting ${r(page.waitMs)}, ingesting ${r(page.ingestMs)}) + first frame ${r(ms - mark.startTime)}${cpu ? `, CPU ms: ${cpu}` : ''}`;
 }
 

@@ -1,4 +1,5 @@
 import type { ConnIoEvent } from '../../../shared/protocol.js';
+import { parseRow } from '../../client/recording.js';
 import { asciiText, decodeLines } from './batch-text.js';
 import { IO_FIELDS, IO_REQUIRED } from './io-row-scan.js';
 import { isOneValue } from './one-value.js';
@@ -94,7 +95,7 @@ export class PreparedRowsBuilder {
 
   /** A row that starts as an io row but was not scanned: an io row when parsing it gives exactly that shape (then true). */
   addParsedIo(row: string): boolean {
-    const value = parseOr(row);
+    const value = parseRow(row);
     if (!isIoRow(value)) return false;
     const base = this.nextIoBase();
     IO_FIELDS.forEach((field, f) => (this.values[base + f] = value[field] ?? Number.NaN));
@@ -289,18 +290,11 @@ export class PreparedValues {
       const { rest, restEnds } = this.prepared;
       const slice = this.taken / REST_SLICE;
       // Its rows being one value each in structure, a slice that parses has exactly their values.
-      this.values = parseOr(decodeLines(rest.subarray(slice === 0 ? 0 : restEnds[slice - 1], restEnds[slice]))) as unknown[] | undefined;
+      const values = parseRow(decodeLines(rest.subarray(slice === 0 ? 0 : restEnds[slice - 1], restEnds[slice])));
+      this.values = Array.isArray(values) ? values : undefined;
     }
     this.taken++;
     return this.values ? this.values[at] : UNREAD;
-  }
-}
-
-function parseOr(row: string): unknown {
-  try {
-    return JSON.parse(row);
-  } catch {
-    return undefined;
   }
 }
 

@@ -26,7 +26,7 @@ describe('reading a recording in batches', () => {
   it('loads a file exactly as parsing it whole, with its size', async () => {
     const { progress, parsed } = await open({ file: new Blob([text]) });
     expect(progress.filter((p) => p.type === 'rows').at(-1)).toMatchObject({ read: text.length, total: text.length });
-    expect(progress.at(-1)).toMatchObject({ type: 'end', stats: { waitMs: expect.any(Number), decodeMs: expect.any(Number), batches: expect.any(Number) } });
+    expect(progress.at(-1)).toMatchObject({ type: 'end', stats: { waitMs: expect.any(Number), cutMs: expect.any(Number), batches: expect.any(Number) } });
     expect(parsed).toEqual(parseRecording(text));
     expect(parsed.lines).toHaveLength(lines.length);
   });

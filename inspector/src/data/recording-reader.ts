@@ -11,9 +11,7 @@ export interface ReadStats {
   /** Waiting for the next bytes (network or disk). */
   waitMs: number;
   /** Cutting a batch of whole lines (the unfinished last one goes on to the next batch). */
-  decodeMs: number;
-  /** Always 0: finding the rows is part of preparing them (batch-rows.ts). */
-  splitMs: number;
+  cutMs: number;
   /** Finding and preparing a batch's rows for the page (batch-rows.ts). */
   prepareMs: number;
   /** Handing batches over. */
@@ -55,10 +53,10 @@ const BOM = [0xef, 0xbb, 0xbf];
  * It never throws: a read failure is reported as `failed`.
  */
 export async function readRecording(source: RecordingSource, report: (progress: ReadProgress) => void): Promise<void> {
-  const stats: ReadStats = { waitMs: 0, decodeMs: 0, splitMs: 0, prepareMs: 0, postMs: 0, batches: 0 };
+  const stats: ReadStats = { waitMs: 0, cutMs: 0, prepareMs: 0, postMs: 0, batches: 0 };
   let clock = performance.now();
   /** Adds the time since the last lap to one phase. */
-  const lap = (phase: 'waitMs' | 'decodeMs' | 'splitMs' | 'prepareMs' | 'postMs') => {
+  const lap = (phase: 'waitMs' | 'cutMs' | 'prepareMs' | 'postMs') => {
     const now = performance.now();
     stats[phase] += now - clock;
     clock = now;
@@ -92,7 +90,7 @@ export async function readRecording(source: RecordingSource, report: (progress: 
       after.set(buffer.subarray(cut, filled));
       buffer = after;
       filled = rest;
-      lap('decodeMs');
+      lap('cutMs');
       const rows = batchRows(batch, line);
       line = rows.nextLine;
       lap('prepareMs');
