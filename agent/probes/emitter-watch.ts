@@ -1,6 +1,6 @@
-import type { ListenerRemoval } from '../../shared/protocol.js';
+import type { ListenerAddEvent, ListenerRemoval, Owner, Stack } from '../../shared/protocol.js';
 import type { ProbeContext } from './context.js';
-import { eventName, ListenerBook, type ListenerRecord, type Watch } from './listener-book.js';
+import { eventName, ListenerBook, type Watch } from './listener-book.js';
 import { ListenerIndex, onceListener, type Entry, type EventKey } from './listener-index.js';
 import { patchMethods } from './patch.js';
 
@@ -47,13 +47,13 @@ export function watchEventEmitter(ctx: ProbeContext, target: object, name: strin
   /** Depth of removeAllListeners calls in progress. */
   let removingAll = 0;
 
-  const record = (event: EventKey, raw: Fn, prepend: boolean, origin: Parameters<ListenerBook['add']>[2]): void => {
-    index.add(event, raw, book.add(eventName(event), onceListener(raw) !== undefined, origin), prepend);
+  const record = (event: EventKey, raw: Fn, prepend: boolean, owner: Owner, stack: Stack | undefined): void => {
+    index.add(event, raw, book.add(eventName(event), onceListener(raw) !== undefined, owner, stack), prepend);
   };
 
   const remove = (entry: Entry, how: ListenerRemoval): void => {
     index.delete(entry);
-    book.remove(entry.record, how);
+    book.remove(entry, how);
   };
 
   /** Makes the records of `event` match what the emitter holds (the slow path). */
@@ -68,15 +68,14 @@ export function watchEventEmitter(ctx: ProbeContext, target: object, name: strin
     const removed = before.slice(head, before.length - tail);
     const added = now.slice(head, now.length - tail);
     if (removed.length === 0 && added.length === 0) return;
-    for (const entry of removed) book.remove(entry.record, how);
+    for (const entry of removed) book.remove(entry, how);
     const owner = ctx.owner();
     const stack = added.length > 0 ? ctx.captureStack() : undefined;
     // Rebuilt in the emitter's order.
     for (const entry of before) index.delete(entry);
-    const kept: Array<{ raw: Fn; record?: ListenerRecord }> = [...before.slice(0, head), ...added.map((raw) => ({ raw })), ...before.slice(before.length - tail)];
+    const kept: Array<{ raw: Fn; added?: ListenerAddEvent }> = [...before.slice(0, head), ...added.map((raw) => ({ raw })), ...before.slice(before.length - tail)];
     for (const item of kept) {
-      const recorded = item.record ?? book.add(eventName(event), onceListener(item.raw) !== undefined, { owner, stack });
-      index.add(event, item.raw, recorded, false);
+      index.add(event, item.raw, item.added ?? book.add(eventName(event), onceListener(item.raw) !== undefined, owner, stack), false);
     }
   };
 
@@ -95,7 +94,7 @@ export function watchEventEmitter(ctx: ProbeContext, target: object, name: strin
     const raw = storedAt(event, prepend);
     const once = method === 'once' || method === 'prependOnceListener';
     if (typeof raw !== 'function' || (once ? onceListener(raw) !== listener : raw !== listener)) return false;
-    record(event, raw as Fn, prepend, { owner: ctx.owner(), stack: ctx.captureStack() });
+    record(event, raw as Fn, prepend, ctx.owner(), ctx.captureStack());
     return true;
   };
 
@@ -174,7 +173,7 @@ export function watchEventEmitter(ctx: ProbeContext, target: object, name: strin
 
   ctx.sink.publish({ type: 'emitter.watch', emitter: book.emitter, name, kind: 'EventEmitter' });
   for (const event of emitter.eventNames()) {
-    for (const raw of emitter.rawListeners(event)) record(event, raw, false, { preexisting: true });
+    for (const raw of emitter.rawListeners(event)) index.add(event, raw, book.addPreexisting(eventName(event), onceListener(raw) !== undefined), false);
   }
 
   return {
@@ -184,12 +183,12 @@ export function watchEventEmitter(ctx: ProbeContext, target: object, name: strin
         watching = false;
         // A method the app replaced since stays the app's.
         patches.restore();
-        for (const entry of index.ordered()) book.remove(entry.record, 'unwatch');
+        for (const entry of index.ordered()) book.remove(entry, 'unwatch');
         index.clear();
         ctx.sink.publish({ type: 'emitter.unwatch', emitter: book.emitter });
       });
       watching = false;
     },
-    attached: () => index.ordered().map((entry) => entry.record),
+    attached: () => index.ordered(),
   };
 }

@@ -1,4 +1,4 @@
-import type { ListenerRemoval } from '../../shared/protocol.js';
+import type { ListenerAddEvent, ListenerRemoval } from '../../shared/protocol.js';
 import type { ProbeContext } from './context.js';
 import { ListenerBook, type ListenerRecord, type Watch } from './listener-book.js';
 import { patchMethods } from './patch.js';
@@ -12,8 +12,8 @@ interface EventTargetLike {
   removeEventListener: Fn;
 }
 
-/** One registration, identified as the DOM does: type + callback + capture. */
-interface Entry {
+/** One registration, identified as the DOM does: type + callback + capture; also the book's record of it. */
+interface Entry extends ListenerRecord {
   type: string;
   callback: Callback;
   capture: boolean;
@@ -21,7 +21,8 @@ interface Entry {
   registered: Callback;
   /** The options the app passed, to register the callback itself again on unwatch. */
   options: AddOptions;
-  record: ListenerRecord;
+  added: ListenerAddEvent;
+  live: boolean;
   signal?: AbortSignal;
   onAbort?: () => void;
 }
@@ -56,7 +57,7 @@ export function watchEventTarget(ctx: ProbeContext, target: object, name: string
     list!.splice(at, 1);
     if (list!.length === 0) entries.delete(entry.type);
     if (entry.signal && entry.onAbort) entry.signal.removeEventListener('abort', entry.onAbort);
-    book.remove(entry.record, how);
+    book.remove(entry, how);
   };
 
 
@@ -93,7 +94,8 @@ export function watchEventTarget(ctx: ProbeContext, target: object, name: string
         capture: p.capture,
         registered,
         options: args[2] as AddOptions,
-        record: book.add(p.type, p.once, { owner, stack: ctx.captureStack() }),
+        added: book.add(p.type, p.once, owner, ctx.captureStack()),
+        live: true,
       };
       const list = entries.get(p.type);
       if (list) list.push(entry);
@@ -192,7 +194,7 @@ export function watchEventTarget(ctx: ProbeContext, target: object, name: string
       });
       watching = false;
     },
-    attached: () => [...entries.values()].flatMap((list) => list.map((entry) => entry.record)),
+    attached: () => [...entries.values()].flat(),
   };
 }
 

@@ -1,10 +1,12 @@
 import type { ListenerAddEvent, ListenerRemoval, ListenerRemoveEvent, Owner, Stack } from '../../shared/protocol.js';
 import type { ProbeContext } from './context.js';
 
+/**
+ * A listener as the book tracks it. The watches' own entries are the
+ * records (one object per listener on the hot path, not two); its id, event
+ * name and owner are read from `added`.
+ */
 export interface ListenerRecord {
-  readonly id: string;
-  readonly event: string;
-  readonly owner: Owner;
   /** Its published `listener.add`: a late inspector's snapshot carries it while it is attached. */
   readonly added: ListenerAddEvent;
   /** False once its removal was published. */
@@ -26,16 +28,22 @@ export class ListenerBook {
     readonly emitter: string,
   ) {}
 
-  add(event: string, once: boolean, origin: { preexisting: true } | { owner: Owner; stack: Stack | undefined }): ListenerRecord {
-    const owner = 'preexisting' in origin ? null : origin.owner;
+  /** Publishes a listener added while watching; its record keeps the returned event. */
+  add(event: string, once: boolean, owner: Owner, stack: Stack | undefined): ListenerAddEvent {
     const added: ListenerAddEvent = { type: 'listener.add', listener: this.ctx.nextListenerId(), emitter: this.emitter, event, owner, once, seq: 0, t: 0 };
-    if ('preexisting' in origin) added.preexisting = true;
-    else if (origin.stack !== undefined) added.stack = origin.stack;
-    const record: ListenerRecord = { id: added.listener, event, owner, added, live: true };
+    if (stack !== undefined) added.stack = stack;
     if (owner !== null) this.ctx.ledger.acquire(owner, 'listeners');
     this.ctx.sink.publish(added);
-    if (record.owner === null && !('preexisting' in origin)) this.ctx.gaps.unowned(record.id);
-    return record;
+    if (owner === null) this.ctx.gaps.unowned(added.listener);
+    return added;
+  }
+
+  /** Publishes a listener found attached when watching started (owner and stack unknown). */
+  addPreexisting(event: string, once: boolean): ListenerAddEvent {
+    const added: ListenerAddEvent = { type: 'listener.add', listener: this.ctx.nextListenerId(), emitter: this.emitter, event, owner: null, once, seq: 0, t: 0 };
+    added.preexisting = true;
+    this.ctx.sink.publish(added);
+    return added;
   }
 
   /** The app replaced a patched method: says so, once per emitter. */
@@ -52,8 +60,9 @@ export class ListenerBook {
   remove(record: ListenerRecord, how: ListenerRemoval): void {
     if (!record.live) return;
     record.live = false;
-    if (record.owner !== null) this.ctx.ledger.release(record.owner, 'listeners', how !== 'unwatch');
-    const published: ListenerRemoveEvent = { type: 'listener.remove', listener: record.id, emitter: this.emitter, event: record.event, how, seq: 0, t: 0 };
+    const { listener, event, owner } = record.added;
+    if (owner !== null) this.ctx.ledger.release(owner, 'listeners', how !== 'unwatch');
+    const published: ListenerRemoveEvent = { type: 'listener.remove', listener, emitter: this.emitter, event, how, seq: 0, t: 0 };
     this.ctx.sink.publish(published);
   }
 }

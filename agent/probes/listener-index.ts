@@ -1,14 +1,14 @@
+import type { ListenerAddEvent } from '../../shared/protocol.js';
 import type { ListenerRecord } from './listener-book.js';
 import { SteadyMap } from './steady-map.js';
 
 type Fn = (...args: unknown[]) => unknown;
 export type EventKey = string | symbol;
 
-/** A registration as the emitter stores it (a once-wrapper for `once`), and our record of it. */
-export interface Entry {
+/** A registration as the emitter stores it (a once-wrapper for `once`): also the book's record of it. */
+export interface Entry extends ListenerRecord {
   readonly raw: Fn;
   readonly event: EventKey;
-  readonly record: ListenerRecord;
   /** Where it sits in its event's list: appends count up, prepends down. */
   readonly position: number;
 }
@@ -44,12 +44,12 @@ export class ListenerIndex {
     return [...this.spans].filter(([, span]) => span.size > 0).map(([event]) => event);
   }
 
-  add(event: EventKey, raw: Fn, record: ListenerRecord, prepend: boolean): void {
+  add(event: EventKey, raw: Fn, added: ListenerAddEvent, prepend: boolean): void {
     let span = this.spans.get(event);
     if (!span) this.spans.set(event, (span = { size: 0, first: 0, last: -1 }));
     const position = span.size === 0 ? (span.first = span.last = 0) : prepend ? --span.first : ++span.last;
     span.size++;
-    const entry: Entry = { raw, event, record, position };
+    const entry: Entry = { raw, event, position, added, live: true };
     put(this.byRaw, raw, entry);
     const wrapped = onceListener(raw);
     if (wrapped) put(this.byListener, wrapped, entry);
