@@ -114,6 +114,32 @@ describe('handleTable', () => {
       [room, undefined],
     ]);
   });
+
+  it('keeps every stored handle however many others come and go, and however many are stored at once', () => {
+    const h = startProbes({ stackFrames: 0 });
+    const table = h.probes.handleTable<string>('t');
+    const room = table.store('room') as number;
+    // A long-lived handle among many short-lived ones.
+    for (let i = 0; i < 10_000; i++) table.drop(table.store('request'));
+    expect(table.retrieve(room)).toBe('room');
+    // More handles stored at once than a table keeps in its first slots.
+    const kept: number[] = [];
+    for (let i = 0; i < 10_000; i++) {
+      const id = table.store(`child ${i}`, { parent: room }) as number;
+      if (i % 2 === 0) kept.push(id);
+      else table.drop(id);
+    }
+    expect(table.size).toBe(1 + kept.length);
+    kept.forEach((id, i) => expect(table.retrieve(id)).toBe(`child ${2 * i}`));
+    const snapshot = h.probes.holdings.events().filter((e) => e.type === 'handle.store');
+    expect(snapshot.map((e) => e.handle).sort((a, b) => Number(a) - Number(b))).toEqual([room, ...kept]);
+
+    expect(table.drop(room)).toBe(true);
+    expect(table.size).toBe(0);
+    expect(h.ofType('handle.drop').filter((e) => e.cascadeFrom === room)).toHaveLength(kept.length);
+    expect(kept.some((id) => table.has(id))).toBe(false);
+    expect(h.probes.holdings.events()).toEqual([]);
+  });
 });
 
 describe('mirrorHandles', () => {

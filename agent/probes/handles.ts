@@ -2,17 +2,8 @@ import { HandleError } from '../errors.js';
 import type { HandleDropEvent, HandleId, HandleStoreEvent, Owner } from '../../shared/protocol.js';
 import type { ForeignHandleId, ForeignStoreOptions, HandleMirror, HandleTable, StoreOptions } from '../types.js';
 import type { ProbeContext } from './context.js';
+import { HandleSlots } from './handle-slots.js';
 import { SteadyMap } from './steady-map.js';
-
-interface LiveHandle<T> {
-  value: T;
-  owner: Owner;
-  /** Its published `handle.store`: a late inspector's snapshot carries it while it is stored. */
-  stored?: HandleStoreEvent;
-  parent?: HandleId;
-  /** Live children, in store order: dropped before their parent. */
-  children?: Set<number>;
-}
 
 /**
  * A production-style handle table: integer ids from 1, never reused; a
@@ -21,7 +12,9 @@ interface LiveHandle<T> {
  * everything except a successful retrieve, the hot path.
  */
 class TrackedHandleTable<T> implements HandleTable<T> {
-  private readonly live = new SteadyMap<number, LiveHandle<T>>();
+  private readonly live = new HandleSlots<T>();
+  /** The live children of each live handle that has some, in store order: dropped before their parent. */
+  private readonly children = new Map<number, Set<number>>();
   private nextId = 1;
 
   constructor(
@@ -36,22 +29,22 @@ class TrackedHandleTable<T> implements HandleTable<T> {
   }
 
   has(id: HandleId): boolean {
-    return typeof id === 'number' && this.live.has(id);
+    return typeof id === 'number' && this.live.stored(id) !== undefined;
   }
 
   store(value: T, options?: StoreOptions): HandleId {
     const id = this.nextId++;
     const owner = this.ctx.owner();
-    const parent = options?.parent;
-    const entry: LiveHandle<T> = { value, owner };
-    if (parent !== undefined) entry.parent = parent;
-    this.live.set(id, entry);
-    if (typeof parent === 'number') {
-      const parentEntry = this.live.get(parent);
-      if (parentEntry) (parentEntry.children ??= new Set()).add(id);
+    const stored = storeEvent(this.name, id, options, owner);
+    this.live.add(id, value, stored);
+    const parent = stored.parent;
+    if (typeof parent === 'number' && this.live.stored(parent) !== undefined) {
+      let siblings = this.children.get(parent);
+      if (!siblings) this.children.set(parent, (siblings = new Set()));
+      siblings.add(id);
     }
     try {
-      entry.stored = publishStore(this.ctx, this.name, id, options, owner);
+      publishStore(this.ctx, stored);
     } catch (err) {
       this.ctx.warnOnce('publishing handle.store failed', err);
     }
@@ -59,17 +52,16 @@ class TrackedHandleTable<T> implements HandleTable<T> {
   }
 
   /** The `handle.store` of every handle still stored. */
-  *storedEvents(): Iterable<HandleStoreEvent> {
-    for (const entry of this.live.values()) if (entry.stored) yield entry.stored;
+  storedEvents(): Iterable<HandleStoreEvent> {
+    return this.live.storedEvents();
   }
 
   retrieve(id: HandleId): T {
-    const entry = typeof id === 'number' ? this.live.get(id) : undefined;
-    if (entry) {
+    if (typeof id === 'number' && this.live.stored(id) !== undefined) {
       this.ctx.guard('publishing handle.retrieve failed', () =>
         this.ctx.sink.publish({ type: 'handle.retrieve', table: this.name, handle: id, ok: true, owner: this.ctx.owner() }),
       );
-      return entry.value;
+      return this.live.value(id);
     }
     this.publishAccess('handle.retrieve', id, false);
     throw this.missingNow(id);
@@ -82,45 +74,52 @@ class TrackedHandleTable<T> implements HandleTable<T> {
   }
 
   take(id: HandleId): T {
-    const entry = typeof id === 'number' ? this.live.get(id) : undefined;
-    if (!entry) {
+    const stored = typeof id === 'number' ? this.live.stored(id) : undefined;
+    if (!stored) {
       this.publishAccess('handle.take', id, false);
       throw this.missingNow(id);
     }
     // Ownership of the value moves to the caller; its children stay in the table.
-    this.unlink(id as number, entry);
+    const value = this.live.value(id as number);
+    this.unlink(id as number, stored);
     this.publishAccess('handle.take', id, true);
-    return entry.value;
+    return value;
   }
 
   drop(id: HandleId): boolean {
-    const entry = typeof id === 'number' ? this.live.get(id) : undefined;
-    if (!entry) {
+    const stored = typeof id === 'number' ? this.live.stored(id) : undefined;
+    if (!stored) {
       this.publishDrop(id, false);
       // Callers often throw on false: the double drop should reach inspectors first.
       this.ctx.guard('flushing a misuse failed', () => this.ctx.sink.flush());
       return false;
     }
-    this.dropLive(id as number, entry);
+    this.dropLive(id as number, stored);
     return true;
   }
 
-  private dropLive(id: number, entry: LiveHandle<T>, cascadeFrom?: number): void {
+  private dropLive(id: number, stored: HandleStoreEvent, cascadeFrom?: number): void {
     // A copy: dropping a child unlinks it from this set. Most handles have none.
-    if (entry.children) {
-      for (const child of [...entry.children]) {
-        const childEntry = this.live.get(child);
-        if (childEntry) this.dropLive(child, childEntry, id);
+    const children = this.children.get(id);
+    if (children) {
+      for (const child of [...children]) {
+        const childStored = this.live.stored(child);
+        if (childStored) this.dropLive(child, childStored, id);
       }
     }
-    this.unlink(id, entry);
+    this.unlink(id, stored);
     this.publishDrop(id, true, cascadeFrom);
   }
 
-  private unlink(id: number, entry: LiveHandle<T>): void {
+  private unlink(id: number, stored: HandleStoreEvent): void {
     this.live.delete(id);
-    if (typeof entry.parent === 'number') this.live.get(entry.parent)?.children?.delete(id);
-    if (entry.owner !== null) this.ctx.ledger.release(entry.owner, 'handles', true);
+    this.children.delete(id);
+    const parent = stored.parent;
+    if (typeof parent === 'number') {
+      const siblings = this.children.get(parent);
+      if (siblings?.delete(id) && siblings.size === 0) this.children.delete(parent);
+    }
+    if (stored.owner !== null) this.ctx.ledger.release(stored.owner, 'handles', true);
   }
 
   private publishAccess(type: 'handle.retrieve' | 'handle.take', id: HandleId, ok: boolean): void {
@@ -175,7 +174,9 @@ class TrackedHandleMirror implements HandleMirror {
       const owner = this.ctx.owner();
       const previous = this.live.get(id);
       if (previous !== undefined) this.ctx.ledger.release(previous.owner, 'handles', false);
-      this.live.set(id, publishStore(this.ctx, this.name, id, info, owner));
+      const stored = storeEvent(this.name, id, info, owner);
+      this.live.set(id, stored);
+      publishStore(this.ctx, stored);
     });
   }
 
@@ -251,18 +252,22 @@ export class HandleProbe {
   }
 }
 
-/** A stored handle: counted for its owner and published, by the real table and the mirror alike. */
-function publishStore(ctx: ProbeContext, table: string, handle: HandleId, options: ForeignStoreOptions | undefined, owner: Owner): HandleStoreEvent {
-  if (owner !== null) ctx.ledger.acquire(owner, 'handles');
+/** The `handle.store` of a handle, before it is published. */
+function storeEvent(table: string, handle: HandleId, options: ForeignStoreOptions | undefined, owner: Owner): HandleStoreEvent {
   const type = options?.type;
   const event: HandleStoreEvent = { type: 'handle.store', table, handle, handleType: typeof type === 'string' ? type : 'handle', owner, seq: 0, t: 0 };
   const parent = options?.parent;
   if (parent !== undefined) event.parent = wireId(parent);
+  return event;
+}
+
+/** A stored handle: counted for its owner and published, by the real table and the mirror alike. */
+function publishStore(ctx: ProbeContext, event: HandleStoreEvent): void {
+  if (event.owner !== null) ctx.ledger.acquire(event.owner, 'handles');
   const stack = ctx.captureStack();
   if (stack !== undefined) event.stack = stack;
   ctx.sink.publish(event);
-  if (owner === null) ctx.gaps.unowned(table, handle);
-  return event;
+  if (event.owner === null) ctx.gaps.unowned(event.table, event.handle);
 }
 
 /** A foreign table's id as events carry it: a BigInt (a 64-bit FFI handle) as its decimal string. */
