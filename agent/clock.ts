@@ -1,3 +1,6 @@
+// Imported: the global `performance` is a lazy accessor, a getter call on every read.
+import { performance } from 'node:perf_hooks';
+
 /**
  * The agent's time: ms since the agent started, monotonic, rounded to
  * microseconds (keeps frames small). `recent` is the last reading, kept
