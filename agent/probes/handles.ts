@@ -13,7 +13,7 @@ import { SteadyMap } from './steady-map.js';
  */
 class TrackedHandleTable<T> implements HandleTable<T> {
   private readonly live = new HandleSlots<T>();
-  /** The live children of each live handle that has some, in store order: dropped before their parent. */
+  /** The live children of each live handle that had some, in store order: dropped before their parent. */
   private readonly children = new Map<number, Set<number>>();
   private nextId = 1;
 
@@ -113,11 +113,10 @@ class TrackedHandleTable<T> implements HandleTable<T> {
 
   private unlink(id: number, stored: HandleStoreEvent): void {
     this.live.delete(id);
-    this.children.delete(id);
-    const parent = stored.parent;
-    if (typeof parent === 'number') {
-      const siblings = this.children.get(parent);
-      if (siblings?.delete(id) && siblings.size === 0) this.children.delete(parent);
+    if (this.children.size > 0) {
+      this.children.delete(id);
+      // An emptied set stays with its parent, for the parent's next child.
+      if (typeof stored.parent === 'number') this.children.get(stored.parent)?.delete(id);
     }
     if (stored.owner !== null) this.ctx.ledger.release(stored.owner, 'handles', true);
   }
