@@ -109,6 +109,8 @@ interface StaleHolders {
   followed?: BuiltLists;
   /** The finding's wording around its counts and range, the same for every event until the holders change. */
   text?: Wording;
+  /** Their counts as last worded, with the running total they ended with. */
+  counted?: { total: number | undefined; text: string };
 }
 
 /** A finding's title, and its message but for the progression and the range of sessions. */
@@ -169,18 +171,23 @@ function newestListener(holders: readonly ConnRecord[], key: string): ListenerRe
 function describe(held: StaleHolders, key: string, emitter: string, event: string, emitterName: string, openedSeq: number): FindingUpdate {
   const { holders, groups, owners } = held;
   // The newest session of each group, when it holds some too: the running session the growth continues into.
-  const running: ConnRecord[] = [];
-  // How many the stale sessions left, then with the running session's own.
+  let runner: ConnRecord | undefined;
+  let runners = 0;
+  // How many the stale sessions left, then with the running sessions' own.
   let total: number | undefined;
   for (const group of groups) {
-    const c = group.latest?.conn;
-    const own = c === undefined || held.holderSet.has(c) ? 0 : (c.listenersByKey.get(key) ?? 0);
+    const own = runningOwn(held, group, key);
     if (own <= 0) continue;
-    running.push(c!);
+    runner = group.latest!.conn;
+    runners++;
     total = (total ?? held.values.at(-1) ?? 0) + own;
   }
-  const lists = follows(held, running) ? followed(held, running[0], emitter, openedSeq) : listed([...holders, ...running].sort(bySession), emitter, openedSeq);
-  const { range, subjects, evidence } = lists;
+  const lists = follows(held, runners, runner)
+    ? followed(held, runner, emitter, openedSeq)
+    : listed([...holders, ...groups.filter((g) => runningOwn(held, g, key) > 0).map((g) => g.latest!.conn!)].sort(bySession), emitter, openedSeq);
+  // A running session's add and remove alternate between two sets of lists: each keeps what it was last worded with.
+  const worded = lists.worded;
+  if (worded && worded.total === total) return worded.update;
   const newest = held.newest!.model;
   // A running session's every listener moves the counts: only they are worded again.
   const text = (held.text ??= {
@@ -193,30 +200,42 @@ function describe(held: StaleHolders, key: string, emitter: string, event: strin
       `session's listeners when its connection closes, and make sure the client really closes the old ` +
       `connection before reconnecting (shutdown then close).`,
   });
-  // A running session's add and remove alternate between two sets of lists: each keeps the message it was last worded with.
-  let worded = lists.worded;
-  if (!worded || worded.total !== total) lists.worded = worded = { total, message: `${text.head}${progression(held.values, total)} over ${range}${text.tail}` };
-  return {
+  const update: FindingUpdate = {
     title: text.title,
-    message: worded.message,
-    subjects,
-    evidence,
+    message: `${text.head}${counted(held, total)} over ${lists.range}${text.tail}`,
+    subjects: lists.subjects,
+    evidence: lists.evidence,
     ...(newest.stack !== undefined && { stack: newest.stack }),
   };
+  lists.worded = { total, update };
+  return update;
+}
+
+/** `1 → 2 → … → 181` for the holders, then `total`: the same for each running session that holds as many. */
+function counted(held: StaleHolders, total: number | undefined): string {
+  let last = held.counted;
+  if (!last || last.total !== total) held.counted = last = { total, text: progression(held.values, total) };
+  return last.text;
+}
+
+/** How many listeners for `key` the group's newest session holds, when it is not one of the stale holders. */
+function runningOwn(held: StaleHolders, group: GroupState, key: string): number {
+  const c = group.latest?.conn;
+  return c === undefined || held.holderSet.has(c) ? 0 : (c.listenersByKey.get(key) ?? 0);
 }
 
 interface SessionLists {
   range: string;
   subjects: string[];
   evidence: number[];
-  /** The message last worded with these lists, and the running count it ends with. */
-  worded?: { total: number | undefined; message: string };
+  /** The update last worded with these lists, and the running count it ends with. */
+  worded?: { total: number | undefined; update: FindingUpdate };
 }
 
 /** The sessions are one group's, and the running session (if any) comes after every stale one: the lists are the holders' and then its own. */
-function follows({ holders, groups }: StaleHolders, running: readonly ConnRecord[]): boolean {
-  if (groups.length !== 1 || running.length > 1) return false;
-  return running.length === 0 || bySession(holders.at(-1)!, running[0]!) < 0;
+function follows({ holders, groups }: StaleHolders, runners: number, runner: ConnRecord | undefined): boolean {
+  if (groups.length !== 1 || runners > 1) return false;
+  return runner === undefined || bySession(holders.at(-1)!, runner) < 0;
 }
 
 function followed(held: StaleHolders, runner: ConnRecord | undefined, emitter: string, openedSeq: number): SessionLists {
