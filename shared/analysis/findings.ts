@@ -255,7 +255,7 @@ function copyFinding(f: Finding): Finding {
 }
 
 /** `a` equals the first `limit` items of `b` (all of them by default). */
-function sameList<T>(a: readonly T[], b: readonly T[], limit = b.length): boolean {
+export function sameList<T>(a: readonly T[], b: readonly T[], limit = b.length): boolean {
   if (a.length !== Math.min(b.length, limit)) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;

@@ -4,6 +4,7 @@ import type { FindingUpdate } from '../findings.js';
 import type { ConnRecord, GroupState, ListenerRecord } from '../records.js';
 import type { At, Rule, RuleContext } from './rule.js';
 import { bySession, idList, openingSeqs, sessionEvidence, sessionRange, withSeqs } from './growth.js';
+import { SharedSubjects } from './shared-subjects.js';
 
 interface Watched {
   finding: Finding;
@@ -31,11 +32,12 @@ export function listenerGrowthRule(): Rule {
    * over all of them.
    */
   const stale = new Map<string, StaleHolders>();
+  const shared = new SharedSubjects();
 
   const recount = (ctx: RuleContext, key: string, at: At): void => {
     let held = stale.get(key);
     if (!held) {
-      held = staleHolders(ctx, key);
+      held = staleHolders(ctx, key, shared);
       stale.set(key, held);
     }
     const open = watched.get(key);
@@ -107,6 +109,8 @@ interface StaleHolders {
   /** The lists last built from them, alone and with a running session: the same until the finding or its running session changes. */
   alone?: BuiltLists;
   followed?: BuiltLists;
+  /** Where its subjects lists are shared with other keys' findings. */
+  shared: SharedSubjects;
   /** The finding's wording around its counts and range, the same for every event until the holders change. */
   text?: Wording;
   /** Their counts as last worded, with the running total they ended with. */
@@ -127,7 +131,7 @@ interface BuiltLists {
   lists: SessionLists;
 }
 
-function staleHolders(ctx: RuleContext, key: string): StaleHolders {
+function staleHolders(ctx: RuleContext, key: string, shared: SharedSubjects): StaleHolders {
   const holders = [...ctx.state.stale].filter((c) => (c.listenersByKey.get(key) ?? 0) > 0).sort(bySession);
   const values: number[] = [];
   let held = 0;
@@ -155,6 +159,7 @@ function staleHolders(ctx: RuleContext, key: string): StaleHolders {
     seqs: openingSeqs(holders),
     first: Math.min(...holders.map((c) => c.session.model.index)),
     last: Math.max(...holders.map((c) => c.session.model.index)),
+    shared,
   };
 }
 /** The most recently added live listener for `key` that a stale session holds. */
@@ -241,7 +246,7 @@ function follows({ holders, groups }: StaleHolders, runners: number, runner: Con
 function followed(held: StaleHolders, runner: ConnRecord | undefined, emitter: string, openedSeq: number): SessionLists {
   const built = runner ? held.followed : held.alone;
   if (built && built.runner === runner && built.emitter === emitter && built.openedSeq === openedSeq) return built.lists;
-  const lists = runner ? withRunner(held, runner, emitter, openedSeq) : { range: `sessions ${held.first}–${held.last}`, subjects: [emitter, ...held.ids], evidence: withSeqs(held.seqs, openedSeq) };
+  const lists = runner ? withRunner(held, runner, emitter, openedSeq) : { range: `sessions ${held.first}–${held.last}`, subjects: held.shared.share([emitter, ...held.ids]), evidence: withSeqs(held.seqs, openedSeq) };
   const again = { runner, emitter, openedSeq, lists };
   if (runner) held.followed = again;
   else held.alone = again;
@@ -252,8 +257,7 @@ function withRunner(held: StaleHolders, runner: ConnRecord, emitter: string, ope
   const index = runner.session.model.index;
   return {
     range: `sessions ${Math.min(held.first, index)}–${Math.max(held.last, index)}`,
-    // The subjects without it, then it: one copy of the right size, where a spread of thousands of ids goes one by one.
-    subjects: followed(held, undefined, emitter, openedSeq).subjects.concat([runner.model.id]),
+    subjects: held.shared.followedBy(followed(held, undefined, emitter, openedSeq).subjects, runner.model.id),
     evidence: withSeqs(held.seqs, runner.session.model.openedSeq, openedSeq),
   };
 }
