@@ -185,13 +185,22 @@ export class FindingRegistry {
       tail = 0;
       while (tail < shorter - head && before[before.length - 1 - tail] === after[after.length - 1 - tail]) tail++;
     }
-    this.lastMove.set(finding, { before, after, head, tail });
+    // One record per finding, rewritten: a growth finding moves with nearly every event of its running session.
+    if (!last) this.lastMove.set(finding, { before, after, head, tail });
+    else {
+      last.before = before;
+      last.after = after;
+      last.head = head;
+      last.tail = tail;
+    }
     for (let i = head; i < after.length - tail; i++) this.pins.set(after[i]!, (this.pins.get(after[i]!) ?? 0) + 1);
-    this.unpin(before.slice(head, before.length - tail));
+    this.unpin(before, head, before.length - tail);
   }
 
-  private unpin(subjects: readonly string[]): void {
-    for (const subject of subjects) {
+  /** Unpins `subjects[from..to)` (all of them by default). */
+  private unpin(subjects: readonly string[], from = 0, to = subjects.length): void {
+    for (let i = from; i < to; i++) {
+      const subject = subjects[i]!;
       const n = (this.pins.get(subject) ?? 0) - 1;
       if (n > 0) this.pins.set(subject, n);
       else {
@@ -246,7 +255,7 @@ function copyFinding(f: Finding): Finding {
 }
 
 /** `a` equals the first `limit` items of `b` (all of them by default). */
-function sameList<T>(a: readonly T[], b: readonly T[], limit = b.length): boolean {
+export function sameList<T>(a: readonly T[], b: readonly T[], limit = b.length): boolean {
   if (a.length !== Math.min(b.length, limit)) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;

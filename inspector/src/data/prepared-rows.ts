@@ -249,20 +249,28 @@ const CLOSE_BRACKET = 93;
 function ioEvent(rows: PreparedRows, k: number): ConnIoEvent {
   const v = rows.values;
   const base = k * WIDTH;
-  const event: ConnIoEvent = {
-    type: 'conn.io',
-    conn: rows.connIds[rows.conn[k]!]!,
-    bytesIn: v[base + 2]!,
-    bytesOut: v[base + 3]!,
-    lastActivity: v[base + 4]!,
-    seq: v[base]!,
-    t: v[base + 1]!,
-  };
-  const [msgsIn, msgsOut, lastIn] = [v[base + 5]!, v[base + 6]!, v[base + 7]!];
-  if (!Number.isNaN(msgsIn)) event.msgsIn = msgsIn;
-  if (!Number.isNaN(msgsOut)) event.msgsOut = msgsOut;
+  const conn = rows.connIds[rows.conn[k]!]!;
+  const seq = integer(v[base]!);
+  const t = v[base + 1]!;
+  const bytesIn = integer(v[base + 2]!);
+  const bytesOut = integer(v[base + 3]!);
+  const lastActivity = v[base + 4]!;
+  const msgsIn = v[base + 5]!;
+  const msgsOut = v[base + 6]!;
+  const lastIn = v[base + 7]!;
+  // The agent's shape (lastIn, no message counts) as one literal: a field added afterwards grows the object, another allocation.
+  if (Number.isNaN(msgsIn) && Number.isNaN(msgsOut) && !Number.isNaN(lastIn)) return { type: 'conn.io', conn, bytesIn, bytesOut, lastActivity, lastIn, seq, t };
+  const event: ConnIoEvent = { type: 'conn.io', conn, bytesIn, bytesOut, lastActivity, seq, t };
+  if (!Number.isNaN(msgsIn)) event.msgsIn = integer(msgsIn);
+  if (!Number.isNaN(msgsOut)) event.msgsOut = integer(msgsOut);
   if (!Number.isNaN(lastIn)) event.lastIn = lastIn;
   return event;
+}
+
+/** `x` itself, an integer typed as one: read from a Float64Array it would take a box wherever it is stored or passed. */
+function integer(x: number): number {
+  const int = x | 0;
+  return Object.is(int, x) ? int : x;
 }
 
 /** Reads a batch's prepared rows back, in order, parsing a `rest` slice when it gets to it. */

@@ -44,12 +44,20 @@ export function openingSeqs(sessions: readonly ConnRecord[]): number[] {
   return [...seqs];
 }
 
-/** `seqs`, then each of `more` not among them yet, as many as a finding keeps (`seqs` itself when it holds that many). */
-export function withSeqs(seqs: number[], ...more: number[]): number[] {
-  if (seqs.length === MAX_EVIDENCE) return seqs;
-  const out = seqs.slice(0, MAX_EVIDENCE);
-  for (const seq of more) if (out.length < MAX_EVIDENCE && !out.includes(seq)) out.push(seq);
-  return out;
+/**
+ * `seqs`, then `a` and `b` when not among them yet, as many as a finding
+ * keeps (`seqs` itself when none is added). One copy of the right size: a
+ * growth finding's lists are built again for every running session.
+ */
+export function withSeqs(seqs: number[], a: number, b?: number): number[] {
+  const room = MAX_EVIDENCE - seqs.length;
+  const addA = room > 0 && !seqs.includes(a);
+  const addB = b !== undefined && b !== a && room > (addA ? 1 : 0) && !seqs.includes(b);
+  // Arrays to concat: a number argument takes the engine's slow path, element by element.
+  if (addA && addB) return seqs.concat([a, b!]);
+  if (addA) return seqs.concat([a]);
+  if (addB) return seqs.concat([b!]);
+  return seqs;
 }
 
 /** A growth finding's evidence: its sessions' opening seqs, then the seq it opened at. */

@@ -4,6 +4,7 @@ import type { FindingUpdate } from '../findings.js';
 import type { ConnRecord, GroupState, ListenerRecord } from '../records.js';
 import type { At, Rule, RuleContext } from './rule.js';
 import { bySession, idList, openingSeqs, sessionEvidence, sessionRange, withSeqs } from './growth.js';
+import { SharedSubjects } from './shared-subjects.js';
 
 interface Watched {
   finding: Finding;
@@ -31,11 +32,12 @@ export function listenerGrowthRule(): Rule {
    * over all of them.
    */
   const stale = new Map<string, StaleHolders>();
+  const shared = new SharedSubjects();
 
   const recount = (ctx: RuleContext, key: string, at: At): void => {
     let held = stale.get(key);
     if (!held) {
-      held = staleHolders(ctx, key);
+      held = staleHolders(ctx, key, shared);
       stale.set(key, held);
     }
     const open = watched.get(key);
@@ -107,8 +109,12 @@ interface StaleHolders {
   /** The lists last built from them, alone and with a running session: the same until the finding or its running session changes. */
   alone?: BuiltLists;
   followed?: BuiltLists;
+  /** Where its subjects lists are shared with other keys' findings. */
+  shared: SharedSubjects;
   /** The finding's wording around its counts and range, the same for every event until the holders change. */
   text?: Wording;
+  /** Their counts as last worded, with the running total they ended with. */
+  counted?: { total: number | undefined; text: string };
 }
 
 /** A finding's title, and its message but for the progression and the range of sessions. */
@@ -125,7 +131,7 @@ interface BuiltLists {
   lists: SessionLists;
 }
 
-function staleHolders(ctx: RuleContext, key: string): StaleHolders {
+function staleHolders(ctx: RuleContext, key: string, shared: SharedSubjects): StaleHolders {
   const holders = [...ctx.state.stale].filter((c) => (c.listenersByKey.get(key) ?? 0) > 0).sort(bySession);
   const values: number[] = [];
   let held = 0;
@@ -153,6 +159,7 @@ function staleHolders(ctx: RuleContext, key: string): StaleHolders {
     seqs: openingSeqs(holders),
     first: Math.min(...holders.map((c) => c.session.model.index)),
     last: Math.max(...holders.map((c) => c.session.model.index)),
+    shared,
   };
 }
 /** The most recently added live listener for `key` that a stale session holds. */
@@ -169,18 +176,23 @@ function newestListener(holders: readonly ConnRecord[], key: string): ListenerRe
 function describe(held: StaleHolders, key: string, emitter: string, event: string, emitterName: string, openedSeq: number): FindingUpdate {
   const { holders, groups, owners } = held;
   // The newest session of each group, when it holds some too: the running session the growth continues into.
-  const running: ConnRecord[] = [];
-  // How many the stale sessions left, then with the running session's own.
+  let runner: ConnRecord | undefined;
+  let runners = 0;
+  // How many the stale sessions left, then with the running sessions' own.
   let total: number | undefined;
   for (const group of groups) {
-    const c = group.latest?.conn;
-    const own = c === undefined || held.holderSet.has(c) ? 0 : (c.listenersByKey.get(key) ?? 0);
+    const own = runningOwn(held, group, key);
     if (own <= 0) continue;
-    running.push(c!);
+    runner = group.latest!.conn;
+    runners++;
     total = (total ?? held.values.at(-1) ?? 0) + own;
   }
-  const lists = follows(held, running) ? followed(held, running[0], emitter, openedSeq) : listed([...holders, ...running].sort(bySession), emitter, openedSeq);
-  const { range, subjects, evidence } = lists;
+  const lists = follows(held, runners, runner)
+    ? followed(held, runner, emitter, openedSeq)
+    : listed([...holders, ...groups.filter((g) => runningOwn(held, g, key) > 0).map((g) => g.latest!.conn!)].sort(bySession), emitter, openedSeq);
+  // A running session's add and remove alternate between two sets of lists: each keeps what it was last worded with.
+  const worded = lists.worded;
+  if (worded && worded.total === total) return worded.update;
   const newest = held.newest!.model;
   // A running session's every listener moves the counts: only they are worded again.
   const text = (held.text ??= {
@@ -193,36 +205,48 @@ function describe(held: StaleHolders, key: string, emitter: string, event: strin
       `session's listeners when its connection closes, and make sure the client really closes the old ` +
       `connection before reconnecting (shutdown then close).`,
   });
-  // A running session's add and remove alternate between two sets of lists: each keeps the message it was last worded with.
-  let worded = lists.worded;
-  if (!worded || worded.total !== total) lists.worded = worded = { total, message: `${text.head}${progression(held.values, total)} over ${range}${text.tail}` };
-  return {
+  const update: FindingUpdate = {
     title: text.title,
-    message: worded.message,
-    subjects,
-    evidence,
+    message: `${text.head}${counted(held, total)} over ${lists.range}${text.tail}`,
+    subjects: lists.subjects,
+    evidence: lists.evidence,
     ...(newest.stack !== undefined && { stack: newest.stack }),
   };
+  lists.worded = { total, update };
+  return update;
+}
+
+/** `1 → 2 → … → 181` for the holders, then `total`: the same for each running session that holds as many. */
+function counted(held: StaleHolders, total: number | undefined): string {
+  let last = held.counted;
+  if (!last || last.total !== total) held.counted = last = { total, text: progression(held.values, total) };
+  return last.text;
+}
+
+/** How many listeners for `key` the group's newest session holds, when it is not one of the stale holders. */
+function runningOwn(held: StaleHolders, group: GroupState, key: string): number {
+  const c = group.latest?.conn;
+  return c === undefined || held.holderSet.has(c) ? 0 : (c.listenersByKey.get(key) ?? 0);
 }
 
 interface SessionLists {
   range: string;
   subjects: string[];
   evidence: number[];
-  /** The message last worded with these lists, and the running count it ends with. */
-  worded?: { total: number | undefined; message: string };
+  /** The update last worded with these lists, and the running count it ends with. */
+  worded?: { total: number | undefined; update: FindingUpdate };
 }
 
 /** The sessions are one group's, and the running session (if any) comes after every stale one: the lists are the holders' and then its own. */
-function follows({ holders, groups }: StaleHolders, running: readonly ConnRecord[]): boolean {
-  if (groups.length !== 1 || running.length > 1) return false;
-  return running.length === 0 || bySession(holders.at(-1)!, running[0]!) < 0;
+function follows({ holders, groups }: StaleHolders, runners: number, runner: ConnRecord | undefined): boolean {
+  if (groups.length !== 1 || runners > 1) return false;
+  return runner === undefined || bySession(holders.at(-1)!, runner) < 0;
 }
 
 function followed(held: StaleHolders, runner: ConnRecord | undefined, emitter: string, openedSeq: number): SessionLists {
   const built = runner ? held.followed : held.alone;
   if (built && built.runner === runner && built.emitter === emitter && built.openedSeq === openedSeq) return built.lists;
-  const lists = runner ? withRunner(held, runner, emitter, openedSeq) : { range: `sessions ${held.first}–${held.last}`, subjects: [emitter, ...held.ids], evidence: withSeqs(held.seqs, openedSeq) };
+  const lists = runner ? withRunner(held, runner, emitter, openedSeq) : { range: `sessions ${held.first}–${held.last}`, subjects: held.shared.share([emitter, ...held.ids]), evidence: withSeqs(held.seqs, openedSeq) };
   const again = { runner, emitter, openedSeq, lists };
   if (runner) held.followed = again;
   else held.alone = again;
@@ -233,8 +257,7 @@ function withRunner(held: StaleHolders, runner: ConnRecord, emitter: string, ope
   const index = runner.session.model.index;
   return {
     range: `sessions ${Math.min(held.first, index)}–${Math.max(held.last, index)}`,
-    // The subjects without it, then it: one copy of the right size, where a spread of thousands of ids goes one by one.
-    subjects: followed(held, undefined, emitter, openedSeq).subjects.concat([runner.model.id]),
+    subjects: held.shared.followedBy(followed(held, undefined, emitter, openedSeq).subjects, runner.model.id),
     evidence: withSeqs(held.seqs, runner.session.model.openedSeq, openedSeq),
   };
 }
