@@ -38,6 +38,16 @@ describe('handleTable', () => {
     expect((events[1]!.stack as string[])[0]).toMatch(/handles\.test\.ts/);
   });
 
+  it('store options whose getters throw: nothing reaches the app, the handle is stored as a plain one', () => {
+    const h = startProbes();
+    const table = h.probes.handleTable<string>('odd');
+    const options = Object.defineProperty({}, 'type', { get: () => { throw new Error('app getter'); } });
+    const id = table.store('value', options);
+    expect(table.retrieve(id)).toBe('value');
+    const stored = strip(h.events().filter((e) => e.type === 'handle.store'));
+    expect(stored).toEqual([{ type: 'handle.store', table: 'odd', handle: id, handleType: 'handle', owner: null, stack: expect.any(Array) }]);
+  });
+
   it('never reuses ids, and the same name gives the same table', () => {
     const h = startProbes();
     const table = h.probes.handleTable('t');

@@ -253,9 +253,15 @@ export class HandleProbe {
 
 /** The `handle.store` of a handle, before it is published. */
 function storeEvent(table: string, handle: HandleId, options: ForeignStoreOptions | undefined, owner: Owner): HandleStoreEvent {
-  const type = options?.type;
+  let type: unknown;
+  let parent: ForeignHandleId | undefined;
+  try {
+    type = options?.type;
+    parent = options?.parent;
+  } catch {
+    // The app's own getter threw: the handle is still stored, as a plain one, and nothing reaches the app.
+  }
   const event: HandleStoreEvent = { type: 'handle.store', table, handle, handleType: typeof type === 'string' ? type : 'handle', owner, seq: 0, t: 0 };
-  const parent = options?.parent;
   if (parent !== undefined) event.parent = wireId(parent);
   return event;
 }
