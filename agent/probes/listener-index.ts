@@ -44,12 +44,9 @@ export class ListenerIndex {
   private readonly byRaw = new SteadyMap<Fn, Entry | Entry[]>();
   private readonly byListener = new SteadyMap<Fn, Entry | Entry[]>();
   private readonly spans = new Map<EventKey, Span>();
-  /** The span looked up last: an add, its checks and its remove all ask for the same event. */
-  private recentEvent: EventKey | undefined;
-  private recentSpan: Span | undefined;
 
   size(event: EventKey): number {
-    return this.span(event)?.size ?? 0;
+    return this.spans.get(event)?.size ?? 0;
   }
 
   /** Event names that hold listeners. */
@@ -58,7 +55,7 @@ export class ListenerIndex {
   }
 
   add(event: EventKey, raw: Fn, added: ListenerAddEvent, prepend: boolean): void {
-    let span = this.span(event);
+    let span = this.spans.get(event);
     if (!span) this.spans.set(event, (span = { size: 0, first: 0, last: -1 }));
     const position = span.size === 0 ? (span.first = span.last = 0) : prepend ? --span.first : ++span.last;
     span.size++;
@@ -108,11 +105,10 @@ export class ListenerIndex {
 
   delete(entry: Entry): void {
     if (!this.indexed) {
-      for (let i = this.count - 1; i >= 0; i--) {
-        if (this.few[i] !== entry) continue;
-        this.few[i] = this.few[--this.count];
+      const at = this.few.lastIndexOf(entry);
+      if (at >= 0) {
+        this.few[at] = this.few[--this.count];
         this.few[this.count] = undefined;
-        break;
       }
     } else {
       take(this.byRaw, entry.raw, entry);
@@ -122,21 +118,8 @@ export class ListenerIndex {
       if (--this.count === 0) this.indexed = false;
     }
     // An emptied span stays (the next add for the name reuses it) until there are many.
-    this.span(entry.event)!.size--;
-    if (this.spans.size > MAX_EMPTY_SPANS) {
-      for (const [event, span] of this.spans) if (span.size === 0) this.spans.delete(event);
-      this.recentSpan = undefined;
-    }
-  }
-
-  private span(event: EventKey): Span | undefined {
-    if (this.recentSpan !== undefined && event === this.recentEvent) return this.recentSpan;
-    const span = this.spans.get(event);
-    if (span !== undefined) {
-      this.recentEvent = event;
-      this.recentSpan = span;
-    }
-    return span;
+    this.spans.get(entry.event)!.size--;
+    if (this.spans.size > MAX_EMPTY_SPANS) for (const [event, span] of this.spans) if (span.size === 0) this.spans.delete(event);
   }
 
   /** The entries of `event` (or of every event) in the emitter's order: a full scan, for the slow paths. */
@@ -157,7 +140,6 @@ export class ListenerIndex {
     this.byRaw.clear();
     this.byListener.clear();
     this.spans.clear();
-    this.recentSpan = undefined;
   }
 }
 
