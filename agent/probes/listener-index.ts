@@ -16,9 +16,6 @@ export interface Entry extends ListenerRecord {
 /** Event names remembered with no listener, before they are swept (an app may use endless names). */
 const MAX_EMPTY_SPANS = 1024;
 
-/** Listeners an emitter may hold before they are indexed by function. */
-const FEW = 8;
-
 /** Per event name: how many, and the positions at either end. */
 interface Span {
   size: number;
@@ -27,20 +24,13 @@ interface Span {
 }
 
 /**
- * Every listener a watched EventEmitter holds. Most emitters hold a few: those
- * sit in a small fixed array, searched in full, so an add or remove touches
- * no map (a map keyed by functions gets a new entry on every add, and its
- * table was reallocated every few adds). Past {@link FEW}, they are indexed
- * so that one add or remove costs a few map operations however many
- * listeners there are: by the function the emitter stores, and (for Node's
- * once-wrappers) by the listener they wrap. A function stored once (the
- * usual case) is kept as its entry, not in an array.
+ * Every listener a watched EventEmitter holds, indexed so that one add or
+ * remove costs a few map operations however many listeners there are: by the
+ * function the emitter stores, and (for Node's once-wrappers) by the
+ * listener they wrap. A function stored once (the usual case) is kept
+ * as its entry, not in an array.
  */
 export class ListenerIndex {
-  /** While not `indexed`: every entry, in no order, in the first `count` slots. */
-  private readonly few = new Array<Entry | undefined>(FEW);
-  private count = 0;
-  private indexed = false;
   private readonly byRaw = new SteadyMap<Fn, Entry | Entry[]>();
   private readonly byListener = new SteadyMap<Fn, Entry | Entry[]>();
   private readonly spans = new Map<EventKey, Span>();
@@ -60,63 +50,27 @@ export class ListenerIndex {
     const position = span.size === 0 ? (span.first = span.last = 0) : prepend ? --span.first : ++span.last;
     span.size++;
     const entry: Entry = { raw, event, position, added, live: true };
-    if (!this.indexed && this.count < FEW) {
-      this.few[this.count++] = entry;
-      return;
-    }
-    if (!this.indexed) {
-      this.indexed = true;
-      for (let i = 0; i < this.count; i++) this.index(this.few[i]!);
-      this.few.fill(undefined);
-    }
-    this.count++;
-    this.index(entry);
-  }
-
-  private index(entry: Entry): void {
-    put(this.byRaw, entry.raw, entry);
-    const wrapped = onceListener(entry.raw);
+    put(this.byRaw, raw, entry);
+    const wrapped = onceListener(raw);
     if (wrapped) put(this.byListener, wrapped, entry);
   }
 
   /** The entry Node's `removeListener(event, fn)` removes: the last one of `event` stored as `fn` or wrapping it. */
   lastMatching(event: EventKey, fn: unknown): Entry | undefined {
     if (typeof fn !== 'function') return undefined;
-    if (!this.indexed) {
-      let last: Entry | undefined;
-      for (let i = 0; i < this.count; i++) {
-        const entry = this.few[i]!;
-        if (entry.event === event && (!last || entry.position > last.position) && (entry.raw === fn || onceListener(entry.raw) === fn)) last = entry;
-      }
-      return last;
-    }
     const stored = latest(this.byRaw.get(fn as Fn), event, undefined);
     return latest(this.byListener.get(fn as Fn), event, stored);
   }
 
   /** Whether `raw` is recorded as stored for `event`. */
   holds(event: EventKey, raw: Fn): boolean {
-    if (!this.indexed) {
-      for (let i = 0; i < this.count; i++) if (this.few[i]!.raw === raw && this.few[i]!.event === event) return true;
-      return false;
-    }
     return latest(this.byRaw.get(raw), event, undefined) !== undefined;
   }
 
   delete(entry: Entry): void {
-    if (!this.indexed) {
-      const at = this.few.lastIndexOf(entry);
-      if (at >= 0) {
-        this.few[at] = this.few[--this.count];
-        this.few[this.count] = undefined;
-      }
-    } else {
-      take(this.byRaw, entry.raw, entry);
-      const wrapped = onceListener(entry.raw);
-      if (wrapped) take(this.byListener, wrapped, entry);
-      // Back to the array once empty (keeping the maps' tables, which SteadyMap never shrinks to nothing).
-      if (--this.count === 0) this.indexed = false;
-    }
+    take(this.byRaw, entry.raw, entry);
+    const wrapped = onceListener(entry.raw);
+    if (wrapped) take(this.byListener, wrapped, entry);
     // An emptied span stays (the next add for the name reuses it) until there are many.
     this.spans.get(entry.event)!.size--;
     if (this.spans.size > MAX_EMPTY_SPANS) for (const [event, span] of this.spans) if (span.size === 0) this.spans.delete(event);
@@ -125,18 +79,15 @@ export class ListenerIndex {
   /** The entries of `event` (or of every event) in the emitter's order: a full scan, for the slow paths. */
   ordered(event?: EventKey): Entry[] {
     const all: Entry[] = [];
-    const keep = (entry: Entry): void => {
-      if (event === undefined || entry.event === event) all.push(entry);
-    };
-    if (!this.indexed) for (let i = 0; i < this.count; i++) keep(this.few[i]!);
-    else for (const value of this.byRaw.values()) each(value, keep);
+    for (const value of this.byRaw.values()) {
+      each(value, (entry) => {
+        if (event === undefined || entry.event === event) all.push(entry);
+      });
+    }
     return all.sort((a, b) => a.position - b.position);
   }
 
   clear(): void {
-    this.few.fill(undefined);
-    this.count = 0;
-    this.indexed = false;
     this.byRaw.clear();
     this.byListener.clear();
     this.spans.clear();
