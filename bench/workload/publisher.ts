@@ -8,7 +8,8 @@
  *
  * Commands (each answered once):
  *   mark { label }                    → marked { at: Date.now() }
- *   publish { count, chunk }          publish `count` events, `chunk` per event-loop turn → published { ms }
+ *   publish { count, chunk, perSecond? }  publish `count` events, `chunk` per event-loop turn, no faster
+ *                                     than `perSecond` when given → published { ms }
  *   burst { count }                   publish `count` events in one synchronous run → published { ms }
  *   rate { perSecond, seconds }       publish at a steady rate (10 ms ticks) → published { ms, count }
  *   heap                              → heap { heapUsed, external } after a full GC (needs --expose-gc)
@@ -57,9 +58,12 @@ onCommand(async (command) => {
     case 'publish': {
       const count = Number(command.count);
       const chunk = Number(command.chunk);
+      const perMs = command.perSecond === undefined ? Infinity : Number(command.perSecond) / 1000;
       for (let done = 0; done < count; done += chunk) {
         publishPairs(Math.min(chunk, count - done));
-        await nextTurn();
+        // Ahead of schedule: wait for the clock; otherwise yield one turn, as a backend does between callbacks.
+        const aheadMs = (done + chunk) / perMs - (performance.now() - started);
+        await (aheadMs >= 1 ? sleep(aheadMs) : nextTurn());
       }
       reply({ type: 'published', ms: performance.now() - started });
       return;
