@@ -79,4 +79,31 @@ describe('Pump', () => {
     expect([r.flushes, r.cursor]).toEqual([2, 5]);
     expect(vi.getTimerCount()).toBe(0);
   });
+
+  it('flushes on the next turn a reader added with a full batch already waiting', () => {
+    const log = new EventLog(100, () => 0);
+    pump = new Pump(log, { batchSize: 10, flushInterval: 50 }, silent);
+    pump.add(reader(log));
+    mark(log, 1);
+    // A reader resuming from older events: 21 behind as soon as it is added.
+    const late = reader(log);
+    late.cursor = -20;
+    pump.add(late);
+    mark(log, 1);
+    vi.advanceTimersByTime(1);
+    expect([late.flushes, late.cursor]).toEqual([1, 2]);
+  });
+
+  it('flushes on the next turn a reader that falls a full batch behind over many appends', () => {
+    const log = new EventLog(100, () => 0);
+    pump = new Pump(log, { batchSize: 10, flushInterval: 50 }, silent);
+    const r = reader(log);
+    pump.add(r);
+    for (let i = 0; i < 9; i++) mark(log, 1);
+    vi.advanceTimersByTime(1);
+    expect(r.flushes).toBe(0);
+    mark(log, 1);
+    vi.advanceTimersByTime(1);
+    expect([r.flushes, r.cursor]).toEqual([1, 10]);
+  });
 });

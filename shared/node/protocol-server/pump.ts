@@ -24,7 +24,9 @@ export interface PumpOptions {
 /**
  * Decides when readers pull from the log. An append arms one timer of
  * `flushInterval` (or, once a reader has a full batch waiting, one
- * setImmediate); with no reader attached an append costs one size check.
+ * setImmediate); with no reader attached an append costs one size check,
+ * and with readers attached the readers are asked about twice per batch,
+ * not on every append (an append is a probe call in the host).
  * A reader that could not take everything (over its send budget) is retried
  * on the same timer, so a stalled inspector is polled, never queued for.
  */
@@ -33,6 +35,12 @@ export class Pump {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private immediate: ReturnType<typeof setImmediate> | undefined;
   private flushing = false;
+  /**
+   * No reader can hold a full batch before the log reaches this: a reader
+   * falls behind by one per append, and only `add` and `soon` give one a
+   * backlog all at once.
+   */
+  private quietUntil = 0;
   private readonly stopListening: () => void;
 
   constructor(
@@ -45,6 +53,7 @@ export class Pump {
 
   add(reader: LogReader): void {
     this.readers.add(reader);
+    this.quietUntil = 0;
   }
 
   remove(reader: LogReader): void {
@@ -75,6 +84,7 @@ export class Pump {
 
   /** Flush on the next turn: a reader that was over its send budget has room again. */
   soon(): void {
+    this.quietUntil = 0;
     if (this.immediate || this.flushing) return;
     this.immediate = setImmediate(() => this.flushNow());
     this.immediate.unref?.();
@@ -89,12 +99,16 @@ export class Pump {
   private onAppend(): void {
     if (this.readers.size === 0 || this.immediate || this.flushing) return;
     const lastSeq = this.log.lastSeq;
-    for (const reader of this.readers) {
-      if (reader.readable(lastSeq) >= this.options.batchSize) {
+    if (lastSeq >= this.quietUntil) {
+      const { batchSize } = this.options;
+      let most = 0;
+      for (const reader of this.readers) most = Math.max(most, reader.readable(lastSeq));
+      if (most >= batchSize) {
         this.immediate = setImmediate(() => this.flushNow());
         this.immediate.unref?.();
         return;
       }
+      this.quietUntil = lastSeq + batchSize - most;
     }
     if (!this.timer) this.arm(this.options.flushInterval);
   }
