@@ -106,4 +106,34 @@ describe('Pump', () => {
     vi.advanceTimersByTime(1);
     expect([r.flushes, r.cursor]).toEqual([1, 10]);
   });
+
+  it('flushes on the next turn when one append grows the log by a full batch, as a hub history does', () => {
+    const appendListeners: Array<() => void> = [];
+    const history = {
+      lastSeq: 0,
+      onAppend: (listener: () => void) => {
+        appendListeners.push(listener);
+        return () => {};
+      },
+    };
+    const grow = (lines: number) => {
+      history.lastSeq += lines;
+      for (const listener of appendListeners) listener();
+    };
+    pump = new Pump(history, { batchSize: 10, flushInterval: 50 }, silent);
+    let cursor = 0;
+    let flushes = 0;
+    pump.add({
+      readable: (lastSeq) => lastSeq - cursor,
+      flush: () => {
+        flushes++;
+        cursor = history.lastSeq;
+        return false;
+      },
+    });
+    grow(1);
+    grow(12);
+    vi.advanceTimersByTime(1);
+    expect([flushes, cursor]).toEqual([1, 13]);
+  });
 });

@@ -37,8 +37,9 @@ export class Pump {
   private flushing = false;
   /**
    * No reader can hold a full batch before the log reaches this: a reader
-   * falls behind by one per append, and only `add` and `soon` give one a
-   * backlog all at once.
+   * falls behind only as fast as the log grows (by one event per append in
+   * an agent, by a batch in a hub's history), and only `add` and `soon` give
+   * one a backlog all at once.
    */
   private quietUntil = 0;
   private readonly stopListening: () => void;
