@@ -14,6 +14,12 @@ export interface MarkSnapshot {
   at: number;
   /** performance.now() when the first batch after this mark arrived. */
   nextBatchAt?: number;
+  /**
+   * performance.now() when the last event before this mark arrived. A mark
+   * after the last batch of a run waits for the agent's flush interval (up to
+   * 50 ms): timing a run to its end mark would count that wait as delivery.
+   */
+  lastEventAt: number;
   received: number;
   gapped: number;
   silent: number;
@@ -30,6 +36,8 @@ export class EventCounter {
   /** Seqs seen twice or out of order: must stay 0. */
   disorder = 0;
   lastSeq = 0;
+  /** performance.now() when the latest batch with an event other than a mark arrived. */
+  private lastEventAt = 0;
   readonly marks = new Map<string, MarkSnapshot>();
   private latestMark: MarkSnapshot | undefined;
   private readonly ws: WebSocket;
@@ -71,21 +79,25 @@ export class EventCounter {
         if (message.from !== this.lastSeq + 1 && this.lastSeq > 0) this.silent += Math.max(0, message.from - this.lastSeq - 1);
         this.lastSeq = message.to;
         return;
-      case 'batch':
-        if (this.latestMark && this.latestMark.nextBatchAt === undefined) this.latestMark.nextBatchAt = performance.now();
+      case 'batch': {
+        const arrived = performance.now();
+        if (this.latestMark && this.latestMark.nextBatchAt === undefined) this.latestMark.nextBatchAt = arrived;
         for (const event of message.events) {
           if (event.seq <= this.lastSeq) this.disorder++;
           else if (this.lastSeq > 0 && event.seq !== this.lastSeq + 1) this.silent += event.seq - this.lastSeq - 1;
           this.lastSeq = event.seq;
           this.received++;
-          if (event.type === 'mark') {
-            const { received, gapped, silent, disorder } = this;
-            this.latestMark = { seq: event.seq, at: performance.now(), received, gapped, silent, disorder };
-            this.marks.set(event.label, this.latestMark);
-            this.onMark(event.label, event.seq);
+          if (event.type !== 'mark') {
+            this.lastEventAt = arrived;
+            continue;
           }
+          const { received, gapped, silent, disorder, lastEventAt } = this;
+          this.latestMark = { seq: event.seq, at: arrived, received, gapped, silent, disorder, lastEventAt };
+          this.marks.set(event.label, this.latestMark);
+          this.onMark(event.label, event.seq);
         }
         return;
+      }
       default:
         return;
     }

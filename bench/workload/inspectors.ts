@@ -34,7 +34,8 @@ function window(a: MarkSnapshot, b: MarkSnapshot) {
     gapped: b.gapped - a.gapped,
     silent: b.silent - a.silent,
     disorder: b.disorder - a.disorder,
-    ms: b.at - (a.nextBatchAt ?? a.at),
+    // From the first batch after the start mark to the last event before the end mark.
+    ms: b.lastEventAt - (a.nextBatchAt ?? a.at),
   };
 }
 
