@@ -49,6 +49,11 @@ function round(n: number): number {
   return Math.round(n * 100) / 100;
 }
 
+/** Each sample behind a median, for its note. */
+function samples(values: number[]): string {
+  return values.map((v) => Math.round(v)).join(', ');
+}
+
 function startProbes(stackFrames: number): { probes: Probes; log: EventLog } {
   const clock = new AgentClock();
   const log = new EventLog(10_000, clock.now);
@@ -129,13 +134,12 @@ async function onceFiring(): Promise<BenchResult[]> {
   try {
     await host.next('ready');
     host.send({ type: 'measure', listeners: ONCE_LISTENERS, rounds: ONCE_ROUNDS });
-    const samples = await host.next<{ type: string; plain: number[]; watched: number[] }>('measured');
-    const plain = median(samples.plain);
-    const watched = median(samples.watched);
-    const each = (values: number[]) => values.map((v) => Math.round(v)).join(', ');
+    const measured = await host.next<{ type: string; plain: number[]; watched: number[] }>('measured');
+    const plain = median(measured.plain);
+    const watched = median(measured.watched);
     return [
-      { name: 'probe.once-fire-20k.ms.plain', value: round(plain), unit: 'ms', note: `${ONCE_LISTENERS.toLocaleString('en-US')} once listeners added to one event, then fired; median of ${ONCE_ROUNDS} (${each(samples.plain)})` },
-      { name: 'probe.once-fire-20k.ms.agent', value: round(watched), unit: 'ms', note: `the same with the emitter watched by a real agent (stacks off), alternating with plain (${each(samples.watched)})` },
+      { name: 'probe.once-fire-20k.ms.plain', value: round(plain), unit: 'ms', note: `${ONCE_LISTENERS.toLocaleString('en-US')} once listeners added to one event, then fired; median of ${ONCE_ROUNDS} (${samples(measured.plain)})` },
+      { name: 'probe.once-fire-20k.ms.agent', value: round(watched), unit: 'ms', note: `the same with the emitter watched by a real agent (stacks off), alternating with plain (${samples(measured.watched)})` },
       { name: 'probe.once-fire-20k.ratio', value: round(watched / plain), unit: 'x', budget: { op: '<=', value: 1.5 } },
     ];
   } finally {
@@ -192,7 +196,7 @@ async function throughAgent(): Promise<BenchResult[]> {
   for (const label of ['idle', 'attached'] as const) {
     const figure = (name: string, pick: (m: Measured) => number, budget?: number, what?: string): BenchResult => {
       const values = hosts.map((h) => pick(h[label]));
-      const each = `median of ${HOSTS} host processes (${values.map((v) => Math.round(v)).join(', ')})`;
+      const each = `median of ${HOSTS} host processes (${samples(values)})`;
       return {
         name: `probe.${name}.agent-${label}`,
         value: round(median(values)),
