@@ -1,6 +1,5 @@
 import type { ListenerAddEvent } from '../../shared/protocol.js';
 import type { ListenerRecord } from './listener-book.js';
-import { SteadyMap } from './steady-map.js';
 
 type Fn = (...args: unknown[]) => unknown;
 export type EventKey = string | symbol;
@@ -16,6 +15,17 @@ export interface Entry extends ListenerRecord {
 /** Event names remembered with no listener, before they are swept (an app may use endless names). */
 const MAX_EMPTY_SPANS = 1024;
 
+/**
+ * Up to this many registrations are kept in a list and found by scanning it.
+ * An emitter usually holds a few listeners and adds and removes them over and
+ * over; in a Map each such pair leaves a deleted slot, and every few pairs
+ * the Map copies itself into a new table (a third of a listener add + remove
+ * in profiles, with the garbage it left). The maps take over beyond this and
+ * hand back at half of it, so a count hovering at the limit does not move
+ * the entries to and fro on every call.
+ */
+const LIST_MAX = 8;
+
 /** Per event name: how many, and the positions at either end. */
 interface Span {
   size: number;
@@ -28,12 +38,16 @@ interface Span {
  * remove costs a few map operations however many listeners there are: by the
  * function the emitter stores, and (for Node's once-wrappers) by the
  * listener they wrap. A function stored once (the usual case) is kept
- * as its entry, not in an array.
+ * as its entry, not in an array. A few entries are kept in a list instead
+ * (see {@link LIST_MAX}).
  */
 export class ListenerIndex {
-  private readonly byRaw = new SteadyMap<Fn, Entry | Entry[]>();
-  private readonly byListener = new SteadyMap<Fn, Entry | Entry[]>();
+  /** Every entry, in no order, while there are few; undefined while the maps hold them. */
+  private list: Entry[] | undefined = [];
+  private readonly byRaw = new Map<Fn, Entry | Entry[]>();
+  private readonly byListener = new Map<Fn, Entry | Entry[]>();
   private readonly spans = new Map<EventKey, Span>();
+  private count = 0;
 
   size(event: EventKey): number {
     return this.spans.get(event)?.size ?? 0;
@@ -50,27 +64,50 @@ export class ListenerIndex {
     const position = span.size === 0 ? (span.first = span.last = 0) : prepend ? --span.first : ++span.last;
     span.size++;
     const entry: Entry = { raw, event, position, added, live: true };
-    put(this.byRaw, raw, entry);
-    const wrapped = onceListener(raw);
-    if (wrapped) put(this.byListener, wrapped, entry);
+    this.count++;
+    const list = this.list;
+    if (list === undefined) this.map(entry);
+    else if (list.length < LIST_MAX) list.push(entry);
+    else {
+      this.list = undefined;
+      for (const listed of list) this.map(listed);
+      this.map(entry);
+    }
   }
 
   /** The entry Node's `removeListener(event, fn)` removes: the last one of `event` stored as `fn` or wrapping it. */
   lastMatching(event: EventKey, fn: unknown): Entry | undefined {
     if (typeof fn !== 'function') return undefined;
-    const stored = latest(this.byRaw.get(fn as Fn), event, undefined);
-    return latest(this.byListener.get(fn as Fn), event, stored);
+    const list = this.list;
+    if (list === undefined) return latest(this.byListener.get(fn as Fn), event, latest(this.byRaw.get(fn as Fn), event, undefined));
+    let last: Entry | undefined;
+    for (let i = 0; i < list.length; i++) {
+      const entry = list[i]!;
+      if (entry.event === event && (entry.raw === fn || onceListener(entry.raw) === fn) && (!last || entry.position > last.position)) last = entry;
+    }
+    return last;
   }
 
   /** Whether `raw` is recorded as stored for `event`. */
   holds(event: EventKey, raw: Fn): boolean {
-    return latest(this.byRaw.get(raw), event, undefined) !== undefined;
+    const list = this.list;
+    if (list === undefined) return latest(this.byRaw.get(raw), event, undefined) !== undefined;
+    for (let i = 0; i < list.length; i++) if (list[i]!.event === event && list[i]!.raw === raw) return true;
+    return false;
   }
 
   delete(entry: Entry): void {
-    take(this.byRaw, entry.raw, entry);
-    const wrapped = onceListener(entry.raw);
-    if (wrapped) take(this.byListener, wrapped, entry);
+    const list = this.list;
+    if (list === undefined) this.unmap(entry);
+    else {
+      // Order does not matter (positions carry it): the last entry fills the hole.
+      const at = list.lastIndexOf(entry);
+      if (at < 0) return;
+      list[at] = list[list.length - 1]!;
+      list.pop();
+    }
+    this.count--;
+    if (list === undefined && this.count <= LIST_MAX / 2) this.unmapAll();
     // An emptied span stays (the next add for the name reuses it) until there are many.
     this.spans.get(entry.event)!.size--;
     if (this.spans.size > MAX_EMPTY_SPANS) for (const [event, span] of this.spans) if (span.size === 0) this.spans.delete(event);
@@ -79,18 +116,41 @@ export class ListenerIndex {
   /** The entries of `event` (or of every event) in the emitter's order: a full scan, for the slow paths. */
   ordered(event?: EventKey): Entry[] {
     const all: Entry[] = [];
-    for (const value of this.byRaw.values()) {
-      each(value, (entry) => {
-        if (event === undefined || entry.event === event) all.push(entry);
-      });
-    }
+    const keep = (entry: Entry): void => {
+      if (event === undefined || entry.event === event) all.push(entry);
+    };
+    if (this.list !== undefined) this.list.forEach(keep);
+    else for (const value of this.byRaw.values()) each(value, keep);
     return all.sort((a, b) => a.position - b.position);
   }
 
   clear(): void {
+    this.list = [];
+    this.count = 0;
     this.byRaw.clear();
     this.byListener.clear();
     this.spans.clear();
+  }
+
+  private map(entry: Entry): void {
+    put(this.byRaw, entry.raw, entry);
+    const wrapped = onceListener(entry.raw);
+    if (wrapped) put(this.byListener, wrapped, entry);
+  }
+
+  private unmap(entry: Entry): void {
+    take(this.byRaw, entry.raw, entry);
+    const wrapped = onceListener(entry.raw);
+    if (wrapped) take(this.byListener, wrapped, entry);
+  }
+
+  /** Back to the list, once few entries are left. */
+  private unmapAll(): void {
+    const list: Entry[] = [];
+    for (const value of this.byRaw.values()) each(value, (entry) => list.push(entry));
+    this.list = list;
+    this.byRaw.clear();
+    this.byListener.clear();
   }
 }
 
@@ -115,14 +175,14 @@ function each(value: Entry | Entry[] | undefined, fn: (entry: Entry) => void): v
   else fn(value);
 }
 
-function put(map: SteadyMap<Fn, Entry | Entry[]>, key: Fn, entry: Entry): void {
+function put(map: Map<Fn, Entry | Entry[]>, key: Fn, entry: Entry): void {
   const value = map.get(key);
   if (value === undefined) map.set(key, entry);
   else if (Array.isArray(value)) value.push(entry);
   else map.set(key, [value, entry]);
 }
 
-function take(map: SteadyMap<Fn, Entry | Entry[]>, key: Fn, entry: Entry): void {
+function take(map: Map<Fn, Entry | Entry[]>, key: Fn, entry: Entry): void {
   const value = map.get(key);
   if (value === entry) {
     map.delete(key);
