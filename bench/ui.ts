@@ -22,7 +22,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from '@playwright/test';
+import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { startInspectorServer } from '../inspector/server/index.js';
 import { packageRoot } from '../shared/node/package-root.js';
 import { median, percentile, type BenchResult } from './result.js';
@@ -103,9 +103,11 @@ interface RateStep {
 
 async function live(browser: Browser, uiDir: string): Promise<BenchResult[]> {
   const publisher = startChild('publisher');
-  const ui = await startInspectorServer({ port: 0, uiDir, logger: quiet });
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  let ui: Awaited<ReturnType<typeof startInspectorServer>> | undefined;
+  let context: BrowserContext | undefined;
   try {
+    ui = await startInspectorServer({ port: 0, uiDir, logger: quiet });
+    context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
     const { url } = await publisher.next<{ type: string; url: string }>('ready');
     const page = await context.newPage();
     await page.addInitScript(PAGE_PROBE);
@@ -168,8 +170,8 @@ async function live(browser: Browser, uiDir: string): Promise<BenchResult[]> {
       },
     ];
   } finally {
-    await context.close();
-    await ui.close();
+    await context?.close();
+    await ui?.close();
     await publisher.stop();
   }
 }
@@ -221,13 +223,15 @@ function breakdown({ ms, mark, cpu }: Open): string {
 }
 
 async function recording(uiDir: string): Promise<BenchResult[]> {
-  const dir = mkdtempSync(join(tmpdir(), 'bridgescope-bench-ui-'));
-  const file = join(dir, 'million.ndjson');
-  writeRecording(file, RECORDING_EVENTS);
-  const ui = await startInspectorServer({ port: 0, uiDir, open: file, logger: quiet });
+  // First: a browser that cannot start must leave no server or recording behind.
   const browser = await launchBrowser();
+  const dir = mkdtempSync(join(tmpdir(), 'bridgescope-bench-ui-'));
   const budget = { op: '<=' as const, value: 2000 };
+  let ui: Awaited<ReturnType<typeof startInspectorServer>> | undefined;
   try {
+    const file = join(dir, 'million.ndjson');
+    writeRecording(file, RECORDING_EVENTS);
+    ui = await startInspectorServer({ port: 0, uiDir, open: file, logger: quiet });
     const opens: Open[] = [];
     const settled: number[] = [];
     let page: Page | undefined;
@@ -277,7 +281,7 @@ async function recording(uiDir: string): Promise<BenchResult[]> {
     ];
   } finally {
     await browser.close();
-    await ui.close();
+    await ui?.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }
