@@ -61,6 +61,11 @@ export class EventCounter {
     this.ws.pause();
   }
 
+  /** Read again: the agent resumes from where the budget stopped it, with a gap for what it dropped. */
+  resume(): void {
+    this.ws.resume();
+  }
+
   close(): void {
     this.ws.terminate();
   }
