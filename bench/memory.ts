@@ -40,8 +40,7 @@ export default async function memory(): Promise<BenchResult[]> {
     const { perEvent } = await publisher.next<{ type: string; perEvent: number }>('bytes');
 
     const marked = new Map<string, () => void>();
-    const counter = new EventCounter(url, (label) => marked.get(label)?.());
-    inspector = counter;
+    const counter = (inspector = new EventCounter(url, (label) => marked.get(label)?.()));
     /** Publishes `count` events, then waits until the inspector has read them all. */
     const readThrough = async (count: number, label: string): Promise<void> => {
       const arrived = new Promise<void>((resolve) => marked.set(label, resolve));
@@ -81,8 +80,8 @@ export default async function memory(): Promise<BenchResult[]> {
         unit: 'MiB',
         budget: { op: '<=', value: round2(bound) },
         note:
-          `${EVENTS.toLocaleString('en-US')} events in ${seconds.toFixed(1)} s to a paused inspector, after ${WARMUP_EVENTS.toLocaleString('en-US')} read to the end ` +
-          `(the ring of ${BUFFER_SIZE.toLocaleString('en-US')} events, ${round2((BUFFER_SIZE * perEvent) / MIB)} MiB at ${Math.round(perEvent)} B/event, full before and after); ` +
+          `${EVENTS.toLocaleString('en-US')} events in ${seconds.toFixed(1)} s to a paused inspector, after a warm-up (${WARMUP_EVENTS.toLocaleString('en-US')} read, as many to the paused inspector, ${BUFFER_SIZE.toLocaleString('en-US')} read on resuming; ` +
+          `the ring of ${BUFFER_SIZE.toLocaleString('en-US')} events, ${round2((BUFFER_SIZE * perEvent) / MIB)} MiB at ${Math.round(perEvent)} B/event, full before and after); ` +
           `bound = send budget ${SEND_BUDGET_MIB} MiB + one batch (${BATCH_SIZE} events, ${round2(batchMib)} MiB); external memory ${round2(before.external / MIB)} → ${round2(after.external / MIB)} MiB`,
       },
       { name: 'memory.heap_used.before.mb', value: round2(before.heapUsed / MIB), unit: 'MiB' },

@@ -23,7 +23,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
-import { startInspectorServer } from '../inspector/server/index.js';
+import { startInspectorServer, type InspectorServer } from '../inspector/server/index.js';
 import { packageRoot } from '../shared/node/package-root.js';
 import { median, percentile, type BenchResult } from './result.js';
 import { startChild } from './workload/child.js';
@@ -103,7 +103,7 @@ interface RateStep {
 
 async function live(browser: Browser, uiDir: string): Promise<BenchResult[]> {
   const publisher = startChild('publisher');
-  let ui: Awaited<ReturnType<typeof startInspectorServer>> | undefined;
+  let ui: InspectorServer | undefined;
   let context: BrowserContext | undefined;
   try {
     ui = await startInspectorServer({ port: 0, uiDir, logger: quiet });
@@ -227,7 +227,7 @@ async function recording(uiDir: string): Promise<BenchResult[]> {
   const browser = await launchBrowser();
   const dir = mkdtempSync(join(tmpdir(), 'bridgescope-bench-ui-'));
   const budget = { op: '<=' as const, value: 2000 };
-  let ui: Awaited<ReturnType<typeof startInspectorServer>> | undefined;
+  let ui: InspectorServer | undefined;
   try {
     const file = join(dir, 'million.ndjson');
     writeRecording(file, RECORDING_EVENTS);
