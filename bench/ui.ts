@@ -1,7 +1,8 @@
 /**
  * ui.*: the real UI (dist/ui, served by startInspectorServer) in the system
  * Chromium, fed by a real agent in its own process (bench/workload/publisher.ts;
- * the agent runs no analysis, the UI runs its own).
+ * the agent runs no analysis, the UI runs its own). The browser is driven
+ * without network instrumentation, as a user's runs (workload/cdp-browser.ts).
  *
  * - Ingest: the agent publishes at rising rates, RATE_SECONDS each, with the
  *   Overview open; a rate is sustained when the UI ingests ≥ 95 % of it
@@ -22,10 +23,10 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { startInspectorServer, type InspectorServer } from '../inspector/server/index.js';
 import { packageRoot } from '../shared/node/package-root.js';
 import { median, percentile, type BenchResult } from './result.js';
+import { CdpBrowser, type CdpPage } from './workload/cdp-browser.js';
 import { startChild } from './workload/child.js';
 import { browserSettled, cpuSnapshot, cpuSpent } from './workload/process-cpu.js';
 import { writeRecording } from './workload/recording-file.js';
@@ -38,8 +39,6 @@ const RECORDING_EVENTS = 1_000_000;
 const OPENS = 3;
 const SCROLL_SECONDS = 3;
 const quiet = { warn: () => {}, error: () => {} };
-
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 
 /** Runs in the page before its scripts: frame intervals, recording load time, first sighting of each mark label. */
 const PAGE_PROBE = `
@@ -69,11 +68,6 @@ window.__BRIDGESCOPE_BENCH_HOOK__ = { store: (stats) => { window.__bridgescope =
 })();
 `;
 
-interface BenchWindow {
-  __bench: { frames: number[]; loadedAt: number | null; seen: Record<string, number> };
-  __bridgescope?: { ingested: number; pending: number };
-}
-
 function ensureBuiltUi(): string {
   const root = packageRoot() ?? process.cwd();
   const dir = join(root, 'dist/ui');
@@ -81,16 +75,13 @@ function ensureBuiltUi(): string {
   return dir;
 }
 
-async function takeFrames(page: Page): Promise<number[]> {
-  return page.evaluate(() => {
-    const bench = (window as unknown as BenchWindow).__bench;
-    const frames = bench.frames;
-    bench.frames = [];
-    return frames;
-  });
-}
+const takeFrames = (page: CdpPage) => page.evaluate<number[]>('(() => { const frames = window.__bench.frames; window.__bench.frames = []; return frames; })()');
+const ingested = (page: CdpPage) => page.evaluate<number>('window.__bridgescope?.ingested ?? 0');
+/** The tab whose name starts with `name` (its label, then its count). */
+const tab = (name: string) => `[...document.querySelectorAll('[role=tab]')].find((e) => e.textContent.trim().startsWith(${JSON.stringify(name)}))`;
+const EVENTS_GRID = `document.querySelector('[role=grid][aria-label="Events"]')`;
+const VIEWPORT = [1400, 900] as const;
 
-const ingested = (page: Page) => page.evaluate(() => (window as unknown as BenchWindow).__bridgescope?.ingested ?? 0);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const round1 = (n: number) => Math.round(n * 10) / 10;
 
@@ -101,18 +92,17 @@ interface RateStep {
   sustained: boolean;
 }
 
-async function live(browser: Browser, uiDir: string): Promise<BenchResult[]> {
+async function live(browser: CdpBrowser, uiDir: string): Promise<BenchResult[]> {
   const publisher = startChild('publisher');
   let ui: InspectorServer | undefined;
-  let context: BrowserContext | undefined;
+  let page: CdpPage | undefined;
   try {
     ui = await startInspectorServer({ port: 0, uiDir, logger: quiet });
-    context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    page = await browser.newPage(...VIEWPORT);
     const { url } = await publisher.next<{ type: string; url: string }>('ready');
-    const page = await context.newPage();
     await page.addInitScript(PAGE_PROBE);
     await page.goto(`http://127.0.0.1:${ui.port}/?agent=${encodeURIComponent(url)}`);
-    await page.getByRole('status', { name: 'Link state' }).filter({ hasText: /live/ }).waitFor({ timeout: 30_000 });
+    await page.waitFor(`document.querySelector('[role=status][aria-label="Link state"]')?.textContent.includes('live')`);
 
     // Ingest ramp, Overview open.
     const steps: RateStep[] = [];
@@ -135,8 +125,10 @@ async function live(browser: Browser, uiDir: string): Promise<BenchResult[]> {
 
     // Latency: Events view showing marks only, over a steady background.
     await sleep(1000);
-    await page.getByRole('tab', { name: /^Events/ }).click();
-    await page.getByLabel('Event type').selectOption('mark');
+    await page.click(tab('Events'));
+    await page.waitFor(`document.querySelector('select[aria-label="Event type"]')`);
+    // As a user's choice reaches React: the value, then the change event.
+    await page.evaluate(`(() => { const select = document.querySelector('select[aria-label="Event type"]'); select.value = 'mark'; select.dispatchEvent(new Event('change', { bubbles: true })); })()`);
     publisher.send({ type: 'rate', perSecond: 10_000, seconds: MARKS * 0.12 + 2 });
     await sleep(500);
     const markedAt = new Map<string, number>();
@@ -148,7 +140,7 @@ async function live(browser: Browser, uiDir: string): Promise<BenchResult[]> {
     }
     await publisher.next('published', 60_000);
     await sleep(500);
-    const seen = await page.evaluate(() => (window as unknown as BenchWindow).__bench.seen);
+    const seen = await page.evaluate<Record<string, number>>('window.__bench.seen');
     const latencies = [...markedAt].map(([label, at]) => (seen[label] ?? Number.POSITIVE_INFINITY) - at);
     const missing = latencies.filter((l) => !Number.isFinite(l)).length;
 
@@ -170,7 +162,7 @@ async function live(browser: Browser, uiDir: string): Promise<BenchResult[]> {
       },
     ];
   } finally {
-    await context?.close();
+    await page?.close();
     await ui?.close();
     await publisher.stop();
   }
@@ -195,21 +187,20 @@ interface Open {
 }
 
 /** One open of the served recording in a new page: navigation start to the first frame after it is loaded. */
-async function openOnce(page: Page, url: string): Promise<Open | string> {
+async function openOnce(page: CdpPage, url: string): Promise<Open | string> {
   await page.addInitScript(PAGE_PROBE);
-  const crashed = new Promise<string>((resolve) => page.on('pageerror', (error) => resolve(error.message)));
   const before = cpuSnapshot();
   await page.goto(url);
-  const loaded = page
-    .waitForFunction(() => (window as unknown as BenchWindow).__bench.loadedAt !== null, undefined, { timeout: 60_000, polling: 100 })
-    .then(() => null, (error: Error) => error.message);
-  const failure = await Promise.race([loaded, crashed]);
+  const loaded = page.waitFor('window.__bench.loadedAt !== null', { timeoutMs: 60_000 }).then(
+    () => null,
+    (error: Error) => error.message,
+  );
+  const failure = await Promise.race([loaded, page.crashed]);
   if (failure !== null) return failure;
   const after = cpuSnapshot();
-  const open = await page.evaluate(() => {
-    const mark = performance.getEntriesByName('bridgescope:recording-loaded')[0] as PerformanceMark;
-    return { ms: (window as unknown as BenchWindow).__bench.loadedAt!, mark: { startTime: mark.startTime, detail: mark.detail as LoadedMark['detail'] } };
-  });
+  const open = await page.evaluate<Omit<Open, 'cpu'>>(
+    `(() => { const mark = performance.getEntriesByName('bridgescope:recording-loaded')[0]; return { ms: window.__bench.loadedAt, mark: { startTime: mark.startTime, detail: mark.detail } }; })()`,
+  );
   return { ...open, cpu: before && after ? cpuSpent(before, after) : undefined };
 }
 
@@ -224,7 +215,7 @@ function breakdown({ ms, mark, cpu }: Open): string {
 
 async function recording(uiDir: string): Promise<BenchResult[]> {
   // First: a browser that cannot start must leave no server or recording behind.
-  const browser = await launchBrowser();
+  const browser = await CdpBrowser.launch();
   const dir = mkdtempSync(join(tmpdir(), 'bridgescope-bench-ui-'));
   const budget = { op: '<=' as const, value: 2000 };
   let ui: InspectorServer | undefined;
@@ -234,10 +225,10 @@ async function recording(uiDir: string): Promise<BenchResult[]> {
     ui = await startInspectorServer({ port: 0, uiDir, open: file, logger: quiet });
     const opens: Open[] = [];
     const settled: number[] = [];
-    let page: Page | undefined;
+    let page: CdpPage | undefined;
     for (let i = 0; i < OPENS; i++) {
-      await page?.context().close();
-      page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
+      await page?.close();
+      page = await browser.newPage(...VIEWPORT);
       // The page is measured, not the browser starting its own processes for the new context.
       settled.push(await browserSettled());
       const open = await openOnce(page, ui.uiUrl);
@@ -252,21 +243,20 @@ async function recording(uiDir: string): Promise<BenchResult[]> {
     }
 
     // The last open's Events list, flung through.
-    await page!.getByRole('tab', { name: /^Events/ }).click();
-    const table = page!.getByRole('grid', { name: 'Events' });
-    await table.waitFor();
-    const box = (await table.boundingBox())!;
-    await page!.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page!.click(tab('Events'));
+    await page!.waitFor(EVENTS_GRID);
+    const { x, y } = await page!.centre(EVENTS_GRID);
+    await page!.mouse('mouseMoved', x, y);
     await sleep(500);
     await takeFrames(page!);
     const end = performance.now() + SCROLL_SECONDS * 1000;
     // Upwards from the tail, a page or so per wheel step, as a user flinging through the list.
     while (performance.now() < end) {
-      await page!.mouse.wheel(0, -1500);
+      await page!.wheel(x, y, -1500);
       await sleep(16);
     }
     const frames = await takeFrames(page!);
-    await page!.context().close();
+    await page!.close();
     const times = opens.map((o) => o.ms);
     return [
       {
@@ -286,16 +276,11 @@ async function recording(uiDir: string): Promise<BenchResult[]> {
   }
 }
 
-function launchBrowser(): Promise<Browser> {
-  const executablePath = process.env.BRIDGESCOPE_CHROMIUM ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
-  return chromium.launch({ headless: true, args: CHROMIUM_ARGS, ...(executablePath && { executablePath }) });
-}
-
 export default async function uiBench(): Promise<BenchResult[]> {
   const uiDir = ensureBuiltUi();
   // The recording first, in a browser of its own: its first open is a cold browser's.
   const opened = await recording(uiDir);
-  const browser = await launchBrowser();
+  const browser = await CdpBrowser.launch();
   try {
     return [...(await live(browser, uiDir)), ...opened];
   } finally {

@@ -1,11 +1,5 @@
-import { existsSync } from 'node:fs';
 import { defineConfig } from '@playwright/test';
-
-/**
- * Real Chromium. BRIDGESCOPE_CHROMIUM overrides the browser path; without it
- * the system Chromium is used when present, else Playwright's own browser.
- */
-const chromium = process.env.BRIDGESCOPE_CHROMIUM ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
+import { CHROMIUM_ARGS, chromiumExecutable } from './fixtures/chromium.js';
 
 export default defineConfig({
   testDir: '.',
@@ -21,16 +15,9 @@ export default defineConfig({
     screenshot: 'only-on-failure',
     trace: 'retain-on-failure',
     launchOptions: {
-      executablePath: chromium,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-      ],
+      // Real Chromium: BRIDGESCOPE_CHROMIUM, else the system one, else Playwright's own.
+      executablePath: chromiumExecutable(),
+      args: CHROMIUM_ARGS,
     },
   },
 });

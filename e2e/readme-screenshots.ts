@@ -5,12 +5,13 @@
  */
 import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
+import { CHROMIUM_ARGS, chromiumExecutable } from './fixtures/chromium.js';
 import { runDemo } from '../demo/run.js';
 
 const images = fileURLToPath(new URL('../docs/images/', import.meta.url));
 // The demo as `npm start` runs it: a reload every 1.5 s.
 const demo = await runDemo({ port: 0, scenario: 'reload-leak', log: () => {} });
-const browser = await chromium.launch({ executablePath: process.env.BRIDGESCOPE_CHROMIUM ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
+const browser = await chromium.launch({ executablePath: chromiumExecutable(), args: CHROMIUM_ARGS });
 try {
   const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
   await page.goto(demo.url);

@@ -1,6 +1,6 @@
 /**
- * CPU time the bench process (the inspector server, Playwright) and its
- * children (the Chromium Playwright launched: browser, renderers, GPU and
+ * CPU time the bench process (the inspector server, the browser's driver) and its
+ * children (the Chromium it launched: browser, renderers, GPU and
  * utility processes) spent, read from /proc:
  * where an open's CPU went on a machine with few cores, where the page's
  * main thread, its reader worker, V8's background threads and the browser's
@@ -27,7 +27,7 @@ export function cpuSnapshot(root = process.pid): CpuSnapshot | undefined {
   const snapshot: CpuSnapshot = { processes: new Map(), threads: new Map() };
   for (const [pid, stat] of stats) {
     if (pid !== root && !descends(pid, root, stats)) continue;
-    const kind = pid === root ? 'bench (server, Playwright)' : processKind(pid);
+    const kind = pid === root ? 'bench (server, driver)' : processKind(pid);
     snapshot.processes.set(pid, { kind, ms: stat.ms });
     if (kind === 'renderer') snapshot.threads.set(pid, threadTimes(pid));
   }
@@ -35,7 +35,7 @@ export function cpuSnapshot(root = process.pid): CpuSnapshot | undefined {
 }
 
 /**
- * `page main 1,250 · page thread pool (V8 GC, script parsing) 760 · page other threads (the reader worker) 700 · other processes 1,100 (renderer 540, browser 280, bench (server, Playwright) 200, …)`:
+ * `page main 1,250 · page thread pool (V8 GC, script parsing) 760 · page other threads (the reader worker) 700 · other processes 1,100 (renderer 540, browser 280, bench (server, driver) 200, …)`:
  * CPU ms spent between two snapshots. The page is the renderer that spent the most.
  */
 export function cpuSpent(before: CpuSnapshot, after: CpuSnapshot): string {
