@@ -2,7 +2,9 @@
  * The browser the UI benchmarks drive: a real Chromium over its protocol
  * pipe, against a real page server on port 0.
  */
+import { readdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CdpBrowser, type CdpPage } from './cdp-browser.js';
 
@@ -70,4 +72,18 @@ it('reports an exception the page throws, and an expression that throws', async 
   await expect(page.evaluate('missingName.value')).rejects.toThrow(/missingName is not defined/);
   await expect(page.waitFor('false', { timeoutMs: 200 })).rejects.toThrow(/timed out after 200 ms/);
   await page.close();
+});
+
+it('a browser that exits at once fails the launch with why, and leaves no profile behind', async () => {
+  const profiles = () => readdirSync(tmpdir()).filter((name) => name.startsWith('bridgescope-chromium-')).length;
+  const before = profiles();
+  const saved = process.env.BRIDGESCOPE_CHROMIUM;
+  process.env.BRIDGESCOPE_CHROMIUM = '/bin/false';
+  try {
+    await expect(CdpBrowser.launch()).rejects.toThrow('Chromium exited (1)');
+  } finally {
+    if (saved === undefined) delete process.env.BRIDGESCOPE_CHROMIUM;
+    else process.env.BRIDGESCOPE_CHROMIUM = saved;
+  }
+  expect(profiles()).toBe(before);
 });

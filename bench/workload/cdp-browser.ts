@@ -55,11 +55,11 @@ export class CdpBrowser {
       for (const part of parts) this.receive(JSON.parse(part) as Reply);
     });
     child.stderr!.resume();
-    child.once('exit', (code, signal) => {
-      this.exited = new Error(`Chromium exited (${signal ?? code})`);
-      for (const { reject } of this.waiting.values()) reject(this.exited);
-      this.waiting.clear();
-    });
+    // A browser that dies breaks its pipe under us; its exit is what reports that.
+    output.on('error', () => {});
+    (child.stdio[3] as Writable).on('error', () => {});
+    child.once('exit', (code, signal) => this.stopped(new Error(`Chromium exited (${signal ?? code})`)));
+    child.once('error', (error) => this.stopped(error));
   }
 
   static async launch(): Promise<CdpBrowser> {
@@ -68,11 +68,16 @@ export class CdpBrowser {
       stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'],
     });
     const browser = new CdpBrowser(child, profile);
-    await new Promise<void>((resolve, reject) => {
-      child.once('spawn', resolve);
-      child.once('error', reject);
-    });
-    await browser.send('Browser.getVersion');
+    try {
+      await new Promise<void>((resolve, reject) => {
+        child.once('spawn', resolve);
+        child.once('error', reject);
+      });
+      await browser.send('Browser.getVersion');
+    } catch (error) {
+      await browser.close();
+      throw error;
+    }
     return browser;
   }
 
@@ -111,6 +116,12 @@ export class CdpBrowser {
       await exit;
     }
     rmSync(this.profile, { recursive: true, force: true });
+  }
+
+  private stopped(reason: Error): void {
+    this.exited ??= reason;
+    for (const { reject } of this.waiting.values()) reject(reason);
+    this.waiting.clear();
   }
 
   private receive(message: Reply): void {
