@@ -112,10 +112,14 @@ export class CdpBrowser {
   async close(): Promise<void> {
     if (!this.exited) {
       const exit = new Promise((resolve) => this.child.once('exit', resolve));
-      this.child.kill();
+      // Asked to close, Chromium stops its other processes first; a killed one leaves them writing to the profile.
+      this.send('Browser.close').catch(() => {});
+      const kill = setTimeout(() => this.child.kill('SIGKILL'), 5_000);
       await exit;
+      clearTimeout(kill);
     }
-    rmSync(this.profile, { recursive: true, force: true });
+    // Its crash handler may still be writing there for a moment.
+    rmSync(this.profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   }
 
   private stopped(reason: Error): void {
