@@ -9,7 +9,7 @@ const repoRoot = fileURLToPath(new URL('.', import.meta.url));
  * The files that take longest start first. Vitest orders files by how long
  * they last took, and on a fresh clone, with nothing timed, by size: the
  * one-minute soak, a small file, then started last and ran alone on one of
- * the two workers (unit tests 196–206 s in CI runs on a 2-core machine).
+ * the two workers (unit tests 195–206 s in CI runs on a 2-core machine).
  */
 class LongestFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {

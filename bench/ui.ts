@@ -80,6 +80,7 @@ const ingested = (page: CdpPage) => page.evaluate<number>('window.__bridgescope?
 /** The tab whose name starts with `name` (its label, then its count). */
 const tab = (name: string) => `[...document.querySelectorAll('[role=tab]')].find((e) => e.textContent.trim().startsWith(${JSON.stringify(name)}))`;
 const EVENTS_GRID = `document.querySelector('[role=grid][aria-label="Events"]')`;
+const EVENT_TYPE = `document.querySelector('select[aria-label="Event type"]')`;
 const VIEWPORT = [1400, 900] as const;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -126,9 +127,9 @@ async function live(browser: CdpBrowser, uiDir: string): Promise<BenchResult[]> 
     // Latency: Events view showing marks only, over a steady background.
     await sleep(1000);
     await page.click(tab('Events'));
-    await page.waitFor(`document.querySelector('select[aria-label="Event type"]')`);
+    await page.waitFor(EVENT_TYPE);
     // As a user's choice reaches React: the value, then the change event.
-    await page.evaluate(`(() => { const select = document.querySelector('select[aria-label="Event type"]'); select.value = 'mark'; select.dispatchEvent(new Event('change', { bubbles: true })); })()`);
+    await page.evaluate(`(() => { const select = ${EVENT_TYPE}; select.value = 'mark'; select.dispatchEvent(new Event('change', { bubbles: true })); })()`);
     publisher.send({ type: 'rate', perSecond: 10_000, seconds: MARKS * 0.12 + 2 });
     await sleep(500);
     const markedAt = new Map<string, number>();
