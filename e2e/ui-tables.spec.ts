@@ -92,8 +92,17 @@ test('columns sort both ways, resize from the keyboard, and the filter narrows t
   const grid = await openConnections(page);
   const bytesOut = await columnIndex(grid, 'bytes out');
   const header = grid.getByRole('columnheader', { name: 'bytes out' });
+  // Order and values read in one turn of the page: a locator's evaluateAll
+  // finds the rows first and reads them in a second round trip, and the
+  // live byte counts may re-sort the rows in between.
   const values = async () =>
-    (await grid.getByRole('row').filter({ hasText: /unix/ }).evaluateAll((rows, i) => rows.map((r) => r.querySelectorAll('[role=gridcell]')[i]!.textContent!), bytesOut)).map(bytes);
+    (
+      await grid.evaluate(
+        (el, i) =>
+          [...el.querySelectorAll('.grid-body [role=row]')].filter((r) => r.textContent!.includes('unix')).map((r) => r.querySelectorAll('[role=gridcell]')[i]!.textContent!),
+        bytesOut,
+      )
+    ).map(bytes);
   await header.getByRole('button').click();
   await expect(header).toHaveAttribute('aria-sort', 'ascending');
   const up = await values();

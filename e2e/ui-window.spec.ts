@@ -70,10 +70,15 @@ test('charts: distinct, evenly spaced times with axis titles, up to now', async 
   await page.waitForTimeout(4000);
   const ticks = figure.locator('.recharts-xAxis-tick-labels text');
   await expect.poll(async () => (await ticks.allTextContents()).at(-1)! > lastOpened.slice(0, 8)).toBe(true);
-  const labels = await ticks.allTextContents();
+  // Labels and their centres (digits differ in width) read in one turn of
+  // the page: the axis moves with the clock, and a locator's evaluateAll
+  // reads nodes found in an earlier round trip.
+  const tickLabels = await figure.evaluate((el) =>
+    [...el.querySelectorAll('.recharts-xAxis-tick-labels text')].map((n) => ({ text: n.textContent!, x: n.getBoundingClientRect().x + n.getBoundingClientRect().width / 2 })),
+  );
+  const labels = tickLabels.map((t) => t.text);
   expect(new Set(labels).size).toBe(labels.length);
-  // Label centres: digits differ in width.
-  const xs = await ticks.evaluateAll((nodes) => nodes.map((n) => n.getBoundingClientRect().x + n.getBoundingClientRect().width / 2));
+  const xs = tickLabels.map((t) => t.x);
   const gaps = xs.slice(1).map((x, i) => x - xs[i]!);
   for (const gap of gaps) expect(Math.abs(gap - gaps[0]!)).toBeLessThan(1.5);
   const seconds = (clock: string) => clock.split(':').reduce((n, part) => n * 60 + Number(part), 0);
