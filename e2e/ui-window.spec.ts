@@ -68,13 +68,15 @@ test('charts: distinct, evenly spaced times with axis titles, up to now', async 
   // The leak stops growing after reload 5; the axis keeps going to now.
   const lastOpened = (await page.getByRole('grid', { name: 'Sessions' }).getByRole('row', { name: /reload 5/ }).getByRole('gridcell').nth(3).textContent())!;
   await page.waitForTimeout(4000);
-  const ticks = figure.locator('.recharts-xAxis-tick-labels text');
+  const TICKS = '.recharts-xAxis-tick-labels text';
+  const ticks = figure.locator(TICKS);
   await expect.poll(async () => (await ticks.allTextContents()).at(-1)! > lastOpened.slice(0, 8)).toBe(true);
   // Labels and their centres (digits differ in width) read in one turn of
   // the page: the axis moves with the clock, and a locator's evaluateAll
   // reads nodes found in an earlier round trip.
-  const tickLabels = await figure.evaluate((el) =>
-    [...el.querySelectorAll('.recharts-xAxis-tick-labels text')].map((n) => ({ text: n.textContent!, x: n.getBoundingClientRect().x + n.getBoundingClientRect().width / 2 })),
+  const tickLabels = await figure.evaluate(
+    (el, selector) => [...el.querySelectorAll(selector)].map((n) => ({ text: n.textContent!, x: n.getBoundingClientRect().x + n.getBoundingClientRect().width / 2 })),
+    TICKS,
   );
   const labels = tickLabels.map((t) => t.text);
   expect(new Set(labels).size).toBe(labels.length);
